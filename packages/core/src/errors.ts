@@ -1,0 +1,175 @@
+/**
+ * Every error core throws is a {@link QontoError} with a stable `code`. Recognise them with {@link isQontoError}
+ * (works across the ESM and CJS builds and across two installed copies) or `error.code`, rather than
+ * `instanceof` alone.
+ *
+ * Messages never contain a secret (client secret, staging token, code, code verifier, tokens): server-supplied
+ * text is scrubbed before it reaches an error, and no request, response or body is kept on the error.
+ */
+
+const BRAND = Symbol.for('@qonto-oauth/core.QontoError');
+
+/** The stable codes of {@link QontoError} subclasses. */
+export type QontoErrorCode =
+  | 'config'
+  | 'staging_gate'
+  | 'oauth'
+  | 'api'
+  | 'rate_limited'
+  | 'network'
+  | 'timeout'
+  | 'unexpected_response';
+
+/** Base class of every error thrown by `@qonto-oauth/*`. */
+export class QontoError extends Error {
+  readonly code: QontoErrorCode;
+
+  constructor(code: QontoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const [key, value] of Object.entries(this)) {
+      if (key !== 'cause' && value !== undefined) json[key] = value;
+    }
+    return json;
+  }
+}
+
+/** True for any error thrown by `@qonto-oauth/*`, whichever build or copy threw it. */
+export function isQontoError(error: unknown): error is QontoError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * The configuration cannot work: a missing or malformed option, a sandbox without a staging token, a staging token
+ * with production. Thrown at construction, before any request.
+ */
+export class QontoConfigError extends QontoError {
+  constructor(message: string) {
+    super('config', message);
+  }
+}
+
+/**
+ * Qonto's sandbox answered with its sign-in gate (a 3xx to OneLogin or the developer portal, or an HTML page)
+ * instead of JSON: the request carried no valid `X-Qonto-Staging-Token`, or the credentials belong to the other
+ * environment. See https://docs.qonto.com/get-started/general/sandbox-access.
+ */
+export class QontoStagingGateError extends QontoError {
+  /** HTTP status of the gate's answer (302, 200, …). */
+  readonly status: number;
+  /** Host of the `Location` header, when the gate redirected. */
+  readonly locationHost: string | undefined;
+
+  constructor(message: string, o: { status: number; locationHost?: string | undefined }) {
+    super('staging_gate', message);
+    this.status = o.status;
+    this.locationHost = o.locationHost;
+  }
+}
+
+/**
+ * The OAuth server answered with an RFC 6749 error body (`invalid_grant`, `invalid_client`, …), or the user
+ * denied consent (`access_denied`).
+ */
+export class QontoOAuthError extends QontoError {
+  /** RFC 6749 `error`, e.g. `invalid_grant`. */
+  readonly error: string;
+  /** RFC 6749 `error_description`, scrubbed of secrets. */
+  readonly errorDescription: string | undefined;
+  /** What to check, when the error has a usual cause (e.g. `invalid_client`: credentials of the other environment). */
+  readonly hint: string | undefined;
+  /** True when the user must go through the authorization flow again (e.g. `invalid_grant` on refresh). */
+  readonly reconnectRequired: boolean;
+  /** HTTP status of the answer, when it came from the token endpoint. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    o: {
+      error: string;
+      errorDescription?: string | undefined;
+      hint?: string | undefined;
+      reconnectRequired?: boolean;
+      status?: number | undefined;
+    },
+  ) {
+    super('oauth', message);
+    this.error = o.error;
+    this.errorDescription = o.errorDescription;
+    this.hint = o.hint;
+    this.reconnectRequired = o.reconnectRequired ?? false;
+    this.status = o.status;
+  }
+}
+
+/** One JSON:API error object, as Qonto's Business API returns them. */
+export interface QontoApiErrorObject {
+  code?: string;
+  detail?: string;
+  title?: string;
+  source?: { parameter?: string; pointer?: string };
+  [key: string]: unknown;
+}
+
+/** The Business API answered with an error status (JSON:API error body parsed into `errors`). */
+export class QontoApiError extends QontoError {
+  readonly status: number;
+  readonly errors: QontoApiErrorObject[];
+
+  constructor(
+    message: string,
+    o: { status: number; errors?: QontoApiErrorObject[] },
+    code: 'api' | 'rate_limited' = 'api',
+  ) {
+    super(code, message);
+    this.status = o.status;
+    this.errors = o.errors ?? [];
+  }
+}
+
+/** HTTP 429 that outlived the retries. Qonto allows 1,000 requests per 10 s per IP. */
+export class QontoRateLimitError extends QontoApiError {
+  /** Seconds the server asked to wait (`Retry-After`), when it said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    message: string,
+    o: { errors?: QontoApiErrorObject[]; retryAfterSeconds?: number | undefined },
+  ) {
+    super(message, { status: 429, errors: o.errors ?? [] }, 'rate_limited');
+    this.retryAfterSeconds = o.retryAfterSeconds;
+  }
+}
+
+/** The request never got an HTTP answer (DNS, connection refused, reset, TLS). */
+export class QontoNetworkError extends QontoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('network', message, options);
+  }
+}
+
+/** No answer within `timeoutMs`. */
+export class QontoTimeoutError extends QontoError {
+  readonly timeoutMs: number;
+
+  constructor(message: string, o: { timeoutMs: number }) {
+    super('timeout', message);
+    this.timeoutMs = o.timeoutMs;
+  }
+}
+
+/** An answer that is not what Qonto documents: not JSON, a redirect from production, a token response without `access_token`. */
+export class QontoUnexpectedResponseError extends QontoError {
+  readonly status: number | undefined;
+
+  constructor(message: string, o: { status?: number | undefined } = {}) {
+    super('unexpected_response', message);
+    this.status = o.status;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './environments.js';
+export * from './errors.js';
+export * from './tokens.js';
