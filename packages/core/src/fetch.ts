@@ -1,0 +1,286 @@
+import {
+  endpointOrigins,
+  type QontoEndpoints,
+  type QontoEnvironment,
+  resolveEndpoints,
+} from './environments.js';
+import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
+
+/**
+ * The sandbox header, in the exact casing Qonto documents: "Lowercase or mixed variants may not be normalized by
+ * every layer in the chain" (https://docs.qonto.com/get-started/general/sandbox-access).
+ */
+export const STAGING_TOKEN_HEADER = 'X-Qonto-Staging-Token';
+
+/** Retry policy of {@link createQontoFetch} for idempotent requests (GET, HEAD, OPTIONS, DELETE). */
+export interface QontoRetryOptions {
+  /** Retries after the first attempt (default 2). */
+  retries?: number;
+  /** Longest wait between two attempts, `Retry-After` included (default 30_000 ms). */
+  maxDelayMs?: number;
+}
+
+/** Options of {@link createQontoFetch}. */
+export interface QontoFetchOptions {
+  /** `'sandbox'`, `'production'` or custom endpoints (a local emulator). */
+  environment: QontoEnvironment;
+  /** Required when the environment requires it (the sandbox), refused otherwise. Developer Portal > your app. */
+  stagingToken?: string | undefined;
+  /** The fetch to wrap (default `globalThis.fetch`, looked up at each call). */
+  fetch?: typeof fetch | undefined;
+  /** Time allowed for one attempt, body included (default 30_000 ms). */
+  timeoutMs?: number | undefined;
+  /** Retry policy for idempotent requests, or `false` for none. */
+  retry?: QontoRetryOptions | false | undefined;
+}
+
+/** How the wrapper waits and draws jitter; replaced in tests so none of them waits for real. */
+export interface QontoFetchHooks {
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+  random(): number;
+  now(): number;
+}
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+const BASE_DELAY_MS = 250;
+const SANDBOX_DOC = 'https://docs.qonto.com/get-started/general/sandbox-access';
+
+const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.now };
+
+/**
+ * A `fetch` for Qonto: give it to anything that takes a custom fetch (an OAuth library, an HTTP client).
+ *
+ * - Adds `X-Qonto-Staging-Token` (exact casing, replacing any variant the caller passed) to every request to an
+ *   origin of the environment's endpoints when the environment requires it (the sandbox: token endpoint and API
+ *   alike), and removes it from requests to every other origin, so the token never leaks elsewhere.
+ * - Sends `redirect: 'manual'`. From a sandbox origin, any 3xx or `text/html` answer is the sandbox's sign-in
+ *   gate and throws {@link QontoStagingGateError}. Answers from other origins pass through untouched.
+ * - Each attempt gets `timeoutMs` (body included) → {@link QontoTimeoutError}; the caller's `signal` still aborts
+ *   with its own reason (an `AbortError`).
+ * - Retries GET/HEAD/OPTIONS/DELETE on 429, 5xx and network failures with capped exponential backoff and jitter,
+ *   honouring `Retry-After` up to `maxDelayMs` (Qonto's limits: https://docs.qonto.com/get-started/general/rate-limitations).
+ *   Never retries POST (the token endpoint's codes are single-use). The last 429/5xx answer is returned as is.
+ * - A failure with no HTTP answer → {@link QontoNetworkError}.
+ *
+ * Throws {@link QontoConfigError} at creation for a sandbox without a staging token, or a staging token with an
+ * environment that does not take one (Qonto's production rejects it).
+ *
+ * @example
+ * const qontoFetch = createQontoFetch({ environment: 'sandbox', stagingToken: process.env.QONTO_STAGING_TOKEN });
+ * const res = await qontoFetch('https://thirdparty-sandbox.staging.qonto.co/v2/organization', { headers });
+ */
+export function createQontoFetch(o: QontoFetchOptions): typeof fetch {
+  return createQontoFetchWith(o, defaultHooks);
+}
+
+/** {@link createQontoFetch} with its clock, sleep and jitter replaced (tests). */
+export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHooks): typeof fetch {
+  if (o === null || typeof o !== 'object') {
+    throw new QontoConfigError('createQontoFetch needs options: { environment, stagingToken? }.');
+  }
+  const endpoints = resolveEndpoints(o.environment);
+  const origins = new Set(endpointOrigins(endpoints));
+  const stagingToken = checkStagingToken(endpoints, o.stagingToken);
+  const timeoutMs = checkNumber(o.timeoutMs, 30_000, 'timeoutMs', 1);
+  const retries = o.retry === false ? 0 : checkNumber(o.retry?.retries, 2, 'retry.retries', 0);
+  const maxDelayMs = o.retry === false ? 0 : checkNumber(o.retry?.maxDelayMs, 30_000, 'retry.maxDelayMs', 0);
+  if (o.fetch !== undefined && typeof o.fetch !== 'function') {
+    throw new QontoConfigError('fetch must be a function compatible with the global fetch.');
+  }
+  const baseFetch = o.fetch;
+
+  const qontoFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = isRequest(input) ? input : undefined;
+    const url = new URL(request ? request.url : String(input));
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init?.headers ?? request?.headers);
+    // Drop any variant the caller passed: the token goes only to the environment's own origins, in our casing.
+    headers.delete(STAGING_TOKEN_HEADER);
+    const gated = stagingToken !== undefined && origins.has(url.origin);
+    if (gated) headers.set(STAGING_TOKEN_HEADER, stagingToken);
+    const callerSignal = init?.signal ?? request?.signal ?? undefined;
+    const attempts = IDEMPOTENT_METHODS.has(method) ? retries + 1 : 1;
+    const where = `${method} ${url.origin}${url.pathname}`;
+
+    for (let attempt = 1; ; attempt++) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(timeoutError(where, timeoutMs)), timeoutMs);
+      // The timer also bounds the body read after we return; unref it so it never keeps a process alive.
+      timer.unref?.();
+      const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+      let response: Response;
+      try {
+        response = await (baseFetch ?? globalThis.fetch)(request ? request.clone() : input, {
+          ...init,
+          method,
+          headers,
+          redirect: 'manual',
+          signal,
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        if (callerSignal?.aborted) throw callerSignal.reason ?? error;
+        if (controller.signal.aborted) throw controller.signal.reason;
+        const networkError = toNetworkError(error, where);
+        if (networkError === undefined) throw error;
+        if (attempt >= attempts) throw networkError;
+        await hooks.sleep(backoffMs(attempt, maxDelayMs, hooks.random), callerSignal);
+        continue;
+      }
+      if (gated) await assertNotStagingGate(response, url, method);
+      if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
+        clearTimeout(timer);
+        const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
+        await response.body?.cancel().catch(() => undefined);
+        const delay =
+          retryAfter === undefined
+            ? backoffMs(attempt, maxDelayMs, hooks.random)
+            : Math.min(retryAfter, maxDelayMs);
+        await hooks.sleep(delay, callerSignal);
+        continue;
+      }
+      return response;
+    }
+  };
+  return qontoFetch as typeof fetch;
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks to wait (delay-seconds or HTTP-date), or `undefined` when absent or
+ * unreadable. Qonto does not document the header on 429s; honour it when present.
+ */
+export function parseRetryAfterMs(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The staging token to send, once checked against what the environment needs. */
+function checkStagingToken(endpoints: QontoEndpoints, token: string | undefined): string | undefined {
+  if (endpoints.requiresStagingToken) {
+    if (token === undefined || token === '') {
+      throw new QontoConfigError(
+        'The Qonto sandbox needs a staging token on every request (header X-Qonto-Staging-Token), and none was ' +
+          'given. Fix: pass stagingToken (or set QONTO_STAGING_TOKEN) to the token shown in the Developer Portal > ' +
+          `your app > Sandbox credentials. See ${SANDBOX_DOC}`,
+      );
+    }
+    if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new QontoConfigError(
+        'stagingToken is malformed: it must be printable ASCII without spaces or line breaks. Copy it again from ' +
+          'the Developer Portal > your app > Sandbox credentials.',
+      );
+    }
+    return token;
+  }
+  if (token !== undefined && token !== '') {
+    throw new QontoConfigError(
+      `A staging token was given, but ${describeEnvironment(endpoints)} does not take one: Qonto's production ` +
+        'rejects the X-Qonto-Staging-Token header. Fix: remove stagingToken (QONTO_STAGING_TOKEN), or use ' +
+        "environment 'sandbox'.",
+    );
+  }
+  return undefined;
+}
+
+function describeEnvironment(endpoints: QontoEndpoints): string {
+  const origin = new URL(endpoints.tokenUrl).origin;
+  return origin === 'https://oauth.qonto.com' ? 'the production environment' : `the endpoints at ${origin}`;
+}
+
+function checkNumber(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new QontoConfigError(`${name} must be a number of at least ${min} (default ${fallback}).`);
+  }
+  return value;
+}
+
+function isRequest(input: unknown): input is Request {
+  return typeof input === 'object' && input !== null && !(input instanceof URL) && 'url' in input;
+}
+
+function timeoutError(where: string, timeoutMs: number): QontoTimeoutError {
+  return new QontoTimeoutError(
+    `No answer to ${where} within ${timeoutMs} ms. Likely cause: the server or the network is slow or stuck. ` +
+      'Fix: try again later, or raise timeoutMs.',
+    { timeoutMs },
+  );
+}
+
+/** fetch rejects with a TypeError carrying a `cause` when no HTTP answer came; anything else is not ours. */
+function toNetworkError(error: unknown, where: string): QontoNetworkError | undefined {
+  if (!(error instanceof TypeError) || error.cause === undefined) return undefined;
+  let inner: unknown = error.cause;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const code = (inner as { code?: unknown } | undefined)?.code;
+  const reason = typeof code === 'string' ? code : 'connection failed';
+  // Keep only a Node system error (e.g. "connect ECONNREFUSED 127.0.0.1:4010") as cause: it names no secret.
+  const isSystemError =
+    inner instanceof Error && typeof (inner as { syscall?: unknown }).syscall === 'string';
+  return new QontoNetworkError(
+    `No HTTP answer to ${where} (${reason}). Likely cause: the host is down or unreachable from here (DNS, ` +
+      'firewall, proxy), or the URL is wrong. Fix: check the environment or endpoints and the network, then retry.',
+    isSystemError ? { cause: inner } : undefined,
+  );
+}
+
+/** Capped exponential backoff with "equal jitter": half fixed, half random, so clients spread out. */
+function backoffMs(attempt: number, maxDelayMs: number, random: () => number): number {
+  const exp = Math.min(maxDelayMs, BASE_DELAY_MS * 2 ** (attempt - 1));
+  return exp / 2 + random() * (exp / 2);
+}
+
+/**
+ * The sandbox answers a request without a valid staging token with a 302 to OneLogin or the developer portal, or
+ * an HTML page with status 200, instead of JSON (https://docs.qonto.com/get-started/general/sandbox-access).
+ */
+async function assertNotStagingGate(response: Response, url: URL, method: string): Promise<void> {
+  const redirected = (response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect';
+  const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
+  if (!redirected && !html) return;
+  await response.body?.cancel().catch(() => undefined);
+  let locationHost: string | undefined;
+  let target = '';
+  const location = response.headers.get('location');
+  if (location) {
+    try {
+      const parsed = new URL(location, url);
+      locationHost = parsed.host;
+      // Origin and path only: a query string may carry anything.
+      target = ` redirecting to ${parsed.origin}${parsed.pathname}`;
+    } catch {
+      target = ' with an unreadable Location header';
+    }
+  }
+  const what = redirected ? `${response.status}${target}` : `${response.status} with an HTML page`;
+  throw new QontoStagingGateError(
+    `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
+      'gate (OneLogin / developer portal) refused the request. Likely cause: the X-Qonto-Staging-Token is wrong, ' +
+      'revoked or belongs to another app, or the credentials are those of production. Fix: copy the staging ' +
+      'token from the Developer Portal > your app > Sandbox credentials into stagingToken (QONTO_STAGING_TOKEN) ' +
+      `and use the app's sandbox client id and secret. See ${SANDBOX_DOC}`,
+    { status: response.status, locationHost },
+  );
+}
+
+/** Waits `ms`, rejecting with the signal's reason if it aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
