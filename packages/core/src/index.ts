@@ -1,3 +1,8 @@
+export {
+  QontoApiClient,
+  type QontoApiClientOptions,
+  type QontoQuery,
+} from './api-client.js';
 export * from './environments.js';
 export * from './errors.js';
 export {
@@ -8,4 +13,20 @@ export {
   STAGING_TOKEN_HEADER,
 } from './fetch.js';
 export { REDACTED, redactSecrets, SecretCollector } from './redact.js';
+export {
+  buildQontoProfile,
+  decodeIdTokenClaims,
+  fetchQontoProfile,
+  type QontoBankAccount,
+  type QontoMembership,
+  type QontoOrganization,
+  type QontoProfile,
+  type QontoProfileSources,
+} from './profile.js';
+export {
+  QontoTokenManager,
+  type QontoTokenManagerOptions,
+  type QontoTokenRefresher,
+} from './token-manager.js';
+export { MemoryTokenStore, type TokenStore } from './token-store.js';
 export * from './tokens.js';

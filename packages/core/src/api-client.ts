@@ -1,0 +1,315 @@
+import { type QontoEnvironment, resolveEndpoints } from './environments.js';
+import {
+  QontoApiError,
+  type QontoApiErrorObject,
+  QontoConfigError,
+  QontoRateLimitError,
+  QontoUnexpectedResponseError,
+} from './errors.js';
+import { createQontoFetch, parseRetryAfterMs, type QontoRetryOptions } from './fetch.js';
+import type { QontoMembership, QontoOrganization } from './profile.js';
+import { redactSecrets } from './redact.js';
+import type { QontoTokenManager } from './token-manager.js';
+
+/** Query parameters; an array becomes repeated `key[]=value` pairs, as Qonto's filters expect (`status[]=pending`). */
+export type QontoQuery = Record<string, string | number | boolean | string[] | undefined>;
+
+/** Options of {@link QontoApiClient}. */
+export interface QontoApiClientOptions {
+  /** `'production'`, `'sandbox'` or custom endpoints (an emulator). */
+  environment: QontoEnvironment;
+  /** Sandbox only: your app's `X-Qonto-Staging-Token` (Developer Portal > your app > Sandbox credentials). */
+  stagingToken?: string;
+  /** A {@link QontoTokenManager} (refreshes before expiry, and once after a 401), or a bare access token. */
+  tokens: QontoTokenManager | string;
+  /** Your own `fetch` (a proxy agent, instrumentation); the staging header and retries are added around it. */
+  fetch?: typeof fetch;
+  /** Per-request timeout in ms (default 30,000). */
+  timeoutMs?: number;
+  /** Retries of GET/HEAD/OPTIONS/DELETE on 429, 5xx and network errors (default 2), or `false`. */
+  retry?: QontoRetryOptions | false;
+}
+
+const RATE_LIMIT_HINT =
+  'Qonto allows 1,000 requests per 10 s and 10,000 per 10 min per IP address, and throttles clients that get many ' +
+  '401s (https://docs.qonto.com/get-started/general/rate-limitations). The request was already retried: slow down ' +
+  'and try again after retryAfterSeconds.';
+
+const STATUS_HINTS: Record<number, string> = {
+  400: 'Check the parameters named above against the endpoint documentation.',
+  401:
+    'The access token is expired, revoked or from the other environment. Pass a QontoTokenManager as `tokens` so ' +
+    'the client refreshes it, or have the user connect with Qonto again.',
+  403:
+    'The token lacks the scope this endpoint needs (membership.read for /v2/membership, organization.read for ' +
+    'most reads) or, in the user OAuth flow, X-Qonto-Organization-Id is missing. Request the scope and have the ' +
+    'user consent again.',
+  404: 'Usually a wrong path (/v2/organizations instead of /v2/organization) or an id from the other environment.',
+  422: 'Check the parameters named above; past the last page, use meta.next_page instead of guessing page numbers.',
+  428:
+    'This operation needs Strong Customer Authentication: see ' +
+    'https://docs.qonto.com/api-reference/business-api/authentication/sca/sca-flows.',
+};
+
+/**
+ * Qonto's Business API (https://docs.qonto.com/api-reference/business-api) with the details handled: the bearer
+ * token (refreshed through a {@link QontoTokenManager}), the sandbox staging header (through `createQontoFetch`,
+ * on sandbox origins only), retries of idempotent requests, JSON:API error bodies turned into
+ * {@link QontoApiError}, and `meta.next_page` pagination.
+ *
+ * @example
+ * const api = new QontoApiClient({ environment: 'sandbox', stagingToken, tokens: manager });
+ * const organization = await api.getOrganization();
+ * for await (const tx of api.paginate('/v2/transactions', { itemsKey: 'transactions', query: { bank_account_id } })) {}
+ */
+export class QontoApiClient {
+  readonly #baseUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #tokens: QontoTokenManager | string;
+  readonly #stagingToken: string | undefined;
+
+  constructor(o: QontoApiClientOptions) {
+    const endpoints = resolveEndpoints(o?.environment);
+    const tokens = o.tokens;
+    const isManager =
+      typeof tokens === 'object' && tokens !== null && typeof tokens.refreshNow === 'function';
+    if (!isManager && (typeof tokens !== 'string' || tokens === '')) {
+      throw new QontoConfigError(
+        'QontoApiClient needs `tokens`: a QontoTokenManager (recommended: it refreshes the token) or an access token.',
+      );
+    }
+    this.#baseUrl = endpoints.apiBaseUrl;
+    this.#tokens = tokens;
+    this.#stagingToken = o.stagingToken;
+    this.#fetch = createQontoFetch({
+      environment: endpoints,
+      stagingToken: o.stagingToken,
+      fetch: o.fetch,
+      timeoutMs: o.timeoutMs,
+      retry: o.retry,
+    });
+  }
+
+  /**
+   * Sends a request to `path` (e.g. `/v2/organization`) and returns the parsed JSON, or `undefined` for a 204.
+   * A string body is sent as JSON unless you set `content-type`. With a token manager, a 401 triggers exactly one
+   * refresh and one retry (so the body must be re-sendable: a string, not a stream).
+   */
+  async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const url = this.#url(path);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const manager = typeof this.#tokens === 'string' ? undefined : this.#tokens;
+    let accessToken = manager === undefined ? (this.#tokens as string) : await manager.getAccessToken();
+    let response = await this.#send(url, init, accessToken);
+    let refreshed = false;
+    if (response.status === 401 && manager !== undefined) {
+      await response.body?.cancel();
+      const current = await manager.getTokens();
+      // Another request may already have refreshed: use its token rather than rotating again.
+      accessToken =
+        current.accessToken === accessToken ? (await manager.refreshNow()).accessToken : current.accessToken;
+      response = await this.#send(url, init, accessToken);
+      refreshed = true;
+    }
+    return (await this.#read(response, `${method} ${url.pathname}`, [accessToken], refreshed)) as T;
+  }
+
+  /** `GET path?query` and the parsed JSON. */
+  get<T>(path: string, query?: QontoQuery): Promise<T> {
+    return this.request<T>(query === undefined ? path : withQuery(path, query));
+  }
+
+  /**
+   * Every item of a paginated list, page after page, following `meta.next_page` until it is null
+   * (https://docs.qonto.com/get-started/general/pagination). `itemsKey` names the array in each page
+   * (`transactions`, `memberships`…); `perPage` is 1 to 100 (default 100, Qonto's maximum).
+   */
+  paginate<T>(path: string, o: { itemsKey: string; query?: QontoQuery; perPage?: number }): AsyncIterable<T> {
+    const perPage = o?.perPage ?? 100;
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+      throw new QontoConfigError(
+        `perPage must be a whole number from 1 to 100 (Qonto's limit), not ${perPage}.`,
+      );
+    }
+    if (typeof o.itemsKey !== 'string' || o.itemsKey === '') {
+      throw new QontoConfigError(
+        'paginate needs `itemsKey`: the name of the array in each page, e.g. transactions.',
+      );
+    }
+    return this.#pages<T>(path, o.itemsKey, o.query ?? {}, perPage);
+  }
+
+  /** The authenticated membership, unwrapped from `{ membership }` (scope `membership.read`). */
+  async getMembership(): Promise<QontoMembership> {
+    return unwrap<QontoMembership>(await this.get('/v2/membership'), 'membership', 'GET /v2/membership');
+  }
+
+  /** The authenticated organization with its `bank_accounts`, unwrapped from `{ organization }` (scope `organization.read`). */
+  async getOrganization(): Promise<QontoOrganization> {
+    return unwrap<QontoOrganization>(
+      await this.get('/v2/organization'),
+      'organization',
+      'GET /v2/organization',
+    );
+  }
+
+  async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
+    let page = Number(query.page ?? 1);
+    for (;;) {
+      const body = await this.get<Record<string, unknown> | undefined>(path, {
+        ...query,
+        page,
+        per_page: perPage,
+      });
+      const items = body?.[itemsKey];
+      if (!Array.isArray(items)) {
+        throw new QontoUnexpectedResponseError(
+          `Qonto API GET ${path} page ${page} has no "${itemsKey}" array (keys: ${Object.keys(body ?? {}).join(', ') || 'none'}). ` +
+            'Check itemsKey: it names the list in the response, e.g. transactions for /v2/transactions.',
+        );
+      }
+      yield* items as T[];
+      const next = (body?.meta as { next_page?: unknown } | undefined)?.next_page;
+      if (next === null || next === undefined) return;
+      if (typeof next !== 'number' || !Number.isInteger(next) || next <= page) {
+        throw new QontoUnexpectedResponseError(
+          `Qonto API GET ${path} page ${page} gave meta.next_page = ${JSON.stringify(next)}, not a later page; ` +
+            'stopped to avoid an endless loop.',
+        );
+      }
+      page = next;
+    }
+  }
+
+  #url(path: string): URL {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
+      throw new QontoConfigError(
+        `The API path must start with a single "/", e.g. /v2/organization, not ${JSON.stringify(String(path))}: ` +
+          'the access token is only ever sent to the configured environment.',
+      );
+    }
+    return new URL(this.#baseUrl + path);
+  }
+
+  #send(url: URL, init: RequestInit, accessToken: string): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${accessToken}`);
+    if (!headers.has('accept')) headers.set('Accept', 'application/json');
+    if (typeof init.body === 'string' && !headers.has('content-type'))
+      headers.set('Content-Type', 'application/json');
+    return this.#fetch(url, { ...init, headers });
+  }
+
+  async #read(response: Response, what: string, secrets: string[], refreshed: boolean): Promise<unknown> {
+    const { status } = response;
+    const allSecrets = this.#stagingToken === undefined ? secrets : [...secrets, this.#stagingToken];
+    if (status >= 300 && status < 400) {
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      const to = location === null ? '' : ` to ${safeHost(location, response.url)}`;
+      throw new QontoUnexpectedResponseError(
+        `Qonto API ${what} answered ${status} (a redirect${to}) instead of JSON. The Business API does not redirect: ` +
+          'check that `environment` and its apiBaseUrl point at the Qonto API you meant.',
+        { status },
+      );
+    }
+    const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? '';
+    const isJson = /^application\/([\w.+-]*\+)?json/i.test(contentType);
+    let body: unknown;
+    if (text !== '' && isJson) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new QontoUnexpectedResponseError(
+          `Qonto API ${what} answered ${status} with a body that is not valid JSON (${text.length} bytes).`,
+          { status },
+        );
+      }
+    } else if (text !== '' && status !== 429) {
+      throw new QontoUnexpectedResponseError(
+        `Qonto API ${what} answered ${status} with ${contentType || 'no content-type'} instead of JSON: something ` +
+          'between you and Qonto (a proxy, a captive portal) answered, or `environment` points at the wrong host.',
+        { status },
+      );
+    }
+    if (status < 300) return body;
+
+    const errors = parseErrors(body, allSecrets);
+    const summary = errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`;
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+      const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+      throw new QontoRateLimitError(
+        `Qonto API ${what} answered 429 Too Many Requests${summary}. ${RATE_LIMIT_HINT}`,
+        {
+          errors,
+          retryAfterSeconds,
+        },
+      );
+    }
+    const hint =
+      status === 401 && refreshed
+        ? 'The token was refreshed and Qonto still refused it: the consent was probably revoked; have the user connect again.'
+        : (STATUS_HINTS[status] ?? (status >= 500 ? 'Qonto had a server error; try again later.' : ''));
+    throw new QontoApiError(`Qonto API ${what} answered ${status}${summary}. ${hint}`.trim(), {
+      status,
+      errors,
+    });
+  }
+}
+
+function withQuery(path: string, query: QontoQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      const name = key.endsWith('[]') ? key : `${key}[]`;
+      for (const item of value) params.append(name, item);
+    } else {
+      params.append(key, String(value));
+    }
+  }
+  const search = params.toString();
+  if (search === '') return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${search}`;
+}
+
+function unwrap<T>(body: unknown, key: string, what: string): T {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  if (typeof value !== 'object' || value === null || typeof (value as { id?: unknown }).id !== 'string') {
+    throw new QontoUnexpectedResponseError(
+      `Qonto API ${what} answered without a "${key}" object with an id.`,
+    );
+  }
+  return value as T;
+}
+
+/** JSON:API `errors[]`, each string scrubbed of the secrets this request carried. */
+function parseErrors(body: unknown, secrets: string[]): QontoApiErrorObject[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
+    .map((e) => {
+      try {
+        return JSON.parse(redactSecrets(JSON.stringify(e), secrets)) as QontoApiErrorObject;
+      } catch {
+        return { detail: '[unreadable error object]' };
+      }
+    });
+}
+
+function describeError(e: QontoApiErrorObject): string {
+  const where = [e.source?.parameter, e.source?.pointer].find((s) => typeof s === 'string');
+  const text = [e.code, e.detail ?? e.title].filter((s) => typeof s === 'string' && s !== '').join(': ');
+  return `${text || 'error'}${where === undefined ? '' : ` (${where})`}`;
+}
+
+function safeHost(location: string, base: string): string {
+  try {
+    return new URL(location, base || undefined).host;
+  } catch {
+    return 'an unreadable location';
+  }
+}

@@ -1,0 +1,236 @@
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  isQontoError,
+  MemoryTokenStore,
+  QontoOAuthError,
+  QontoTokenManager,
+  sandboxEndpointsAt,
+  type TokenSet,
+  type TokenStore,
+} from '../src/index.js';
+import { QontoOAuthClient } from '../src/oauth-client.js';
+import { type Loopback, sendJson, startLoopback } from './helpers/loopback.js';
+
+const T0 = Date.parse('2026-03-01T09:00:00Z');
+const STAGING = 'staging-token-for-tests';
+
+let lb: Loopback;
+let clock: number;
+const now = () => clock;
+/** What the loopback token endpoint answers next: a rotated set, or an error. */
+let nextAnswer: { status: number; body: unknown } | undefined;
+let issued = 0;
+
+function tokenRequests() {
+  return lb.requests.filter((r) => r.method === 'POST' && r.url === '/oauth2/token');
+}
+
+function makeClient(): QontoOAuthClient {
+  return new QontoOAuthClient({
+    environment: sandboxEndpointsAt(lb.url),
+    clientId: 'client-id',
+    clientSecret: 'client-secret-value',
+    redirectUri: 'http://127.0.0.1/callback',
+    stagingToken: STAGING,
+    now,
+  });
+}
+
+function expiredTokens(): TokenSet {
+  return {
+    accessToken: 'at-old',
+    tokenType: 'bearer',
+    refreshToken: 'rt-old',
+    scopes: ['offline_access', 'organization.read'],
+    expiresAt: clock - 1000,
+  };
+}
+
+beforeAll(async () => {
+  lb = await startLoopback((_req, res, recorded) => {
+    if (nextAnswer !== undefined) return sendJson(res, nextAnswer.status, nextAnswer.body);
+    const form = new URLSearchParams(recorded.body);
+    if (form.get('grant_type') !== 'refresh_token')
+      return sendJson(res, 400, { error: 'unsupported_grant_type' });
+    issued += 1;
+    sendJson(res, 200, {
+      access_token: `at-${issued}`,
+      refresh_token: `rt-${issued}`,
+      expires_in: 3600,
+      token_type: 'bearer',
+      scope: 'offline_access organization.read',
+    });
+  });
+});
+afterAll(() => lb.close());
+beforeEach(() => {
+  lb.requests.length = 0;
+  clock = T0;
+  nextAnswer = undefined;
+  issued = 0;
+});
+
+describe('QontoTokenManager', () => {
+  it('refreshes refreshSkewSeconds before expiry, judged by the injected clock', async () => {
+    const tokens = { ...expiredTokens(), expiresAt: T0 + 120_000 };
+    const manager = new QontoTokenManager({ client: makeClient(), tokens, refreshSkewSeconds: 30, now });
+    clock = T0 + 89_000; // 31 s left: still good
+    expect(await manager.getAccessToken()).toBe('at-old');
+    expect(tokenRequests()).toHaveLength(0);
+    clock = T0 + 90_000; // 30 s left: refresh
+    expect(await manager.getAccessToken()).toBe('at-1');
+    expect(tokenRequests()).toHaveLength(1);
+    expect(new URLSearchParams(tokenRequests()[0]!.body).get('refresh_token')).toBe('rt-old');
+  });
+
+  it('refreshes 60 s before expiry by default', async () => {
+    const tokens = { ...expiredTokens(), expiresAt: T0 + 120_000 };
+    const manager = new QontoTokenManager({ client: makeClient(), tokens, now });
+    clock = T0 + 59_000;
+    expect(await manager.getAccessToken()).toBe('at-old');
+    clock = T0 + 60_000;
+    expect(await manager.getAccessToken()).toBe('at-1');
+  });
+
+  it('sends one token request for 1,000 concurrent callers on an expired token, and all get the rotated token', async () => {
+    const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
+    const results = await Promise.all(Array.from({ length: 1000 }, () => manager.getAccessToken()));
+    expect(tokenRequests()).toHaveLength(1);
+    expect(new Set(results)).toEqual(new Set(['at-1']));
+    // The rotated refresh token is the one used next time.
+    clock += 3600_000;
+    await manager.getAccessToken();
+    expect(new URLSearchParams(tokenRequests()[1]!.body).get('refresh_token')).toBe('rt-1');
+  });
+
+  it('shares one refresh between managers built per request over the same client and store', async () => {
+    const client = makeClient();
+    const store = new MemoryTokenStore();
+    const managers = Array.from(
+      { length: 5 },
+      () => new QontoTokenManager({ client, tokens: expiredTokens(), store, key: 'user-1', now }),
+    );
+    const results = await Promise.all(managers.map((m) => m.getAccessToken()));
+    expect(tokenRequests()).toHaveLength(1);
+    expect(new Set(results)).toEqual(new Set(['at-1']));
+  });
+
+  it('gives a failed refresh to every waiter, and the next call tries again', async () => {
+    const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
+    nextAnswer = { status: 400, body: { error: 'invalid_request', error_description: 'try later' } };
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => manager.getAccessToken()));
+    expect(tokenRequests()).toHaveLength(1);
+    const reasons = outcomes.map((o) => (o.status === 'rejected' ? o.reason : undefined));
+    expect(reasons.every((r) => r instanceof QontoOAuthError && r.error === 'invalid_request')).toBe(true);
+    expect(new Set(reasons).size).toBe(1);
+
+    nextAnswer = undefined;
+    expect(await manager.getAccessToken()).toBe('at-1');
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it('saves the rotated set in the store before any caller sees it', async () => {
+    const events: string[] = [];
+    const inner = new MemoryTokenStore();
+    const store: TokenStore = {
+      get: (key) => inner.get(key),
+      delete: (key) => inner.delete(key),
+      async set(key, tokens) {
+        // A slow, durable write: callers must still wait for it.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await inner.set(key, tokens);
+        events.push(`set ${tokens.accessToken}`);
+      },
+    };
+    const manager = new QontoTokenManager({
+      client: makeClient(),
+      tokens: expiredTokens(),
+      store,
+      key: 'k',
+      now,
+    });
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const token = await manager.getAccessToken();
+        events.push(`caller ${token} sees store ${(await inner.get('k'))?.accessToken}`);
+      }),
+    );
+    expect(events[0]).toBe('set at-1');
+    expect(events.slice(1)).toEqual(Array.from({ length: 10 }, () => 'caller at-1 sees store at-1'));
+    expect((await inner.get('k'))?.refreshToken).toBe('rt-1');
+  });
+
+  it('prefers the set already in the store over the tokens it was given', async () => {
+    const store = new MemoryTokenStore();
+    const stored: TokenSet = { ...expiredTokens(), accessToken: 'at-stored', expiresAt: T0 + 3600_000 };
+    await store.set('user-1', stored);
+    const manager = new QontoTokenManager({
+      client: makeClient(),
+      tokens: expiredTokens(),
+      store,
+      key: 'user-1',
+      now,
+    });
+    expect(await manager.getAccessToken()).toBe('at-stored');
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('turns invalid_grant into a QontoOAuthError with reconnectRequired', async () => {
+    nextAnswer = {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'token rt-old was revoked' },
+    };
+    const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
+    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    expect(isQontoError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'oauth', error: 'invalid_grant', reconnectRequired: true });
+    expect((error as Error).message).not.toContain('rt-old');
+  });
+
+  it('marks invalid_grant as reconnectRequired whichever refresher reported it', async () => {
+    const client = {
+      refresh: () => Promise.reject(new QontoOAuthError('refused', { error: 'invalid_grant', status: 400 })),
+    };
+    const manager = new QontoTokenManager({ client, tokens: expiredTokens(), now });
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      error: 'invalid_grant',
+      reconnectRequired: true,
+    });
+  });
+
+  it('asks for a reconnection when the token expired and there is no refresh token', async () => {
+    const { refreshToken: _, ...withoutRefresh } = expiredTokens();
+    const manager = new QontoTokenManager({ client: makeClient(), tokens: withoutRefresh, now });
+    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth', reconnectRequired: true });
+    expect((error as Error).message).toContain('offline_access');
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('refreshNow() rotates a token that has not expired yet', async () => {
+    const tokens = { ...expiredTokens(), expiresAt: T0 + 3600_000 };
+    const manager = new QontoTokenManager({ client: makeClient(), tokens, now });
+    expect((await manager.refreshNow()).accessToken).toBe('at-1');
+    expect(await manager.getAccessToken()).toBe('at-1');
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('keeps tokens out of inspect() and JSON', async () => {
+    const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
+    await manager.getAccessToken();
+    const shown = inspect(manager, { showHidden: true, depth: 10 }) + JSON.stringify(manager);
+    for (const secret of ['at-old', 'rt-old', 'at-1', 'rt-1', 'client-secret-value', STAGING]) {
+      expect(shown).not.toContain(secret);
+    }
+  });
+
+  it('rejects options that cannot work, naming the option', () => {
+    const client = makeClient();
+    expect(() => new QontoTokenManager({ client, tokens: undefined as never })).toThrow(/tokens/);
+    expect(() => new QontoTokenManager({ client: {} as never, tokens: expiredTokens() })).toThrow(/client/);
+    expect(() => new QontoTokenManager({ client, tokens: expiredTokens(), refreshSkewSeconds: -1 })).toThrow(
+      /refreshSkewSeconds/,
+    );
+  });
+});
