@@ -3,6 +3,8 @@ export {
   type QontoApiClientOptions,
   type QontoQuery,
 } from './api-client.js';
+export { type AuthorizationCallbackInput, parseAuthorizationCallback } from './callback.js';
+export { type QontoEnvConfig, qontoConfigFromEnv } from './config.js';
 export * from './environments.js';
 export * from './errors.js';
 export {
@@ -12,7 +14,13 @@ export {
   type QontoRetryOptions,
   STAGING_TOKEN_HEADER,
 } from './fetch.js';
-export { REDACTED, redactSecrets, SecretCollector } from './redact.js';
+export {
+  type QontoAuthorizationRequest,
+  type QontoAuthorizationRequestOptions,
+  QontoOAuthClient,
+  type QontoOAuthClientOptions,
+} from './oauth-client.js';
+export { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 export {
   buildQontoProfile,
   decodeIdTokenClaims,
@@ -23,6 +31,7 @@ export {
   type QontoProfile,
   type QontoProfileSources,
 } from './profile.js';
+export { REDACTED, redactSecrets, SecretCollector } from './redact.js';
 export {
   QontoTokenManager,
   type QontoTokenManagerOptions,

@@ -7,6 +7,12 @@
 /** What a scrubbed secret is replaced with. */
 export const REDACTED = '[redacted]';
 
+/**
+ * Shorter values are not scrubbed: they cannot be told apart from ordinary words (a test code `c` would eat every
+ * `c` of a message), and no Qonto secret is that short.
+ */
+export const MIN_SECRET_LENGTH = 6;
+
 /** Every form in which `secret` may come back inside server text, longest first. */
 export function secretForms(secret: string): string[] {
   const uri = encodeURIComponent(secret);
@@ -30,12 +36,14 @@ export function secretForms(secret: string): string[] {
 
 /**
  * `text` with every occurrence of each secret (raw, URL-encoded, form-encoded with `+` for space, JSON-escaped or
- * HTML-escaped) replaced by `[redacted]`. Empty and missing secrets are ignored.
+ * HTML-escaped) replaced by `[redacted]`. Missing secrets and those shorter than {@link MIN_SECRET_LENGTH} are
+ * ignored.
  */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
   const forms = new Set<string>();
   for (const secret of secrets) {
-    if (typeof secret === 'string' && secret !== '') for (const f of secretForms(secret)) forms.add(f);
+    if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH)
+      for (const f of secretForms(secret)) forms.add(f);
   }
   let result = text;
   for (const f of [...forms].sort((a, b) => b.length - a.length)) result = result.split(f).join(REDACTED);

@@ -1,0 +1,84 @@
+import { QontoConfigError, QontoOAuthError } from './errors.js';
+
+/** A callback's query: a URL, its search params, or a framework's parsed query object (Express, Next). */
+export type AuthorizationCallbackInput =
+  | string
+  | URL
+  | URLSearchParams
+  | Record<string, string | string[] | undefined>;
+
+/**
+ * Reads the redirect Qonto sends back to your `redirect_uri`
+ * (https://docs.qonto.com/guides/authentication/oauth-flow): `?code=…&state=…` on success, or
+ * `?error=access_denied&error_description=…` when the user declined.
+ *
+ * Returns the `code` to pass to `exchangeCode`. Throws {@link QontoOAuthError}:
+ * - with the server's `error` (e.g. `access_denied`, the user declined consent);
+ * - `invalid_state` when `state` is missing or differs from `expectedState` (a forged or stale callback: never
+ *   exchange its code);
+ * - `invalid_request` when there is no `code`.
+ */
+export function parseAuthorizationCallback(
+  input: AuthorizationCallbackInput,
+  o: { expectedState: string | undefined },
+): { code: string; state: string } {
+  const params = toParams(input);
+  const error = params.get('error');
+  if (error) {
+    const description = params.get('error_description') ?? undefined;
+    const denied = error === 'access_denied';
+    const hint = denied
+      ? 'The user declined to connect with Qonto (or closed the consent page). Offer to try again.'
+      : 'Qonto refused the authorization request. Check client_id, redirect_uri (registered for this ' +
+        'environment in the Developer Portal) and the scopes.';
+    throw new QontoOAuthError(
+      `Qonto redirected back with ${error}${description ? ` (${description.slice(0, 300)})` : ''}. ${hint}`,
+      { error: error.slice(0, 100), errorDescription: description?.slice(0, 500), hint },
+    );
+  }
+  const state = params.get('state');
+  if (o?.expectedState === undefined || o.expectedState === '') {
+    throw invalidState(
+      'no state was stored for this login. Likely cause: the session expired or its cookie was lost (another ' +
+        'domain, SameSite, or a second login in another tab). Fix: start the login again.',
+    );
+  }
+  if (!state || state !== o.expectedState) {
+    throw invalidState(
+      `${state ? 'its state does not match' : 'it carries no state'} the one stored for this login. Likely ` +
+        'cause: a stale or forged callback, or two logins in parallel. Fix: start the login again.',
+    );
+  }
+  const code = params.get('code');
+  if (!code) {
+    throw new QontoOAuthError(
+      'The Qonto callback has no code. Likely cause: the redirect_uri was opened directly. Fix: start the login again.',
+      { error: 'invalid_request' },
+    );
+  }
+  return { code, state };
+}
+
+function invalidState(why: string): QontoOAuthError {
+  return new QontoOAuthError(`The Qonto callback was refused: ${why}`, { error: 'invalid_state' });
+}
+
+function toParams(input: AuthorizationCallbackInput): URLSearchParams {
+  if (input instanceof URLSearchParams) return input;
+  if (input instanceof URL) return input.searchParams;
+  if (typeof input === 'string') {
+    if (URL.canParse(input)) return new URL(input).searchParams;
+    return new URLSearchParams(input.startsWith('?') ? input.slice(1) : input);
+  }
+  if (typeof input === 'object' && input !== null) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(input)) {
+      const first = Array.isArray(value) ? value[0] : value;
+      if (typeof first === 'string') params.set(key, first);
+    }
+    return params;
+  }
+  throw new QontoConfigError(
+    'parseAuthorizationCallback needs the callback URL, its query string or query object.',
+  );
+}

@@ -1,0 +1,289 @@
+import {
+  DEFAULT_QONTO_SCOPES,
+  type QontoEndpoints,
+  type QontoEnvironment,
+  resolveEndpoints,
+} from './environments.js';
+import {
+  QontoApiError,
+  QontoConfigError,
+  QontoRateLimitError,
+  QontoUnexpectedResponseError,
+} from './errors.js';
+import { createQontoFetch, parseRetryAfterMs } from './fetch.js';
+import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
+import { redactSecrets } from './redact.js';
+import { describeBody, parseTokenResponse, readBodyText, type TokenGrant } from './token-response.js';
+import type { TokenSet } from './tokens.js';
+
+/** Options of {@link QontoOAuthClient}. */
+export interface QontoOAuthClientOptions {
+  /** `'sandbox'`, `'production'` or custom endpoints (a local emulator). */
+  environment: QontoEnvironment;
+  /** The app's client id for this environment (Developer Portal; sandbox and production differ). */
+  clientId: string;
+  /** The app's client secret for this environment. Sent in the form body only (`client_secret_post`). */
+  clientSecret: string;
+  /** The callback URL registered for this environment in the Developer Portal. */
+  redirectUri: string;
+  /** Required for the sandbox (Developer Portal > your app > Sandbox credentials), refused elsewhere. */
+  stagingToken?: string | undefined;
+  /** Scopes asked for by default (default {@link DEFAULT_QONTO_SCOPES}). */
+  scopes?: string[] | undefined;
+  /** Send PKCE S256 (default true). Qonto does not document PKCE; its server accepts it. */
+  pkce?: boolean | undefined;
+  /** The fetch to wrap (default `globalThis.fetch`). */
+  fetch?: typeof fetch | undefined;
+  /** Time allowed for each request (default 30_000 ms). */
+  timeoutMs?: number | undefined;
+  /** Clock in epoch milliseconds, for `expiresAt` (default `Date.now`). */
+  now?: (() => number) | undefined;
+}
+
+/** Options of {@link QontoOAuthClient.createAuthorizationRequest}. */
+export interface QontoAuthorizationRequestOptions {
+  /** Scopes for this request (default: the client's). */
+  scopes?: string[];
+  /** Your own `state` (default: 256 random bits). */
+  state?: string;
+  /** Lock consent to one organization; skips the organization picker. */
+  organizationId?: string;
+  /** Pre-select the organization created through the Onboarding API. */
+  registrationId?: string;
+  /** `'user'` starts the User OAuth flow (apps approved by Qonto only). */
+  identityType?: 'user';
+  /** Another registered callback URL for this request. */
+  redirectUri?: string;
+}
+
+/** What to send the user to, and what to keep in their session until the callback. */
+export interface QontoAuthorizationRequest {
+  /** The authorize URL: open it in the user's browser, never fetch it from the server. */
+  url: string;
+  /** Compare with the callback's `state` (see `parseAuthorizationCallback`). */
+  state: string;
+  /** Pass to `exchangeCode`; absent when `pkce: false`. */
+  codeVerifier?: string;
+}
+
+/**
+ * Qonto's OAuth 2.0 authorization-code flow, sandbox and production alike.
+ *
+ * - {@link createAuthorizationRequest}: the authorize URL with `state` and PKCE
+ *   (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/retrieve_authorization).
+ * - {@link exchangeCode} and {@link refresh}: `POST /oauth2/token`, form body, `client_secret_post`, the staging
+ *   header in the sandbox, never retried (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens).
+ * - {@link revokeConsent}: `DELETE /v2/oauth2/consents`
+ *   (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents).
+ *
+ * Errors: the sandbox gate → `QontoStagingGateError`; an RFC 6749 error → `QontoOAuthError` (`hint`,
+ * `reconnectRequired`); a 3xx, HTML or malformed answer → `QontoUnexpectedResponseError`; `QontoTimeoutError`,
+ * `QontoNetworkError`. Messages never contain the secret, the staging token, a code, a verifier or a token.
+ */
+export class QontoOAuthClient {
+  /** The resolved endpoints of the environment. */
+  readonly endpoints: QontoEndpoints;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  /** Scopes asked for by default. */
+  readonly scopes: readonly string[];
+  // Private fields: never enumerable, so util.inspect(client) and JSON.stringify(client) cannot show them.
+  readonly #clientSecret: string;
+  readonly #stagingToken: string | undefined;
+  readonly #pkce: boolean;
+  readonly #now: () => number;
+  readonly #fetch: typeof fetch;
+
+  constructor(o: QontoOAuthClientOptions) {
+    if (o === null || typeof o !== 'object') {
+      throw new QontoConfigError(
+        'QontoOAuthClient needs options: { environment, clientId, clientSecret, redirectUri }.',
+      );
+    }
+    this.endpoints = resolveEndpoints(o.environment);
+    this.clientId = requireString(o.clientId, 'clientId');
+    this.#clientSecret = requireString(o.clientSecret, 'clientSecret');
+    this.redirectUri = requireUrl(o.redirectUri, 'redirectUri');
+    this.scopes = Object.freeze(checkScopes(o.scopes ?? [...DEFAULT_QONTO_SCOPES]));
+    this.#stagingToken = o.stagingToken === '' ? undefined : o.stagingToken;
+    this.#pkce = o.pkce ?? true;
+    this.#now = o.now ?? Date.now;
+    this.#fetch = createQontoFetch({
+      environment: this.endpoints,
+      stagingToken: this.#stagingToken,
+      fetch: o.fetch,
+      timeoutMs: o.timeoutMs,
+    });
+  }
+
+  /**
+   * The authorize URL (`client_id`, `redirect_uri`, `response_type=code`, space-separated `scope`, `state`,
+   * `code_challenge` + `S256`, and `organization_id` / `registration_id` / `identity_type` when given), with the
+   * `state` and `codeVerifier` to keep in the user's session. In the sandbox, the user's browser must first be
+   * logged in to the sandbox web app (https://sandbox.staging.qonto.co/devportal); the SMS code is `123456`.
+   */
+  async createAuthorizationRequest(
+    o: QontoAuthorizationRequestOptions = {},
+  ): Promise<QontoAuthorizationRequest> {
+    const state = o.state === undefined ? createState() : requireString(o.state, 'state');
+    const params = new URLSearchParams({
+      client_id: this.clientId,
+      redirect_uri: o.redirectUri === undefined ? this.redirectUri : requireUrl(o.redirectUri, 'redirectUri'),
+      response_type: 'code',
+      scope: checkScopes(o.scopes ?? [...this.scopes]).join(' '),
+      state,
+    });
+    let codeVerifier: string | undefined;
+    if (this.#pkce) {
+      codeVerifier = createCodeVerifier();
+      params.set('code_challenge', await codeChallengeS256(codeVerifier));
+      params.set('code_challenge_method', 'S256');
+    }
+    if (o.organizationId !== undefined)
+      params.set('organization_id', requireString(o.organizationId, 'organizationId'));
+    if (o.registrationId !== undefined)
+      params.set('registration_id', requireString(o.registrationId, 'registrationId'));
+    if (o.identityType !== undefined) params.set('identity_type', o.identityType);
+    const url = new URL(this.endpoints.authorizationUrl);
+    // %20 rather than '+' between scopes: the form both decode to a space, %20 reads as one in every tool.
+    url.search = params.toString().replace(/\+/g, '%20');
+    return codeVerifier === undefined ? { url: url.href, state } : { url: url.href, state, codeVerifier };
+  }
+
+  /** Exchanges the callback's `code` (valid 10 minutes, single use) for tokens. */
+  async exchangeCode(o: { code: string; codeVerifier?: string; redirectUri?: string }): Promise<TokenSet> {
+    const code = requireString(o?.code, 'code');
+    const form: Record<string, string> = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: o.redirectUri === undefined ? this.redirectUri : requireUrl(o.redirectUri, 'redirectUri'),
+    };
+    if (o.codeVerifier !== undefined) form.code_verifier = requireString(o.codeVerifier, 'codeVerifier');
+    return this.#tokenRequest('authorization_code', form, [code, o.codeVerifier]);
+  }
+
+  /**
+   * Trades a refresh token for a new set. Qonto rotates the refresh token on every use: store the new one
+   * (the old one stays valid 60 s). `invalid_grant` → `QontoOAuthError` with `reconnectRequired: true`.
+   */
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    const token = requireString(refreshToken, 'refreshToken');
+    return this.#tokenRequest('refresh_token', { grant_type: 'refresh_token', refresh_token: token }, [
+      token,
+    ]);
+  }
+
+  /**
+   * Revokes the user's consent (disconnect): `DELETE {api}/v2/oauth2/consents` with the access token. Any 2xx is
+   * success. Needs `organization.read`.
+   */
+  async revokeConsent(accessToken: string): Promise<void> {
+    const token = requireString(accessToken, 'accessToken');
+    const response = await this.#fetch(`${this.endpoints.apiBaseUrl}/v2/oauth2/consents`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    throw await revokeError(response, this.#secrets(token));
+  }
+
+  #secrets(...more: (string | undefined)[]): string[] {
+    return [this.#clientSecret, this.#stagingToken, ...more].filter((s): s is string => !!s);
+  }
+
+  async #tokenRequest(
+    grant: TokenGrant,
+    form: Record<string, string>,
+    sent: (string | undefined)[],
+  ): Promise<TokenSet> {
+    // Qonto documents only client_secret_post: the secret goes in the form body, never in a Basic header.
+    const body = new URLSearchParams({
+      ...form,
+      client_id: this.clientId,
+      client_secret: this.#clientSecret,
+    });
+    const response = await this.#fetch(this.endpoints.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: body.toString(),
+    });
+    const secrets = this.#secrets(...sent);
+    const tokens = await parseTokenResponse(response, {
+      grant,
+      secrets,
+      now: this.#now(),
+      requestedScopes: [...this.scopes],
+    });
+    return tokens;
+  }
+}
+
+async function revokeError(response: Response, secrets: string[]): Promise<Error> {
+  const status = response.status;
+  if (status >= 300 && status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    return new QontoUnexpectedResponseError(
+      `Qonto answered ${status} to DELETE /v2/oauth2/consents instead of JSON. Likely cause: apiBaseUrl is wrong. ` +
+        "Fix: check the environment's endpoints.",
+      { status },
+    );
+  }
+  const text = await readBodyText(response, 'DELETE /v2/oauth2/consents');
+  let errors: { detail?: string; code?: string }[] = [];
+  try {
+    const parsed = JSON.parse(redactSecrets(text, secrets)) as { errors?: unknown };
+    if (Array.isArray(parsed.errors)) errors = parsed.errors;
+  } catch {
+    return new QontoUnexpectedResponseError(
+      `Qonto answered ${status} to DELETE /v2/oauth2/consents with ${describeBody(text, secrets)} instead of JSON.`,
+      { status },
+    );
+  }
+  const detail = errors.map((e) => e.detail ?? e.code).filter(Boolean)[0];
+  const message =
+    `Qonto refused to revoke the consent (${status}${detail ? `: ${String(detail).slice(0, 300)}` : ''}). ` +
+    (status === 401
+      ? 'Likely cause: the access token expired or was already revoked. Fix: refresh it first, or treat the user as disconnected.'
+      : 'Fix: check the access token and its scopes (organization.read).');
+  if (status === 429) {
+    const ms = parseRetryAfterMs(response.headers.get('retry-after'));
+    return new QontoRateLimitError(message, {
+      errors,
+      retryAfterSeconds: ms === undefined ? undefined : ms / 1000,
+    });
+  }
+  return new QontoApiError(message, { status, errors });
+}
+
+function requireString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '')
+    throw new QontoConfigError(`${name} is missing: give a non-empty string.`);
+  return value;
+}
+
+function requireUrl(value: unknown, name: string): string {
+  const text = requireString(value, name);
+  if (!URL.canParse(text))
+    throw new QontoConfigError(`${name} must be an absolute URL such as https://app.example/callback.`);
+  return text;
+}
+
+/** RFC 6749 §3.3 scope tokens: printable ASCII except space, `"` and `\`. */
+function checkScopes(scopes: string[]): string[] {
+  if (!Array.isArray(scopes) || scopes.length === 0) {
+    throw new QontoConfigError(
+      'scopes must be a non-empty array, e.g. ["offline_access", "organization.read"].',
+    );
+  }
+  for (const scope of scopes) {
+    if (typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) {
+      throw new QontoConfigError(
+        `Invalid scope ${JSON.stringify(String(scope))}: one scope per array item, without spaces.`,
+      );
+    }
+  }
+  return scopes;
+}

@@ -1,0 +1,173 @@
+import { isQontoError, QontoNetworkError, QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
+import { redactSecrets } from './redact.js';
+import type { TokenSet } from './tokens.js';
+
+/** Which token request an answer belongs to: the hints differ. */
+export type TokenGrant = 'authorization_code' | 'refresh_token';
+
+const TOKEN_DOC = 'https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens';
+
+/**
+ * Reads an answer's body as text, turning a cut-off body into {@link QontoNetworkError} (a timeout during the read
+ * is already a `QontoTimeoutError`, the abort reason).
+ */
+export async function readBodyText(response: Response, where: string): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    if (isQontoError(error) || (error instanceof Error && error.name === 'AbortError')) throw error;
+    throw new QontoNetworkError(
+      `The answer to ${where} was cut off before its end. Likely cause: a dropped connection. Fix: retry.`,
+    );
+  }
+}
+
+/**
+ * A short, scrubbed description of a body that is not the JSON expected: the `<title>` of an HTML page, else its
+ * first characters. Scrubbed before it is cut, so no secret leaks in part.
+ */
+export function describeBody(text: string, secrets: Iterable<string | undefined>): string {
+  const scrubbed = redactSecrets(text, secrets);
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(scrubbed)?.[1];
+  const shown = (title ?? scrubbed).replace(/\s+/g, ' ').trim();
+  if (shown === '') return 'an empty body';
+  return `${title === undefined ? 'a body starting' : 'a page titled'} "${shown.slice(0, 120)}${shown.length > 120 ? '…' : ''}"`;
+}
+
+/**
+ * Turns the token endpoint's answer into a {@link TokenSet}, or throws:
+ * - an RFC 6749 error body → {@link QontoOAuthError} with a `hint`, and `reconnectRequired` for `invalid_grant` on
+ *   refresh;
+ * - a 3xx, HTML, invalid JSON, a missing `access_token` or a bad `expires_in` → {@link QontoUnexpectedResponseError}.
+ *
+ * Every server-supplied string is scrubbed of `secrets` first.
+ */
+export async function parseTokenResponse(
+  response: Response,
+  o: { grant: TokenGrant; secrets: string[]; now: number; requestedScopes: string[] },
+): Promise<TokenSet> {
+  const where = "Qonto's token endpoint";
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new QontoUnexpectedResponseError(
+      `${where} answered ${response.status}${locationOf(response)} instead of JSON. Likely cause: tokenUrl is ` +
+        'wrong, or a proxy redirects. Fix: check the environment (production is https://oauth.qonto.com/oauth2/token).',
+      { status: response.status },
+    );
+  }
+  const text = await readBodyText(response, 'the token request');
+  const json = parseJsonObject(text);
+  if (json === undefined) {
+    const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
+    throw new QontoUnexpectedResponseError(
+      `${where} answered ${response.status} with ${html ? 'HTML' : 'something that is not a JSON object'} ` +
+        `(${describeBody(text, o.secrets)}) instead of a token response. Likely cause: tokenUrl points at the ` +
+        `wrong server or a proxy intercepts the request. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
+      { status: response.status },
+    );
+  }
+  if (typeof json.error === 'string' || !response.ok) throw oauthError(json, response.status, o);
+  return toTokenSet(json, o);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function locationOf(response: Response): string {
+  const location = response.headers.get('location');
+  if (!location) return '';
+  try {
+    return ` (redirect to ${new URL(location).host})`;
+  } catch {
+    return '';
+  }
+}
+
+function oauthError(
+  json: Record<string, unknown>,
+  status: number,
+  o: { grant: TokenGrant; secrets: string[] },
+): QontoOAuthError | QontoUnexpectedResponseError {
+  if (typeof json.error !== 'string') {
+    return new QontoUnexpectedResponseError(
+      `Qonto's token endpoint answered ${status} without an RFC 6749 error body. Likely cause: a proxy or the ` +
+        `wrong server. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
+      { status },
+    );
+  }
+  const error = redactSecrets(json.error, o.secrets).slice(0, 100);
+  const errorDescription =
+    typeof json.error_description === 'string'
+      ? redactSecrets(json.error_description, o.secrets).slice(0, 500)
+      : undefined;
+  const reconnectRequired = error === 'invalid_grant' && o.grant === 'refresh_token';
+  const hint = hintFor(error, o.grant);
+  const action = o.grant === 'refresh_token' ? 'refresh the tokens' : 'exchange the authorization code';
+  return new QontoOAuthError(
+    `Qonto refused to ${action}: ${error}${errorDescription ? ` (${errorDescription})` : ''}.` +
+      (hint ? ` ${hint}` : ''),
+    { error, errorDescription, hint, reconnectRequired, status },
+  );
+}
+
+/** The usual cause of each RFC 6749 error at Qonto's token endpoint, and what to do. */
+function hintFor(error: string, grant: TokenGrant): string | undefined {
+  switch (error) {
+    case 'invalid_client':
+      return (
+        'Likely cause: credentials of the other environment? Sandbox and production have different client ids ' +
+        'and secrets (Developer Portal, toggle at the top right), or the client secret is wrong. Fix: use the ' +
+        "credentials of this environment's app."
+      );
+    case 'invalid_grant':
+      return grant === 'refresh_token'
+        ? 'The refresh token expired (90 days), was revoked, or was rotated out more than 60 s ago. Fix: the ' +
+            'user must connect with Qonto again.'
+        : 'The code expired (10 minutes), was already used, or was issued for another redirect_uri or PKCE ' +
+            'verifier. Fix: start the authorization again and exchange the code once, with the same redirect_uri.';
+    case 'invalid_scope':
+      return "Likely cause: a scope the app's use case does not allow. Fix: check the app's scopes in the Developer Portal.";
+    case 'unauthorized_client':
+      return 'Likely cause: the app is not allowed this grant or scope. Fix: check the app in the Developer Portal.';
+    default:
+      return undefined;
+  }
+}
+
+function toTokenSet(json: Record<string, unknown>, o: { now: number; requestedScopes: string[] }): TokenSet {
+  const bad = (what: string) =>
+    new QontoUnexpectedResponseError(
+      `Qonto's token endpoint answered 200 with ${what}. Likely cause: tokenUrl points at a server that is not ` +
+        `Qonto's OAuth server. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
+      { status: 200 },
+    );
+  const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
+  if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
+  if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || expires_in <= 0) {
+    throw bad('no valid expires_in (a positive number of seconds)');
+  }
+  if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
+    throw bad('a token_type other than bearer');
+  }
+  if (refresh_token !== undefined && typeof refresh_token !== 'string')
+    throw bad('a refresh_token that is not a string');
+  if (id_token !== undefined && typeof id_token !== 'string') throw bad('an id_token that is not a string');
+  const tokens: TokenSet = {
+    accessToken: access_token,
+    tokenType: 'bearer',
+    // RFC 6749 §5.1: an omitted scope means the scopes requested.
+    scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...o.requestedScopes],
+    expiresAt: o.now + expires_in * 1000,
+  };
+  if (refresh_token) tokens.refreshToken = refresh_token;
+  if (id_token) tokens.idToken = id_token;
+  return tokens;
+}

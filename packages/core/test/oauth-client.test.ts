@@ -1,0 +1,311 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  parseAuthorizationCallback,
+  QontoApiError,
+  QontoNetworkError,
+  QontoOAuthClient,
+  type QontoOAuthClientOptions,
+  QontoOAuthError,
+  QontoStagingGateError,
+  QontoTimeoutError,
+  QontoUnexpectedResponseError,
+  sandboxEndpointsAt,
+} from '../src/index.js';
+import { type Loopback, sendHtml, sendJson, startLoopback } from './helpers/loopback.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+const TOKEN_RESPONSE = {
+  access_token: 'ory_at_access',
+  expires_in: 3600,
+  refresh_token: 'ory_rt_refresh',
+  id_token: 'eyJ.id.token',
+  scope: 'offline_access organization.read',
+  token_type: 'bearer',
+};
+
+let server: Loopback;
+beforeAll(async () => {
+  server = await startLoopback();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+  server.handle((_req, res) => sendJson(res, 200, TOKEN_RESPONSE));
+});
+
+function sandboxClient(extra: Partial<QontoOAuthClientOptions> = {}): QontoOAuthClient {
+  return new QontoOAuthClient({
+    environment: sandboxEndpointsAt(server.url),
+    stagingToken: 'stg-token',
+    clientId: 'client-1',
+    clientSecret: 'secret-1',
+    redirectUri: 'http://localhost:3001/auth/qonto/callback',
+    now: () => NOW,
+    ...extra,
+  });
+}
+
+/** The same server playing a production endpoint: no staging token, no gate. */
+function productionClient(extra: Partial<QontoOAuthClientOptions> = {}): QontoOAuthClient {
+  return sandboxClient({
+    environment: { ...sandboxEndpointsAt(server.url), requiresStagingToken: false },
+    stagingToken: undefined,
+    ...extra,
+  });
+}
+
+function form(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+describe('createAuthorizationRequest', () => {
+  it('builds the authorize URL with exactly the documented parameters, state and PKCE S256', async () => {
+    const request = await sandboxClient().createAuthorizationRequest({
+      organizationId: 'org-1',
+      registrationId: 'reg-1',
+      identityType: 'user',
+    });
+    const url = new URL(request.url);
+    expect(`${url.origin}${url.pathname}`).toBe(`${server.url}/oauth2/auth`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: 'client-1',
+      redirect_uri: 'http://localhost:3001/auth/qonto/callback',
+      response_type: 'code',
+      scope: 'offline_access openid membership.read organization.read',
+      state: request.state,
+      code_challenge: createHash('sha256').update(request.codeVerifier!).digest('base64url'),
+      code_challenge_method: 'S256',
+      organization_id: 'org-1',
+      registration_id: 'reg-1',
+      identity_type: 'user',
+    });
+    expect(url.search).toContain('scope=offline_access%20openid%20membership.read%20organization.read');
+  });
+
+  it('draws a fresh state of at least 128 random bits each time', async () => {
+    const client = sandboxClient();
+    const a = await client.createAuthorizationRequest();
+    const b = await client.createAuthorizationRequest();
+    expect(a.state).not.toBe(b.state);
+    expect(a.state).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+  });
+
+  it('leaves out PKCE and the optional parameters when not asked for', async () => {
+    const request = await sandboxClient({ pkce: false }).createAuthorizationRequest({
+      scopes: ['organization.read'],
+      state: 'my-state',
+    });
+    expect(request.codeVerifier).toBeUndefined();
+    expect(Object.fromEntries(new URL(request.url).searchParams)).toEqual({
+      client_id: 'client-1',
+      redirect_uri: 'http://localhost:3001/auth/qonto/callback',
+      response_type: 'code',
+      scope: 'organization.read',
+      state: 'my-state',
+    });
+  });
+});
+
+describe('exchangeCode and refresh', () => {
+  it('posts the code with client_secret_post and the staging header, and returns a TokenSet', async () => {
+    const tokens = await sandboxClient().exchangeCode({ code: 'ory_ac_code', codeVerifier: 'verifier-1' });
+    expect(tokens).toEqual({
+      accessToken: 'ory_at_access',
+      tokenType: 'bearer',
+      refreshToken: 'ory_rt_refresh',
+      idToken: 'eyJ.id.token',
+      scopes: ['offline_access', 'organization.read'],
+      expiresAt: NOW + 3600 * 1000,
+    });
+    const [recorded] = server.requests;
+    expect(recorded).toMatchObject({ method: 'POST', url: '/oauth2/token' });
+    expect(form(recorded!.body)).toEqual({
+      grant_type: 'authorization_code',
+      code: 'ory_ac_code',
+      redirect_uri: 'http://localhost:3001/auth/qonto/callback',
+      code_verifier: 'verifier-1',
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+    });
+    expect(recorded!.rawHeaders['X-Qonto-Staging-Token']).toBe('stg-token');
+    expect(recorded!.headerNames.map((n) => n.toLowerCase())).not.toContain('authorization');
+    expect(recorded!.rawHeaders['content-type']).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('refreshes with client_secret_post', async () => {
+    await sandboxClient().refresh('ory_rt_old');
+    expect(form(server.requests[0]!.body)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'ory_rt_old',
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+    });
+  });
+
+  it('never sends the staging token to a production endpoint', async () => {
+    await productionClient().refresh('ory_rt_old');
+    const names = server.requests[0]!.headerNames.map((n) => n.toLowerCase());
+    expect(names).not.toContain('x-qonto-staging-token');
+  });
+
+  it('turns an RFC 6749 invalid_client into QontoOAuthError hinting at the other environment', async () => {
+    server.handle((_req, res) =>
+      sendJson(res, 401, { error: 'invalid_client', error_description: 'bad auth' }),
+    );
+    const error = await sandboxClient()
+      .exchangeCode({ code: 'c' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoOAuthError);
+    expect(error).toMatchObject({ error: 'invalid_client', errorDescription: 'bad auth', status: 401 });
+    expect(error.hint).toMatch(/credentials of the other environment\?/);
+    expect(error.message).toMatch(/invalid_client.*other environment/s);
+  });
+
+  it('marks invalid_grant on refresh as reconnectRequired, and not on code exchange', async () => {
+    server.handle((_req, res) => sendJson(res, 400, { error: 'invalid_grant' }));
+    const onRefresh = await sandboxClient()
+      .refresh('ory_rt_old')
+      .catch((e) => e);
+    expect(onRefresh).toMatchObject({ code: 'oauth', error: 'invalid_grant', reconnectRequired: true });
+    const onExchange = await sandboxClient()
+      .exchangeCode({ code: 'c' })
+      .catch((e) => e);
+    expect(onExchange).toMatchObject({ code: 'oauth', error: 'invalid_grant', reconnectRequired: false });
+  });
+
+  it('never retries the token POST', async () => {
+    server.handle((_req, res) => sendJson(res, 503, { message: 'unavailable' }));
+    const error = await sandboxClient()
+      .exchangeCode({ code: 'c' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  const malformed: [string, (res: import('node:http').ServerResponse) => void, RegExp][] = [
+    [
+      'invalid JSON',
+      (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access'),
+      /not a JSON/,
+    ],
+    ['HTML', (res) => sendHtml(res, 200, '<title>Sign in</title>'), /HTML.*Sign in/],
+    [
+      'a redirect',
+      (res) => res.writeHead(302, { location: 'https://login.example/x' }).end(),
+      /302.*login\.example/,
+    ],
+    [
+      'no access_token',
+      (res) => sendJson(res, 200, { ...TOKEN_RESPONSE, access_token: undefined }),
+      /no access_token/,
+    ],
+    [
+      'a bad expires_in',
+      (res) => sendJson(res, 200, { ...TOKEN_RESPONSE, expires_in: 'soon' }),
+      /expires_in/,
+    ],
+  ];
+  for (const [what, answer, message] of malformed) {
+    it(`turns ${what} from a production endpoint into QontoUnexpectedResponseError`, async () => {
+      server.handle((_req, res) => answer(res));
+      const error = await productionClient()
+        .exchangeCode({ code: 'c' })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+      expect(error.message).toMatch(message);
+    });
+  }
+
+  it('turns HTML from the sandbox into QontoStagingGateError', async () => {
+    server.handle((_req, res) => sendHtml(res, 200, '<title>OneLogin</title>'));
+    const error = await sandboxClient()
+      .refresh('r')
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoStagingGateError);
+  });
+
+  it('gives QontoTimeoutError when the token endpoint does not answer in time', async () => {
+    server.handle(() => undefined);
+    const error = await productionClient({ timeoutMs: 50 })
+      .exchangeCode({ code: 'c' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoTimeoutError);
+  });
+
+  it('gives QontoNetworkError when nothing listens', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const closed = { ...sandboxEndpointsAt(`http://127.0.0.1:${port}`), requiresStagingToken: false };
+    const error = await productionClient({ environment: closed })
+      .exchangeCode({ code: 'c' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoNetworkError);
+  });
+});
+
+describe('revokeConsent', () => {
+  it('sends DELETE /v2/oauth2/consents with the bearer token and accepts any 2xx', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(204).end();
+    });
+    await sandboxClient().revokeConsent('ory_at_access');
+    server.handle((_req, res) => sendJson(res, 200, {}));
+    await sandboxClient().revokeConsent('ory_at_access');
+    for (const recorded of server.requests) {
+      expect(recorded).toMatchObject({ method: 'DELETE', url: '/v2/oauth2/consents' });
+      expect(recorded.rawHeaders.authorization).toBe('Bearer ory_at_access');
+      expect(recorded.rawHeaders['X-Qonto-Staging-Token']).toBe('stg-token');
+    }
+  });
+
+  it('turns a refusal into QontoApiError with the status', async () => {
+    server.handle((_req, res) =>
+      sendJson(res, 401, { errors: [{ code: 'unauthorized', detail: 'expired' }] }),
+    );
+    const error = await productionClient()
+      .revokeConsent('ory_at_access')
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoApiError);
+    expect(error).toMatchObject({ status: 401, errors: [{ code: 'unauthorized', detail: 'expired' }] });
+  });
+});
+
+describe('parseAuthorizationCallback', () => {
+  it('returns the code when the state matches', () => {
+    const url = 'http://localhost:3001/auth/qonto/callback?code=ory_ac_1&state=s1';
+    expect(parseAuthorizationCallback(url, { expectedState: 's1' })).toEqual({
+      code: 'ory_ac_1',
+      state: 's1',
+    });
+    expect(
+      parseAuthorizationCallback({ code: 'ory_ac_1', state: ['s1'] }, { expectedState: 's1' }).code,
+    ).toBe('ory_ac_1');
+  });
+
+  it('turns a denied consent into QontoOAuthError access_denied', () => {
+    const query = new URLSearchParams({
+      error: 'access_denied',
+      error_description: 'The user denied',
+      state: 's1',
+    });
+    expect(() => parseAuthorizationCallback(query, { expectedState: 's1' })).toThrow(
+      expect.objectContaining({ code: 'oauth', error: 'access_denied', errorDescription: 'The user denied' }),
+    );
+  });
+
+  it('refuses a missing or different state with invalid_state', () => {
+    for (const [query, expectedState] of [
+      ['?code=c&state=other', 's1'],
+      ['?code=c', 's1'],
+      ['?code=c&state=s1', undefined],
+    ] as const) {
+      expect(() => parseAuthorizationCallback(query, { expectedState })).toThrow(
+        expect.objectContaining({ error: 'invalid_state' }),
+      );
+    }
+  });
+});
