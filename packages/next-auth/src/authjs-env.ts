@@ -1,0 +1,60 @@
+import { QontoConfigError, type QontoEnvironment, sandboxEndpointsAt } from '@qonto-oauth/core';
+
+/** The settings the Auth.js provider takes from the environment when the config does not give them. */
+export interface QontoSettingsFromEnv {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  stagingToken: string | undefined;
+  environment: QontoEnvironment;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The process environment where there is one (Node, Next's server runtimes); empty elsewhere. */
+export function processEnv(): Env {
+  return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
+}
+
+/**
+ * Reads the settings with Auth.js's precedence: a value given in the config wins, then `AUTH_QONTO_*` (the names
+ * Auth.js's `setEnvDefaults` uses for a provider whose id is `qonto`: `AUTH_QONTO_ID`, `AUTH_QONTO_SECRET`), then
+ * the project-wide `QONTO_*` ones. The staging token and the environment follow the same order:
+ * `AUTH_QONTO_STAGING_TOKEN` then `QONTO_STAGING_TOKEN`; `AUTH_QONTO_ENV` then `QONTO_ENV`, with
+ * `QONTO_SANDBOX_URL` pointing at a local emulator. Empty strings count as unset.
+ *
+ * Never throws for a missing value: Auth.js calls the provider with `{}` just to read its id, and a missing
+ * credential is reported when the sign-in needs it. An unknown environment name does throw, naming the variable.
+ */
+export function qontoSettings(
+  config: { clientId?: string; clientSecret?: string; stagingToken?: string; environment?: QontoEnvironment },
+  env: Env = processEnv(),
+): QontoSettingsFromEnv {
+  return {
+    clientId: first(config.clientId, env.AUTH_QONTO_ID, env.QONTO_CLIENT_ID),
+    clientSecret: first(config.clientSecret, env.AUTH_QONTO_SECRET, env.QONTO_CLIENT_SECRET),
+    stagingToken: first(config.stagingToken, env.AUTH_QONTO_STAGING_TOKEN, env.QONTO_STAGING_TOKEN),
+    environment: config.environment ?? environmentFromEnv(env),
+  };
+}
+
+function environmentFromEnv(env: Env): QontoEnvironment {
+  const variable = first(env.AUTH_QONTO_ENV) !== undefined ? 'AUTH_QONTO_ENV' : 'QONTO_ENV';
+  const name = first(env.AUTH_QONTO_ENV, env.QONTO_ENV);
+  const sandboxUrl = first(env.QONTO_SANDBOX_URL);
+  if (name !== undefined && name !== 'sandbox' && name !== 'production') {
+    throw new QontoConfigError(
+      `${variable}=${JSON.stringify(name)} is not a Qonto environment: use "sandbox" or "production".`,
+    );
+  }
+  if (sandboxUrl !== undefined) {
+    // A running emulator; in production mode it takes no staging token (design: QONTO_SANDBOX_URL).
+    const endpoints = sandboxEndpointsAt(sandboxUrl);
+    return name === 'production' ? { ...endpoints, requiresStagingToken: false } : endpoints;
+  }
+  // Without any setting the sandbox is the safe default: production credentials never reach it by accident.
+  return name ?? 'sandbox';
+}
+
+function first(...values: (string | undefined)[]): string | undefined {
+  return values.find((v) => typeof v === 'string' && v !== '');
+}
