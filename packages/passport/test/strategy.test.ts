@@ -1,0 +1,170 @@
+import { inspect } from 'node:util';
+import { DEFAULT_QONTO_SCOPES, isQontoError, QontoConfigError, sandboxEndpointsAt } from '@qonto-oauth/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { QontoStrategy, type QontoStrategyOptions } from '../src/index.js';
+import { PassportHarness } from './helpers/harness.js';
+
+const STAGING_TOKEN = 'staging-token-that-must-not-leak';
+const CLIENT_SECRET = 'client-secret-that-must-not-leak';
+const endpoints = sandboxEndpointsAt('http://127.0.0.1:9');
+const verify = (_a: string, _r: string | undefined, _p: unknown, done: (e: unknown, u?: object) => void) =>
+  done(null, {});
+
+function options(overrides: Partial<QontoStrategyOptions> = {}): QontoStrategyOptions {
+  return {
+    clientID: 'client-id',
+    clientSecret: CLIENT_SECRET,
+    callbackURL: 'http://127.0.0.1:3001/auth/qonto/callback',
+    environment: endpoints,
+    stagingToken: STAGING_TOKEN,
+    ...overrides,
+  };
+}
+
+function constructionError(make: () => unknown): Error {
+  try {
+    make();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('the constructor did not throw');
+}
+
+describe('QontoStrategy construction', () => {
+  it("is named 'qonto', and the name can be overridden", () => {
+    expect(new QontoStrategy(options(), verify).name).toBe('qonto');
+    expect(new QontoStrategy(options({ name: 'qonto-sandbox' }), verify).name).toBe('qonto-sandbox');
+  });
+
+  it("throws core's QontoConfigError at once for the sandbox without a staging token, naming it", () => {
+    const error = constructionError(
+      () => new QontoStrategy(options({ environment: 'sandbox', stagingToken: undefined }), verify),
+    );
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(isQontoError(error)).toBe(true);
+    expect(error.message).toMatch(/staging ?token/i);
+  });
+
+  it('throws QontoConfigError for a staging token given with production', () => {
+    const error = constructionError(() => new QontoStrategy(options({ environment: 'production' }), verify));
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(error.message).not.toContain(STAGING_TOKEN);
+  });
+
+  it.each([
+    ['clientID', { clientID: '' }, /clientId/i],
+    ['clientSecret', { clientSecret: '' }, /clientSecret/i],
+    ['callbackURL (missing)', { callbackURL: undefined as unknown as string }, /callbackURL/],
+    ['callbackURL (relative)', { callbackURL: '/auth/qonto/callback' }, /callbackURL.*absolute/],
+    ['environment', { environment: undefined as never }, /environment/],
+  ])('throws QontoConfigError naming %s', (_name, overrides, message) => {
+    const error = constructionError(() => new QontoStrategy(options(overrides), verify));
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(error.message).toMatch(message);
+  });
+
+  it('throws QontoConfigError without a verify callback', () => {
+    const error = constructionError(() => new QontoStrategy(options(), undefined as never));
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(error.message).toMatch(/verify/);
+  });
+
+  it('keeps the staging token and the client secret off every enumerable property and out of inspect/JSON', () => {
+    const strategy = new QontoStrategy(options(), verify);
+    const shown = [
+      JSON.stringify(strategy),
+      inspect(strategy, { depth: 10 }),
+      inspect(strategy, { depth: 10, showHidden: true }),
+      JSON.stringify(Object.keys(strategy)),
+    ].join('\n');
+    expect(shown).not.toContain(STAGING_TOKEN);
+    expect(shown).not.toContain(CLIENT_SECRET);
+    for (const key of Object.keys(strategy)) {
+      expect(
+        JSON.stringify(inspect((strategy as unknown as Record<string, unknown>)[key], { depth: 10 })),
+      ).not.toContain(STAGING_TOKEN);
+    }
+  });
+});
+
+describe('QontoStrategy authorization redirect', () => {
+  const harness = new PassportHarness();
+  afterEach(() => harness.close());
+
+  async function redirectFor(
+    overrides: Partial<QontoStrategyOptions>,
+    authenticateOptions = {},
+  ): Promise<URL> {
+    const callbackURL = await harness.listen();
+    harness.mount(new QontoStrategy(options({ callbackURL, ...overrides }), verify), authenticateOptions);
+    return new URL(await harness.authorizationUrl());
+  }
+
+  it("sends the browser to the environment's authorize URL with state, PKCE S256 and the default scopes", async () => {
+    const url = await redirectFor({});
+    expect(`${url.origin}${url.pathname}`).toBe(endpoints.authorizationUrl);
+    const params = url.searchParams;
+    expect(params.get('client_id')).toBe('client-id');
+    expect(params.get('response_type')).toBe('code');
+    expect(params.get('redirect_uri')).toBe(`${harness.origin}/callback`);
+    expect(params.get('scope')).toBe(DEFAULT_QONTO_SCOPES.join(' '));
+    expect(params.get('state')).toMatch(/^\S{16,}$/);
+    expect(params.get('code_challenge_method')).toBe('S256');
+    expect(params.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Browser URLs cannot carry the header, and nothing secret belongs in them.
+    expect(url.href).not.toContain(STAGING_TOKEN);
+    expect(url.href).not.toContain(CLIENT_SECRET);
+  });
+
+  it('accepts scopes as a space- or comma-separated string', async () => {
+    const url = await redirectFor({ scope: 'offline_access,organization.read' });
+    expect(url.searchParams.get('scope')).toBe('offline_access organization.read');
+  });
+
+  it('maps organizationId, registrationId and identityType onto Qonto parameters', async () => {
+    const url = await redirectFor(
+      {},
+      { organizationId: 'org-1', registrationId: 'reg-1', identityType: 'user' },
+    );
+    expect(url.searchParams.get('organization_id')).toBe('org-1');
+    expect(url.searchParams.get('registration_id')).toBe('reg-1');
+    expect(url.searchParams.get('identity_type')).toBe('user');
+  });
+
+  it('leaves PKCE out with pkce: false', async () => {
+    const url = await redirectFor({ pkce: false });
+    expect(url.searchParams.has('code_challenge')).toBe(false);
+    expect(url.searchParams.get('state')).toBeTruthy();
+  });
+});
+
+describe('QontoStrategy callback errors', () => {
+  const harness = new PassportHarness();
+  afterEach(() => harness.close());
+
+  async function mounted(): Promise<void> {
+    const callbackURL = await harness.listen();
+    harness.mount(new QontoStrategy(options({ callbackURL }), verify));
+  }
+
+  it('fails (401, no error) when the user declined consent, so failureRedirect applies', async () => {
+    await mounted();
+    const outcome = await harness.callback(
+      '/callback?error=access_denied&error_description=The+user+denied&state=x',
+    );
+    expect(outcome.error).toBeNull();
+    expect(outcome.user).toBe(false);
+    expect(outcome.status).toBe(401);
+    expect((outcome.info as { message: string }).message).toMatch(/access_denied.*declined/);
+  });
+
+  it("turns any other ?error= into core's QontoOAuthError with its hint", async () => {
+    await mounted();
+    const outcome = await harness.callback(
+      '/callback?error=invalid_scope&error_description=bad+scope&state=x',
+    );
+    expect(isQontoError(outcome.error)).toBe(true);
+    expect(outcome.error).toMatchObject({ code: 'oauth', error: 'invalid_scope' });
+    expect((outcome.error as Error).message).toMatch(/redirect_uri/);
+  });
+});
