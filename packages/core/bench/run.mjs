@@ -1,0 +1,190 @@
+// Core's benchmark: bundle size, the fetch wrapper's overhead, and 1,000 concurrent token reads on an expired token.
+// Run with `pnpm --filter @qonto-oauth/core bench` (turbo builds dist/ first) or `node bench/run.mjs` after a build.
+// Each figure is printed with the command or procedure that produced it.
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const workspaceDir = join(packageDir, '..', '..');
+const distEntry = join(packageDir, 'dist', 'index.js');
+if (!existsSync(distEntry)) {
+  console.error('dist/index.js is missing: run `pnpm --filter @qonto-oauth/core build` first.');
+  process.exit(1);
+}
+const core = await import(distEntry);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Size: esbuild --bundle --minify --format=esm, then gzip -9.
+function gzippedBundleBytes(entry) {
+  const esbuild = join(packageDir, 'node_modules', '.bin', 'esbuild');
+  const command = `${relative(packageDir, esbuild)} ${relative(packageDir, entry)} --bundle --minify --format=esm --platform=node --log-level=error | gzip -9 | wc -c`;
+  const bytes = Number(execSync(command, { cwd: packageDir, encoding: 'utf8', shell: '/bin/sh' }).trim());
+  return { bytes, command };
+}
+
+/** Resolves `name` as seen from `from` (a file path), or undefined when it is not installed there. */
+function resolveFrom(from, name) {
+  try {
+    return createRequire(from).resolve(name);
+  } catch {
+    return undefined;
+  }
+}
+
+const authCore = resolveFrom(join(workspaceDir, 'packages', 'next-auth', 'package.json'), '@auth/core');
+const comparisons = [
+  ['oauth4webapi (via @auth/core)', authCore && resolveFrom(authCore, 'oauth4webapi')],
+  [
+    'passport-oauth2',
+    resolveFrom(join(workspaceDir, 'packages', 'passport', 'package.json'), 'passport-oauth2'),
+  ],
+];
+
+console.log('1. Bundle size (minified ESM bundle, gzip -9; target for core: 6 KB or less)');
+const own = gzippedBundleBytes(distEntry);
+console.log(
+  `   @qonto-oauth/core: ${own.bytes} bytes (${kb(own.bytes)})${own.bytes <= 6 * 1024 ? '' : '  ABOVE TARGET'}`,
+);
+console.log(`     $ ${own.command}`);
+for (const [name, entry] of comparisons) {
+  if (entry === undefined) {
+    console.log(`   ${name}: not installed`);
+    continue;
+  }
+  const other = gzippedBundleBytes(entry);
+  console.log(`   ${name}: ${other.bytes} bytes (${kb(other.bytes)})`);
+  console.log(`     $ ${other.command}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A loopback server: a small JSON API and a token endpoint that rotates tokens.
+let issued = 0;
+let tokenRequests = 0;
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/oauth2/token') {
+      tokenRequests += 1;
+      issued += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          access_token: `at-${issued}`,
+          refresh_token: `rt-${issued}`,
+          expires_in: 3600,
+          token_type: 'bearer',
+          scope: 'offline_access organization.read',
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"organization":{"id":"org-1","slug":"acme","legal_name":"Acme"}}');
+  });
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
+const environment = core.sandboxEndpointsAt(base);
+const stagingToken = 'bench-staging-token';
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Overhead of createQontoFetch against plain fetch, same GET, interleaved pairs (order alternating).
+const PAIRS = 300;
+const WARMUP = 50;
+const qontoFetch = core.createQontoFetch({ environment, stagingToken });
+const url = `${base}/v2/organization`;
+const time = async (f) => {
+  const start = performance.now();
+  const response = await f(url, { headers: { authorization: 'Bearer at' } });
+  await response.text();
+  return performance.now() - start;
+};
+for (let i = 0; i < WARMUP; i++) {
+  await time(fetch);
+  await time(qontoFetch);
+}
+const ratios = [];
+const plainTimes = [];
+const wrappedTimes = [];
+for (let i = 0; i < PAIRS; i++) {
+  let plain;
+  let wrapped;
+  if (i % 2 === 0) {
+    plain = await time(fetch);
+    wrapped = await time(qontoFetch);
+  } else {
+    wrapped = await time(qontoFetch);
+    plain = await time(fetch);
+  }
+  plainTimes.push(plain);
+  wrappedTimes.push(wrapped);
+  ratios.push(wrapped / plain);
+}
+const ratio = median(ratios);
+console.log('');
+console.log('2. createQontoFetch overhead against plain fetch (target: median ratio 1.05 or less)');
+console.log(
+  `   median ratio ${ratio.toFixed(3)} over ${PAIRS} interleaved pairs${ratio <= 1.05 ? '' : '  ABOVE TARGET'}` +
+    ` (median plain ${median(plainTimes).toFixed(3)} ms, wrapped ${median(wrappedTimes).toFixed(3)} ms)`,
+);
+console.log(
+  `     $ node bench/run.mjs  # GET ${'{loopback}'}/v2/organization, sandbox endpoints with a staging token; ` +
+    `${WARMUP} warm-up pairs, then ${PAIRS} pairs alternating which goes first; ratio = wrapped / plain per pair`,
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. 1,000 concurrent getAccessToken() on an expired token.
+const RUNS = 20;
+const CALLERS = 1000;
+const durations = [];
+for (let run = 0; run < RUNS; run++) {
+  const client = new core.QontoOAuthClient({
+    environment,
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+    redirectUri: 'http://127.0.0.1/callback',
+    stagingToken,
+  });
+  const tokens = {
+    accessToken: 'at-old',
+    tokenType: 'bearer',
+    refreshToken: `rt-old-${run}`,
+    scopes: ['offline_access'],
+    expiresAt: Date.now() - 1000,
+  };
+  const manager = new core.QontoTokenManager({ client, tokens });
+  const before = tokenRequests;
+  const start = performance.now();
+  const results = await Promise.all(Array.from({ length: CALLERS }, () => manager.getAccessToken()));
+  durations.push(performance.now() - start);
+  if (tokenRequests - before !== 1 || new Set(results).size !== 1) {
+    console.error(
+      `   run ${run}: ${tokenRequests - before} token requests, ${new Set(results).size} distinct tokens`,
+    );
+    process.exitCode = 1;
+  }
+}
+console.log('');
+console.log(`3. ${CALLERS} concurrent getAccessToken() on an expired token (one token request each run)`);
+console.log(
+  `   median ${median(durations).toFixed(2)} ms, min ${Math.min(...durations).toFixed(2)} ms, ` +
+    `max ${Math.max(...durations).toFixed(2)} ms over ${RUNS} runs`,
+);
+console.log(
+  `     $ node bench/run.mjs  # QontoTokenManager + QontoOAuthClient against a loopback token endpoint; ` +
+    'time from the first call to the last resolved promise',
+);
+
+server.closeAllConnections();
+server.close();
