@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_QONTO_SCOPES,
+  QontoConfigError,
+  qontoConfigFromEnv,
+  sandboxEndpointsAt,
+} from '../src/index.js';
+
+const SECRET = 'super-secret-value';
+const STAGING = 'staging-token-value';
+const base = { QONTO_CLIENT_ID: 'client-1', QONTO_CLIENT_SECRET: SECRET };
+
+function configError(env: Record<string, string | undefined>): QontoConfigError {
+  try {
+    qontoConfigFromEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(QontoConfigError);
+    return error as QontoConfigError;
+  }
+  throw new Error('expected a QontoConfigError');
+}
+
+describe('qontoConfigFromEnv', () => {
+  it('reads a sandbox configuration, with the default scopes', () => {
+    expect(
+      qontoConfigFromEnv({
+        ...base,
+        QONTO_ENV: 'sandbox',
+        QONTO_STAGING_TOKEN: STAGING,
+        QONTO_REDIRECT_URI: 'http://localhost:3001/auth/qonto/callback',
+      }),
+    ).toEqual({
+      environment: 'sandbox',
+      clientId: 'client-1',
+      clientSecret: SECRET,
+      redirectUri: 'http://localhost:3001/auth/qonto/callback',
+      stagingToken: STAGING,
+      scopes: [...DEFAULT_QONTO_SCOPES],
+    });
+  });
+
+  it('reads production without a staging token', () => {
+    expect(qontoConfigFromEnv({ ...base, QONTO_ENV: 'production' })).toEqual({
+      environment: 'production',
+      clientId: 'client-1',
+      clientSecret: SECRET,
+      scopes: [...DEFAULT_QONTO_SCOPES],
+    });
+  });
+
+  it('accepts space- or comma-separated scopes', () => {
+    const env = { ...base, QONTO_ENV: 'production' };
+    expect(qontoConfigFromEnv({ ...env, QONTO_SCOPES: 'openid  organization.read' }).scopes).toEqual([
+      'openid',
+      'organization.read',
+    ]);
+    expect(
+      qontoConfigFromEnv({ ...env, QONTO_SCOPES: 'openid, organization.read,payment.write' }).scopes,
+    ).toEqual(['openid', 'organization.read', 'payment.write']);
+  });
+
+  it('uses the emulator at QONTO_SANDBOX_URL, in sandbox mode by default', () => {
+    const config = qontoConfigFromEnv({
+      ...base,
+      QONTO_SANDBOX_URL: 'http://127.0.0.1:4010',
+      QONTO_STAGING_TOKEN: STAGING,
+    });
+    expect(config.environment).toEqual(sandboxEndpointsAt('http://127.0.0.1:4010'));
+  });
+
+  it('treats QONTO_ENV=production with QONTO_SANDBOX_URL as an emulator in production mode', () => {
+    const config = qontoConfigFromEnv({
+      ...base,
+      QONTO_ENV: 'production',
+      QONTO_SANDBOX_URL: 'http://127.0.0.1:4010/',
+    });
+    expect(config.environment).toEqual({
+      ...sandboxEndpointsAt('http://127.0.0.1:4010'),
+      requiresStagingToken: false,
+    });
+    expect(config.stagingToken).toBeUndefined();
+  });
+
+  it('names every missing variable in one error', () => {
+    const error = configError({});
+    for (const name of ['QONTO_CLIENT_ID', 'QONTO_CLIENT_SECRET', 'QONTO_STAGING_TOKEN']) {
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it('names each malformed variable, never printing a secret', () => {
+    const error = configError({
+      ...base,
+      QONTO_ENV: 'staging',
+      QONTO_SANDBOX_URL: 'not a url',
+      QONTO_REDIRECT_URI: '/callback',
+      QONTO_SCOPES: 'openid "bad"',
+      QONTO_STAGING_TOKEN: STAGING,
+    });
+    for (const name of ['QONTO_ENV', 'QONTO_SANDBOX_URL', 'QONTO_REDIRECT_URI', 'QONTO_SCOPES']) {
+      expect(error.message).toContain(name);
+    }
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain(STAGING);
+  });
+
+  it('refuses a staging token with production, without printing it', () => {
+    const error = configError({ ...base, QONTO_ENV: 'production', QONTO_STAGING_TOKEN: STAGING });
+    expect(error.message).toMatch(/QONTO_STAGING_TOKEN is set, but QONTO_ENV is production/);
+    expect(error.message).not.toContain(STAGING);
+  });
+
+  it('reads process.env by default', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        ...base,
+        QONTO_ENV: 'production',
+        QONTO_SANDBOX_URL: '',
+        QONTO_STAGING_TOKEN: '',
+      });
+      expect(qontoConfigFromEnv().clientId).toBe('client-1');
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
