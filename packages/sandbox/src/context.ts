@@ -1,0 +1,51 @@
+import type { GrantStore } from './oauth/grants.js';
+import type { IdTokenSigner } from './oauth/id-token.js';
+import type { SeedData } from './seed/index.js';
+import type { GateMode, SandboxClient, SandboxClock, SandboxRequest } from './types.js';
+
+/** One browser's way through the authorize pages, keyed by its `login_challenge`. */
+export interface AuthorizationFlow {
+  challenge: string;
+  /** Also stored in the browser's CSRF cookie; a browser without it is refused (Qonto's `request_forbidden`). */
+  csrf: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state: string;
+  nonce?: string;
+  codeChallenge?: string;
+  organizationId?: string;
+  registrationId?: string;
+  requestedAt: number;
+  stage: 'login' | 'sms' | 'organization' | 'consent';
+  userId?: string;
+  authTime?: number;
+  chosenOrganizationId?: string;
+}
+
+/** Everything the emulator's routes share. */
+export interface SandboxContext {
+  mode: 'sandbox' | 'production';
+  demo: boolean;
+  /** Set once the server listens. */
+  url: string;
+  /** Appended to cookie names so two emulators on one host (ports differ, cookies do not) keep apart. */
+  cookieSuffix: string;
+  stagingToken: string;
+  clients: SandboxClient[];
+  gate: GateMode;
+  data: SeedData;
+  store: GrantStore;
+  signer: IdTokenSigner;
+  clock: SandboxClock;
+  requests: SandboxRequest[];
+  flows: Map<string, AuthorizationFlow>;
+  /** Browsers logged in to the emulated sandbox web app. */
+  webAppSessions: Set<string>;
+  log: ((line: string) => void) | undefined;
+}
+
+/** The registered client with this id. */
+export function findClient(ctx: SandboxContext, clientId: unknown): SandboxClient | undefined {
+  return typeof clientId === 'string' ? ctx.clients.find((c) => c.clientId === clientId) : undefined;
+}

@@ -1,0 +1,23 @@
+/**
+ * `@qonto-oauth/sandbox`: a local emulator of Qonto's sandbox (OAuth server, staging gate, Business API subset) for
+ * tests and demos. See the package README for the catalogue of emulated behaviours.
+ *
+ * @packageDocumentation
+ */
+export { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI } from './clients.js';
+export { PortInUseError } from './listen.js';
+export { DOCUMENTED_SCOPES } from './scopes.js';
+export { DEFAULT_SEED } from './seed/index.js';
+export { startQontoSandbox } from './server.js';
+export { ONELOGIN_URL, STAGING_HEADER } from './staging-gate.js';
+export type {
+  GateMode,
+  QontoSandbox,
+  QontoSandboxOptions,
+  SandboxClient,
+  SandboxClock,
+  SandboxFaults,
+  SandboxRequest,
+  SandboxUser,
+  StagingTokenUse,
+} from './types.js';

@@ -1,0 +1,118 @@
+import express, { type Request, type Response } from 'express';
+import { isRegisteredRedirectUri } from '../clients.js';
+import { type AuthorizationFlow, findClient, type SandboxContext } from '../context.js';
+import { readCookie, writeCookie } from '../cookies.js';
+import { randomSecret } from '../random.js';
+import { DOCUMENTED_SCOPES, parseScopes } from '../scopes.js';
+import { errorPage, webAppLoginPage } from './pages.js';
+import { redirectToClient, stringParam } from './redirects.js';
+
+/** The cookie that stands for a session on the sandbox web app. */
+export const webAppCookie = (ctx: SandboxContext) => `qonto_sandbox_webapp_${ctx.cookieSuffix}`;
+/** The authorize flow's CSRF cookie (Ory Hydra's `request_forbidden` when it is missing). */
+export const csrfCookie = (ctx: SandboxContext) => `qonto_sandbox_csrf_${ctx.cookieSuffix}`;
+
+const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/**
+ * `GET /oauth2/auth` (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/retrieve_authorization)
+ * and the emulated sandbox web app it requires. Parameter errors after the client and redirect URI are known go
+ * back to the client as `?error=`; an unknown client or redirect URI gets an error page, never a redirect.
+ */
+export function authorizeRoutes(ctx: SandboxContext): express.Router {
+  const router = express.Router();
+
+  router.get('/oauth2/auth', (req: Request, res: Response) => {
+    const q = req.query;
+    const client = findClient(ctx, stringParam(q, 'client_id'));
+    if (!client) {
+      res
+        .status(404)
+        .type('html')
+        .send(
+          errorPage({
+            error: 'invalid_client',
+            description: `No app with client_id ${JSON.stringify(stringParam(q, 'client_id') ?? '')} is registered on this emulator.`,
+            fix: 'Use the client id of a registered app (sandbox.clients, or the demo client qonto-oauth-demo in demo mode), and the credentials of the same environment.',
+          }),
+        );
+      return;
+    }
+    const redirectUri = stringParam(q, 'redirect_uri');
+    if (!redirectUri || !isRegisteredRedirectUri(client, redirectUri)) {
+      res
+        .status(404)
+        .type('html')
+        .send(
+          errorPage({
+            error: 'invalid_request',
+            description: `The redirect_uri ${JSON.stringify(redirectUri ?? '')} is not registered for client ${client.clientId}.`,
+            fix: `Register it (Developer Portal > Settings on Qonto; addClient on the emulator) or send one of: ${client.redirectUris.join(', ')}.`,
+          }),
+        );
+      return;
+    }
+    const state = stringParam(q, 'state');
+    const fail = (error: string, description: string) =>
+      redirectToClient(res, redirectUri, { error, error_description: description, state });
+    if (stringParam(q, 'response_type') !== 'code') {
+      return fail('unsupported_response_type', 'response_type must be code, the only one Qonto supports.');
+    }
+    if (!state)
+      return fail('invalid_request', 'The state parameter is required: send a random value per login.');
+    const scopes = parseScopes(stringParam(q, 'scope'));
+    if (scopes.length === 0)
+      return fail('invalid_request', 'The scope parameter is required (space-separated).');
+    const unknown = scopes.find((s) => !(s in DOCUMENTED_SCOPES));
+    if (unknown) return fail('invalid_scope', `The scope ${JSON.stringify(unknown)} is not a Qonto scope.`);
+    const refused = scopes.find((s) => client.allowedScopes && !client.allowedScopes.includes(s));
+    if (refused)
+      return fail('invalid_scope', `The OAuth 2.0 Client is not allowed to request scope '${refused}'.`);
+    const codeChallenge = stringParam(q, 'code_challenge');
+    if (codeChallenge !== undefined) {
+      if (stringParam(q, 'code_challenge_method') !== 'S256') {
+        return fail('invalid_request', 'code_challenge_method must be S256 when a code_challenge is sent.');
+      }
+      if (!CODE_CHALLENGE.test(codeChallenge))
+        return fail('invalid_request', 'The code_challenge is malformed.');
+    }
+
+    if (ctx.mode === 'sandbox' && !ctx.webAppSessions.has(readCookie(req, webAppCookie(ctx)) ?? '')) {
+      res.status(200).type('html').send(webAppLoginPage(req.originalUrl));
+      return;
+    }
+
+    const flow: AuthorizationFlow = {
+      challenge: randomSecret(),
+      csrf: randomSecret(),
+      clientId: client.clientId,
+      redirectUri,
+      scopes,
+      state,
+      nonce: stringParam(q, 'nonce'),
+      codeChallenge,
+      organizationId: stringParam(q, 'organization_id'),
+      registrationId: stringParam(q, 'registration_id'),
+      requestedAt: ctx.clock.now(),
+      stage: 'login',
+    };
+    ctx.flows.set(flow.challenge, flow);
+    writeCookie(res, csrfCookie(ctx), flow.csrf);
+    res.redirect(302, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
+  });
+
+  // The emulated sandbox web app: one button logs the browser in and sends it back where it was going.
+  router.get('/devportal', (_req, res) => {
+    res.type('html').send(webAppLoginPage('/'));
+  });
+  router.post('/devportal/login', express.urlencoded({ extended: false }), (req, res) => {
+    const session = randomSecret();
+    ctx.webAppSessions.add(session);
+    writeCookie(res, webAppCookie(ctx), session);
+    const returnTo = stringParam(req.body, 'return_to') ?? '/';
+    // Only paths on this emulator: never an open redirect.
+    res.redirect(303, returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/');
+  });
+
+  return router;
+}

@@ -1,0 +1,138 @@
+import { oryToken, randomUUID } from '../random.js';
+
+/** Lifetimes documented on https://docs.qonto.com/get-started/business-api/authentication/oauth/token-endpoint. */
+export const CODE_LIFETIME_MS = 10 * 60 * 1000;
+export const ACCESS_TOKEN_LIFETIME_S = 3600;
+export const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 3600 * 1000;
+/** A used refresh token keeps working this long after its first use (refresh-token-endpoint page). */
+export const REFRESH_GRACE_MS = 60 * 1000;
+
+/** What the user approved on the consent page, for one client, one membership. */
+export interface Consent {
+  clientId: string;
+  userId: string;
+  membershipId: string;
+  organizationId: string;
+  scopes: string[];
+  /** When the user logged in (the id_token `auth_time`), epoch ms. */
+  authTime: number;
+  /** When the authorize request came in (the id_token `rat`), epoch ms. */
+  requestedAt: number;
+  nonce?: string;
+}
+
+interface CodeRecord {
+  consent: Consent;
+  redirectUri: string;
+  codeChallenge?: string;
+  issuedAt: number;
+  /** Set at the first successful exchange; a second exchange revokes this grant. */
+  grantId?: string;
+}
+
+/** The tokens that descend from one code exchange (rotations included): revoked together. */
+export interface Grant extends Consent {
+  /** Also the id_token `sid`. */
+  id: string;
+  revoked: boolean;
+}
+
+interface TokenRecord {
+  grantId: string;
+  expiresAt: number;
+  /** Refresh tokens only: when it was first exchanged. */
+  firstUsedAt?: number;
+}
+
+export type RefreshOutcome =
+  | { ok: true; grant: Grant }
+  | { ok: false; reason: 'unknown' | 'other-client' | 'expired' | 'revoked' | 'rotated' };
+
+/**
+ * The emulator's authorization state: codes, grants, access and refresh tokens, all in memory and judged by the
+ * emulator's clock.
+ */
+export class GrantStore {
+  private readonly codes = new Map<string, CodeRecord>();
+  private readonly grants = new Map<string, Grant>();
+  private readonly accessTokens = new Map<string, TokenRecord>();
+  private readonly refreshTokens = new Map<string, TokenRecord>();
+
+  constructor(private readonly now: () => number) {}
+
+  issueCode(consent: Consent, redirectUri: string, codeChallenge: string | undefined): string {
+    const code = oryToken('ory_ac_');
+    const record: CodeRecord = { consent, redirectUri, issuedAt: this.now() };
+    if (codeChallenge !== undefined) record.codeChallenge = codeChallenge;
+    this.codes.set(code, record);
+    return code;
+  }
+
+  /** The code's record, whatever its state; the token endpoint decides what each state means. */
+  findCode(code: string): { record: Readonly<CodeRecord>; expired: boolean } | undefined {
+    const record = this.codes.get(code);
+    if (!record) return undefined;
+    return { record, expired: this.now() - record.issuedAt > CODE_LIFETIME_MS };
+  }
+
+  /** First successful exchange of a code: a new grant. */
+  redeemCode(code: string): Grant {
+    const record = this.codes.get(code);
+    if (!record || record.grantId) throw new Error('redeemCode: the code is unknown or already used');
+    const grant: Grant = { ...record.consent, id: randomUUID(), revoked: false };
+    this.grants.set(grant.id, grant);
+    record.grantId = grant.id;
+    return grant;
+  }
+
+  /** Tokens for a grant: an access token always, a refresh token with `offline_access`. */
+  issueTokens(grant: Grant): { accessToken: string; refreshToken?: string } {
+    const now = this.now();
+    const accessToken = oryToken('ory_at_');
+    this.accessTokens.set(accessToken, {
+      grantId: grant.id,
+      expiresAt: now + ACCESS_TOKEN_LIFETIME_S * 1000,
+    });
+    if (!grant.scopes.includes('offline_access')) return { accessToken };
+    const refreshToken = oryToken('ory_rt_');
+    this.refreshTokens.set(refreshToken, { grantId: grant.id, expiresAt: now + REFRESH_TOKEN_LIFETIME_MS });
+    return { accessToken, refreshToken };
+  }
+
+  /** The grant behind a live access token; undefined when unknown, expired or revoked. */
+  findAccessToken(token: string): Grant | undefined {
+    const record = this.accessTokens.get(token);
+    if (!record || record.expiresAt <= this.now()) return undefined;
+    const grant = this.grants.get(record.grantId);
+    return grant && !grant.revoked ? grant : undefined;
+  }
+
+  /**
+   * Accepts a refresh token for `clientId`: valid until 60 s after its first use (multiple uses allowed within
+   * that window), then refused, as Qonto's rotation with its grace period.
+   */
+  useRefreshToken(token: string, clientId: string): RefreshOutcome {
+    const record = this.refreshTokens.get(token);
+    const grant = record && this.grants.get(record.grantId);
+    if (!record || !grant) return { ok: false, reason: 'unknown' };
+    if (grant.clientId !== clientId) return { ok: false, reason: 'other-client' };
+    if (grant.revoked) return { ok: false, reason: 'revoked' };
+    const now = this.now();
+    if (record.expiresAt <= now) return { ok: false, reason: 'expired' };
+    if (record.firstUsedAt === undefined) record.firstUsedAt = now;
+    else if (now - record.firstUsedAt > REFRESH_GRACE_MS) return { ok: false, reason: 'rotated' };
+    return { ok: true, grant };
+  }
+
+  revokeGrant(grantId: string): void {
+    const grant = this.grants.get(grantId);
+    if (grant) grant.revoked = true;
+  }
+
+  /** Revokes every grant of one membership for one client (`DELETE /v2/oauth2/consents`). */
+  revokeConsents(membershipId: string, clientId: string): void {
+    for (const grant of this.grants.values()) {
+      if (grant.membershipId === membershipId && grant.clientId === clientId) grant.revoked = true;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import express, { type Request, type Response } from 'express';
+import type { AuthorizationFlow, SandboxContext } from '../context.js';
+import { readCookie } from '../cookies.js';
+import { SANDBOX_SMS_CODE } from '../demo.js';
+import type { SandboxUser } from '../types.js';
+import { csrfCookie } from './authorize.js';
+import { consentPage, errorPage, loginPage, organizationPage, smsPage } from './pages.js';
+import { redirectToClient, stringParam } from './redirects.js';
+
+/**
+ * The pages between `GET /oauth2/auth` and the redirect back to the app, as described on
+ * https://docs.qonto.com/guides/authentication/oauth-flow: email and password, the SMS code, the organization
+ * picker, consent. `GET /oauth2/login` shows the current step; each form posts to its own path.
+ */
+export function loginFlowRoutes(ctx: SandboxContext): express.Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false });
+  const userOf = (flow: AuthorizationFlow) => ctx.data.users.find((u) => u.id === flow.userId) as SandboxUser;
+
+  /** The flow of this browser, or an error page (and undefined) when it has none or lost its CSRF cookie. */
+  function loadFlow(
+    req: Request,
+    res: Response,
+    challenge: string | undefined,
+  ): AuthorizationFlow | undefined {
+    const flow = challenge === undefined ? undefined : ctx.flows.get(challenge);
+    if (!flow) {
+      res
+        .status(404)
+        .type('html')
+        .send(
+          errorPage({
+            error: 'invalid_request',
+            description: 'This login request is unknown or already finished.',
+            fix: "Start again from the app's Connect with Qonto button.",
+          }),
+        );
+      return undefined;
+    }
+    const csrf = readCookie(req, csrfCookie(ctx));
+    if (csrf !== flow.csrf) {
+      res
+        .status(403)
+        .type('html')
+        .send(
+          errorPage({
+            error: 'request_forbidden',
+            description:
+              csrf === undefined
+                ? 'No CSRF value available in the session cookie'
+                : 'The CSRF value in the session cookie belongs to another login request',
+            fix:
+              "Open the authorize URL in the user's own browser; never fetch it from your backend and forward its Location " +
+              '(https://docs.qonto.com/guides/authentication/oauth-flow). Avoid parallel OAuth flows in one browser.',
+          }),
+        );
+      return undefined;
+    }
+    return flow;
+  }
+
+  function show(res: Response, flow: AuthorizationFlow, error?: string): void {
+    const challenge = flow.challenge;
+    res.type('html');
+    if (flow.stage === 'login') {
+      res.send(loginPage({ challenge, error, demoUsers: ctx.demo ? ctx.data.users : undefined }));
+    } else if (flow.stage === 'sms') {
+      res.send(smsPage({ challenge, error }));
+    } else if (flow.stage === 'organization') {
+      res.send(organizationPage({ challenge, organizations: userOf(flow).organizations }));
+    } else {
+      const organization = ctx.data.organizations.find((o) => o.id === flow.chosenOrganizationId);
+      res.send(
+        consentPage({
+          challenge,
+          clientId: flow.clientId,
+          organization: organization?.legal_name ?? '',
+          scopes: flow.scopes,
+        }),
+      );
+    }
+  }
+
+  const backToCurrentStep = (res: Response, flow: AuthorizationFlow) =>
+    res.redirect(303, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
+
+  /** A POST for `stage`: the flow, or undefined once an answer was sent (error page, or back to the real step). */
+  function postedFlow(req: Request, res: Response, stage: AuthorizationFlow['stage']) {
+    const flow = loadFlow(req, res, stringParam(req.body, 'login_challenge'));
+    if (flow && flow.stage !== stage) {
+      backToCurrentStep(res, flow);
+      return undefined;
+    }
+    return flow;
+  }
+
+  router.get('/oauth2/login', (req, res) => {
+    const flow = loadFlow(req, res, stringParam(req.query, 'login_challenge'));
+    if (flow) show(res, flow);
+  });
+
+  router.post('/oauth2/login/credentials', form, (req, res) => {
+    const flow = postedFlow(req, res, 'login');
+    if (!flow) return;
+    const email = (stringParam(req.body, 'email') ?? '').trim().toLowerCase();
+    const user = ctx.data.users.find((u) => u.email.toLowerCase() === email);
+    if (!user || user.password !== stringParam(req.body, 'password')) {
+      return show(res.status(401), flow, 'Incorrect email or password.');
+    }
+    flow.userId = user.id;
+    flow.authTime = ctx.clock.now();
+    flow.stage = 'sms';
+    backToCurrentStep(res, flow);
+  });
+
+  router.post('/oauth2/login/sms', form, (req, res) => {
+    const flow = postedFlow(req, res, 'sms');
+    if (!flow) return;
+    if ((stringParam(req.body, 'code') ?? '').trim() !== SANDBOX_SMS_CODE) {
+      return show(res.status(401), flow, 'This code is not valid. In the sandbox the code is always 123456.');
+    }
+    const user = userOf(flow);
+    const requested = flow.organizationId;
+    if (requested !== undefined && !user.organizations.some((o) => o.id === requested)) {
+      res
+        .status(403)
+        .type('html')
+        .send(
+          errorPage({
+            error: 'access_denied',
+            description: `${user.email} is not a member of the organization ${requested} given in organization_id.`,
+            fix: 'Log in as a member of that organization, or leave organization_id out to let the user choose.',
+          }),
+        );
+      return;
+    }
+    // registration_id: the emulator has no Onboarding API, so it preselects the user's first organization.
+    const preselected =
+      requested ?? (flow.registrationId !== undefined ? user.organizations[0]?.id : undefined);
+    const only = user.organizations.length === 1 ? user.organizations[0]?.id : undefined;
+    flow.chosenOrganizationId = preselected ?? only;
+    flow.stage = flow.chosenOrganizationId === undefined ? 'organization' : 'consent';
+    backToCurrentStep(res, flow);
+  });
+
+  router.post('/oauth2/login/organization', form, (req, res) => {
+    const flow = postedFlow(req, res, 'organization');
+    if (!flow) return;
+    const chosen = stringParam(req.body, 'organization_id');
+    if (!userOf(flow).organizations.some((o) => o.id === chosen)) return show(res.status(400), flow);
+    flow.chosenOrganizationId = chosen;
+    flow.stage = 'consent';
+    backToCurrentStep(res, flow);
+  });
+
+  router.post('/oauth2/login/consent', form, (req, res) => {
+    const flow = postedFlow(req, res, 'consent');
+    if (!flow) return;
+    ctx.flows.delete(flow.challenge);
+    if (stringParam(req.body, 'decision') !== 'allow') {
+      return redirectToClient(res, flow.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The user denied access to their Qonto account.',
+        state: flow.state,
+      });
+    }
+    const membership = ctx.data.memberships.find(
+      (m) => m.userId === flow.userId && m.organizationId === flow.chosenOrganizationId,
+    );
+    if (!membership) throw new Error('The chosen organization has no membership for this user');
+    const code = ctx.store.issueCode(
+      {
+        clientId: flow.clientId,
+        userId: membership.userId,
+        membershipId: membership.id,
+        organizationId: membership.organizationId,
+        scopes: flow.scopes,
+        authTime: flow.authTime ?? flow.requestedAt,
+        requestedAt: flow.requestedAt,
+        nonce: flow.nonce,
+      },
+      flow.redirectUri,
+      flow.codeChallenge,
+    );
+    redirectToClient(res, flow.redirectUri, { code, state: flow.state });
+  });
+
+  return router;
+}

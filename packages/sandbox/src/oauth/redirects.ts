@@ -1,0 +1,27 @@
+import type { Response } from 'express';
+
+/**
+ * Sends the browser back to the client's registered redirect URI with `params` added (RFC 6749 §4.1.2): `code`
+ * and `state`, or `error`, `error_description` and `state`. 303 after a form POST, so the browser follows with GET.
+ */
+export function redirectToClient(
+  res: Response,
+  redirectUri: string,
+  params: Record<string, string | undefined>,
+) {
+  const target = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) target.searchParams.set(name, value);
+  }
+  res
+    .status(res.req.method === 'POST' ? 303 : 302)
+    .location(target.href)
+    .end();
+}
+
+/** The first value of a query or form parameter, when it is a string. */
+export function stringParam(source: unknown, name: string): string | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const value = (source as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,53 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { SandboxContext } from './context.js';
+import { classifyStagingToken } from './staging-gate.js';
+import type { SandboxRequest } from './types.js';
+
+/** The current request's record, for the routes that learn more about it (the token endpoint's client auth). */
+export function requestRecord(res: Response): SandboxRequest | undefined {
+  return res.locals.sandboxRequest as SandboxRequest | undefined;
+}
+
+/** A `SandboxRequest[]` with `clear()`. */
+export function createRequestList(): SandboxRequest[] & { clear(): void } {
+  const list = [] as unknown as SandboxRequest[] & { clear(): void };
+  Object.defineProperty(list, 'clear', {
+    value: () => {
+      list.length = 0;
+    },
+    enumerable: false,
+  });
+  return list;
+}
+
+/**
+ * Records every request without any secret value (path without query, header names without values) and, when a
+ * `log` callback is set, writes one line per answered request.
+ */
+export function recordRequests(ctx: SandboxContext) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
+    const headerNames = req.rawHeaders.filter((_, i) => i % 2 === 0);
+    const record: SandboxRequest = {
+      at: ctx.clock.now(),
+      method: req.method,
+      path: req.path,
+      headerNames,
+      stagingToken: classifyStagingToken(req.rawHeaders, ctx.stagingToken),
+      clientAuth: 'none',
+    };
+    ctx.requests.push(record);
+    res.locals.sandboxRequest = record;
+    if (ctx.log) {
+      const log = ctx.log;
+      res.on('finish', () => {
+        const ms = Math.round(performance.now() - started);
+        const auth = record.clientAuth === 'none' ? '' : ` client-auth=${record.clientAuth}`;
+        log(
+          `${record.method} ${record.path} -> ${res.statusCode} (${ms} ms) staging-token=${record.stagingToken}${auth}`,
+        );
+      });
+    }
+    next();
+  };
+}

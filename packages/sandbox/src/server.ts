@@ -1,0 +1,134 @@
+import type { AddressInfo } from 'node:net';
+import { sandboxEndpointsAt } from '@qonto-oauth/core';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { apiRoutes } from './api/routes.js';
+import { assertValidClient, defaultClients } from './clients.js';
+import { createClock } from './clock.js';
+import type { SandboxContext } from './context.js';
+import { DEMO_STAGING_TOKEN } from './demo.js';
+import { homePage } from './home.js';
+import { listen } from './listen.js';
+import { authorizeRoutes } from './oauth/authorize.js';
+import { GrantStore } from './oauth/grants.js';
+import { createIdTokenSigner } from './oauth/id-token.js';
+import { loginFlowRoutes } from './oauth/login-flow.js';
+import { tokenRoutes } from './oauth/token-endpoint.js';
+import { randomSecret } from './random.js';
+import { createRequestList, recordRequests } from './request-log.js';
+import { createSeedData, DEFAULT_SEED } from './seed/index.js';
+import type { QontoSandbox, QontoSandboxOptions, SandboxClient } from './types.js';
+
+function assertOption(ok: boolean, message: string): void {
+  if (!ok) throw new TypeError(message);
+}
+
+/**
+ * Starts a local emulator of Qonto's sandbox: the OAuth server (authorize pages, token endpoint, staging gate) and
+ * a Business API subset, on `http://127.0.0.1:<free port>` by default. Every behaviour, and which Qonto page it
+ * comes from, is listed in the package README.
+ *
+ * @example
+ * const sandbox = await startQontoSandbox();
+ * const client = new QontoOAuthClient({ environment: sandbox.endpoints, stagingToken: sandbox.stagingToken, ... });
+ */
+export async function startQontoSandbox(options: QontoSandboxOptions = {}): Promise<QontoSandbox> {
+  const mode = options.mode ?? 'sandbox';
+  const gate = options.gate ?? 'redirect';
+  assertOption(
+    mode === 'sandbox' || mode === 'production',
+    `mode must be 'sandbox' or 'production', not ${JSON.stringify(mode)}.`,
+  );
+  assertOption(
+    gate === 'redirect' || gate === 'html',
+    `gate must be 'redirect' or 'html', not ${JSON.stringify(gate)}.`,
+  );
+  assertOption(
+    options.stagingToken === undefined ||
+      (typeof options.stagingToken === 'string' && options.stagingToken !== ''),
+    'stagingToken must be a non-empty string when given.',
+  );
+  const demo = options.demo ?? false;
+  const clients = (options.clients ?? defaultClients(demo)).map((c) => ({
+    ...c,
+    redirectUris: [...c.redirectUris],
+  }));
+  clients.forEach(assertValidClient);
+  const clock = createClock(options.startTime);
+
+  const ctx: SandboxContext = {
+    mode,
+    demo,
+    url: '',
+    cookieSuffix: '',
+    stagingToken: options.stagingToken ?? (demo ? DEMO_STAGING_TOKEN : randomSecret()),
+    clients,
+    gate,
+    data: createSeedData(options.seed ?? DEFAULT_SEED, clock.now()),
+    store: new GrantStore(clock.now),
+    signer: await createIdTokenSigner(),
+    clock,
+    requests: createRequestList(),
+    flows: new Map(),
+    webAppSessions: new Set(),
+    log: options.log,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(recordRequests(ctx));
+  app.get('/', homePage(ctx));
+  // Emulator aid: Qonto documents no JWKS URL (qonto-api.md §1), but verifying id_tokens needs one.
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(ctx.signer.jwks);
+  });
+  app.use(authorizeRoutes(ctx), loginFlowRoutes(ctx), tokenRoutes(ctx), apiRoutes(ctx));
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({
+      errors: [{ code: 'not_found', detail: `No route ${req.method} ${req.path} on this emulator.` }],
+    });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const detail = error instanceof Error ? error.message : String(error);
+    res.status(500).json({ errors: [{ code: 'internal_error', detail: `The emulator failed: ${detail}` }] });
+  });
+
+  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const urlHost =
+    host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  ctx.url = `http://${urlHost}:${port}`;
+  ctx.cookieSuffix = String(port);
+
+  return {
+    url: ctx.url,
+    endpoints: { ...sandboxEndpointsAt(ctx.url), requiresStagingToken: mode === 'sandbox' },
+    stagingToken: ctx.stagingToken,
+    clients: ctx.clients,
+    users: ctx.data.users,
+    clock,
+    faults: {
+      gate(next) {
+        assertOption(
+          next === 'redirect' || next === 'html',
+          `gate must be 'redirect' or 'html', not ${JSON.stringify(next)}.`,
+        );
+        ctx.gate = next;
+      },
+    },
+    requests: ctx.requests as QontoSandbox['requests'],
+    addClient(client: SandboxClient) {
+      assertValidClient(client);
+      const copy = { ...client, redirectUris: [...client.redirectUris] };
+      const index = ctx.clients.findIndex((c) => c.clientId === client.clientId);
+      if (index === -1) ctx.clients.push(copy);
+      else ctx.clients[index] = copy;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

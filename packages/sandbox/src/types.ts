@@ -1,0 +1,121 @@
+import type { QontoEndpoints } from '@qonto-oauth/core';
+
+/**
+ * An OAuth client registered with the emulator, as an app is registered in Qonto's Developer Portal
+ * (https://docs.qonto.com/faq-articles/dev-portal-questions/dev-portal-account).
+ */
+export interface SandboxClient {
+  clientId: string;
+  clientSecret: string;
+  /**
+   * Registered redirect URIs, compared exactly, as Qonto does. Emulator extension: the port `*` (as in
+   * `http://localhost:*` followed by a path) matches that URI on any port, which the demo client uses.
+   */
+  redirectUris: string[];
+  /** Scopes this client may request; every documented Qonto scope when absent. */
+  allowedScopes?: string[];
+}
+
+/** A person who can log in on the emulator's pages; one membership per organization. */
+export interface SandboxUser {
+  /** The id_token `sub`. */
+  id: string;
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  organizations: { id: string; slug: string; legalName: string }[];
+}
+
+/** How a request carried `X-Qonto-Staging-Token`. */
+export type StagingTokenUse =
+  /** Exact header name, right value. */
+  | 'ok'
+  /** No header by any casing. */
+  | 'absent'
+  /** Exact header name, wrong value. */
+  | 'wrong'
+  /** A header of that name in another casing (`x-qonto-staging-token`), which Qonto's sandbox does not accept. */
+  | 'wrong-case';
+
+/** One request the emulator received. No secret value is kept: no query string, no header value, no body. */
+export interface SandboxRequest {
+  /** The emulator clock's time when it arrived, epoch ms. */
+  at: number;
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  /** Header names exactly as sent on the wire (`IncomingMessage.rawHeaders`). */
+  headerNames: string[];
+  stagingToken: StagingTokenUse;
+  /** How the client authenticated at the token endpoint: `client_secret` in the body, HTTP Basic, or neither. */
+  clientAuth: 'post' | 'basic' | 'none';
+}
+
+/** What a sandbox-mode request without a valid staging token gets (https://docs.qonto.com/get-started/general/sandbox-access). */
+export type GateMode =
+  /** 302 to `https://qonto.onelogin.com/login` with an HTML body. */
+  | 'redirect'
+  /** An HTML sign-in page with status 200. */
+  | 'html';
+
+/** Options of {@link startQontoSandbox}. */
+export interface QontoSandboxOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on; `127.0.0.1` by default. */
+  host?: string;
+  /** `sandbox` (default): the staging gate is on. `production`: no gate, and a staging token is refused. */
+  mode?: 'sandbox' | 'production';
+  /** Demo mode: fixed, public credentials (`@qonto-oauth/sandbox/demo`) and the demo users on the login page. */
+  demo?: boolean;
+  /** The staging token to require; random per start (or `demo-staging-token` in demo mode) when absent. */
+  stagingToken?: string;
+  /** Registered clients; they replace the default client. */
+  clients?: SandboxClient[];
+  gate?: GateMode;
+  /** Seed of the generated data (organizations, memberships, bank accounts). */
+  seed?: number;
+  /** Initial time of the emulator's clock, epoch ms; now by default. */
+  startTime?: number;
+  /**
+   * Receives one line per answered request, secrets left out (no query string, no header value). The CLI prints
+   * them; the library logs nothing by default.
+   */
+  log?: (line: string) => void;
+}
+
+/** The emulator's clock: real time from `startTime`, plus whatever `advance` added. */
+export interface SandboxClock {
+  now(): number;
+  /** Moves the clock forward (tokens and codes expire by this clock). */
+  advance(ms: number): void;
+}
+
+/**
+ * Faults a test can switch on. Part 1 of the emulator implements `gate`; `latency`, `failNext` and `reset` come
+ * with the Business API (issue 5) and are absent until then.
+ */
+export interface SandboxFaults {
+  /** Switches how the staging gate answers, from the next request on. */
+  gate(mode: GateMode): void;
+}
+
+/** A running emulator. */
+export interface QontoSandbox {
+  /** `http://host:port`, no trailing slash. */
+  url: string;
+  /** `sandboxEndpointsAt(url)`, with `requiresStagingToken` true in `sandbox` mode only. */
+  endpoints: QontoEndpoints;
+  stagingToken: string;
+  clients: SandboxClient[];
+  users: SandboxUser[];
+  clock: SandboxClock;
+  faults: SandboxFaults;
+  /** Every request received, oldest first. */
+  requests: SandboxRequest[] & { clear(): void };
+  /** Registers one more client (or replaces the one with the same `clientId`). */
+  addClient(client: SandboxClient): void;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}

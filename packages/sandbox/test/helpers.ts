@@ -1,0 +1,100 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
+import { startQontoSandbox } from '../src/index.js';
+import { completeAuthorization } from '../src/testing.js';
+import type { QontoSandbox, QontoSandboxOptions, SandboxUser } from '../src/types.js';
+
+const running: QontoSandbox[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
+
+/** An emulator on a free port, closed after the test. */
+export async function startSandbox(options: QontoSandboxOptions = {}): Promise<QontoSandbox> {
+  const sandbox = await startQontoSandbox(options);
+  running.push(sandbox);
+  return sandbox;
+}
+
+export const REDIRECT_URI = 'http://127.0.0.1/callback';
+
+/** The authorize URL of the sandbox's first client, with overridable parameters (`undefined` drops one). */
+export function authorizeUrl(sandbox: QontoSandbox, params: Record<string, string | undefined> = {}): string {
+  const client = sandbox.clients[0]!;
+  const url = new URL(sandbox.endpoints.authorizationUrl);
+  const all: Record<string, string | undefined> = {
+    client_id: client.clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: 'offline_access openid membership.read organization.read',
+    state: 'state-123',
+    ...params,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) url.searchParams.set(k, v);
+  return url.href;
+}
+
+/** A PKCE S256 pair. */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Runs the browser flow and returns the `code` from the callback. */
+export async function obtainCode(
+  sandbox: QontoSandbox,
+  o: { params?: Record<string, string | undefined>; user?: SandboxUser; organizationId?: string } = {},
+): Promise<string> {
+  const user = o.user ?? sandbox.users[1]!;
+  const callback = new URL(
+    await completeAuthorization(authorizeUrl(sandbox, o.params), {
+      email: user.email,
+      password: user.password,
+      organizationId: o.organizationId,
+    }),
+  );
+  const code = callback.searchParams.get('code');
+  if (!code) throw new Error(`no code in ${callback.href}`);
+  return code;
+}
+
+/** POSTs a form to the token endpoint with the exact staging header (unless `headers` says otherwise). */
+export async function postToken(
+  sandbox: QontoSandbox,
+  form: Record<string, string>,
+  headers: Record<string, string> = { 'X-Qonto-Staging-Token': sandbox.stagingToken },
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(sandbox.endpoints.tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The client credentials of the sandbox's first client, as form fields. */
+export function clientForm(sandbox: QontoSandbox): { client_id: string; client_secret: string } {
+  const client = sandbox.clients[0]!;
+  return { client_id: client.clientId, client_secret: client.clientSecret };
+}
+
+/** Exchanges a code with the first client's credentials and the default redirect URI. */
+export function exchange(sandbox: QontoSandbox, code: string, extra: Record<string, string> = {}) {
+  return postToken(sandbox, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    ...clientForm(sandbox),
+    ...extra,
+  });
+}
+
+/** A Business API GET with the staging header and a bearer token. */
+export function apiGet(sandbox: QontoSandbox, path: string, accessToken: string, method = 'GET') {
+  return fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken, Authorization: `Bearer ${accessToken}` },
+    redirect: 'manual',
+  });
+}
