@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { atHash } from '../src/oauth/id-token.js';
 import {
@@ -36,7 +36,7 @@ describe('token endpoint: authorization_code', () => {
     const sandbox = await startSandbox();
     const user = sandbox.users[1]!;
     const { body } = await exchange(sandbox, await obtainCode(sandbox, { params: { nonce: 'n-1' } }));
-    const jwks = await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
     const { payload } = await jwtVerify(body.id_token as string, createLocalJWKSet(jwks), {
       issuer: sandbox.url,
       audience: sandbox.clients[0]!.clientId,
