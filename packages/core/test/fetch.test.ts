@@ -186,6 +186,11 @@ describe('createQontoFetch: timeouts, aborts and network failures', () => {
     const error = await qontoFetch(`${sandbox.url}/v2/organization`).catch((e) => e);
     expect(error).toBeInstanceOf(QontoTimeoutError);
     expect(error).toMatchObject({ code: 'timeout', timeoutMs: 50 });
+    // Still a timeout when the caller's own signal is armed but never fires.
+    const withSignal = await qontoFetch(`${sandbox.url}/v2/organization`, {
+      signal: new AbortController().signal,
+    }).catch((e) => e);
+    expect(withSignal).toBeInstanceOf(QontoTimeoutError);
   });
 
   it("keeps the caller's abort an AbortError while a timeout is armed", async () => {
