@@ -236,7 +236,9 @@ export class QontoApiClient {
     if (status < 300) return body;
 
     const errors = parseErrors(body, allSecrets);
-    const summary = errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`;
+    // The server's details often end with a period: drop it so the message reads as one sentence.
+    const summary =
+      errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`.replace(/\.+$/, '');
     if (status === 429) {
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
       const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
