@@ -5,13 +5,13 @@ import {
   QontoApiError,
   QontoConfigError,
   type QontoEndpoints,
+  QontoOAuthClient,
   QontoRateLimitError,
   QontoStagingGateError,
   QontoTokenManager,
   QontoUnexpectedResponseError,
   sandboxEndpointsAt,
 } from '../src/index.js';
-import { QontoOAuthClient } from '../src/oauth-client.js';
 import {
   type Loopback,
   type LoopbackHandler,

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   isQontoError,
   MemoryTokenStore,
+  QontoOAuthClient,
   QontoOAuthError,
   QontoTokenManager,
   sandboxEndpointsAt,
   type TokenSet,
   type TokenStore,
 } from '../src/index.js';
-import { QontoOAuthClient } from '../src/oauth-client.js';
 import { type Loopback, sendJson, startLoopback } from './helpers/loopback.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
