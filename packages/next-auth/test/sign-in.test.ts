@@ -1,0 +1,170 @@
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type App, type AppOptions, type Framework, startApp } from './helpers/apps.js';
+import { clearQontoEnv } from './helpers/env.js';
+import { type OtherOAuthServer, startOtherOAuthServer } from './helpers/other-oauth-server.js';
+
+const CLIENT = { clientId: 'next-auth-tests', clientSecret: 'next-auth-tests-secret' };
+
+let sandbox: QontoSandbox;
+beforeAll(async () => {
+  sandbox = await startQontoSandbox();
+});
+afterAll(() => sandbox.close());
+
+describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto', (framework) => {
+  let app: App | undefined;
+  const user = () => sandbox.users[1]!;
+
+  beforeEach(() => {
+    clearQontoEnv();
+    sandbox.requests.clear();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    vi.unstubAllEnvs();
+  });
+
+  async function start(o: Partial<AppOptions> = {}): Promise<App> {
+    app = await startApp(framework, {
+      ...CLIENT,
+      environment: sandbox.endpoints,
+      stagingToken: sandbox.stagingToken,
+      ...o,
+    });
+    sandbox.addClient({ ...CLIENT, redirectUris: [app.callbackUrl('qonto')] });
+    return app;
+  }
+
+  const tokenRequests = () =>
+    sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token');
+
+  it('signs in and keeps the Qonto profile in the session, the id_token accepted', async () => {
+    const browser = (await start()).browser();
+    const authorizeUrl = new URL(await browser.startSignIn('qonto'));
+    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${sandbox.url}/oauth2/auth`);
+    expect(authorizeUrl.searchParams.get('scope')).toBe(
+      'offline_access openid membership.read organization.read',
+    );
+    expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorizeUrl.searchParams.get('state')).toBeTruthy();
+
+    const callback = await completeAuthorization(authorizeUrl.href, user());
+    const landing = await browser.callback(callback);
+    expect(landing.headers.get('location')).toBe(`${browser.origin}/dashboard`);
+
+    const session = await browser.session();
+    const organization = user().organizations[0]!;
+    expect(session).toMatchObject({
+      user: { name: `${user().firstName} ${user().lastName}`, email: user().email },
+      qonto: {
+        id: expect.any(String),
+        userId: user().id,
+        email: user().email,
+        organization: { id: organization.id, slug: organization.slug, legalName: organization.legalName },
+      },
+    });
+    expect(tokenRequests()).toMatchObject([{ stagingToken: 'ok', clientAuth: 'post' }]);
+    const apiRequests = sandbox.requests.filter((r) => r.path.startsWith('/v2/'));
+    expect(apiRequests.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['GET /v2/membership', 'GET /v2/organization']),
+    );
+    expect(apiRequests.every((r) => r.stagingToken === 'ok')).toBe(true);
+  });
+
+  it('refuses a callback whose state was forged: no token request, no session', async () => {
+    const browser = (await start()).browser();
+    const callback = new URL(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+    callback.searchParams.set('state', 'forged-by-an-attacker');
+    await browser.callback(callback.href);
+    expect(await browser.session()).toBeNull();
+    expect(tokenRequests()).toEqual([]);
+  });
+
+  it('refuses a callback without the PKCE cookie: no token request, no session', async () => {
+    const browser = (await start()).browser();
+    const callback = await completeAuthorization(await browser.startSignIn('qonto'), user());
+    const before = browser.cookies.names().length;
+    browser.cookies.delete((name) => name.includes('pkce'));
+    expect(browser.cookies.names().length).toBe(before - 1);
+    await browser.callback(callback);
+    expect(await browser.session()).toBeNull();
+    expect(tokenRequests()).toEqual([]);
+  });
+
+  describe('with a second OAuth provider', () => {
+    let other: OtherOAuthServer;
+    beforeEach(async () => {
+      other = await startOtherOAuthServer();
+    });
+    afterEach(() => other.close());
+
+    it('sends that provider no X-Qonto-Staging-Token, even after a Qonto sign-in', async () => {
+      const started = await start({ other });
+      const qontoUser = started.browser();
+      await qontoUser.callback(await completeAuthorization(await qontoUser.startSignIn('qonto'), user()));
+      expect(await qontoUser.session()).not.toBeNull();
+
+      const otherUser = started.browser();
+      const authorize = await fetch(await otherUser.startSignIn('other'), { redirect: 'manual' });
+      await otherUser.callback(authorize.headers.get('location')!);
+      expect(await otherUser.session()).toMatchObject({ user: { email: 'other@example.com' } });
+
+      expect(other.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        expect.arrayContaining(['POST /token', 'GET /userinfo']),
+      );
+      const headerNames = other.requests.flatMap((r) => r.headers.map(([name]) => name.toLowerCase()));
+      expect(headerNames).not.toContain('x-qonto-staging-token');
+    });
+  });
+
+  it('with debug on, logs nothing that contains the staging token', async () => {
+    const started = await start({ debug: true });
+    const browser = started.browser();
+    await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+    expect(await browser.session()).not.toBeNull();
+    expect(started.logger.entries.filter((e) => e.level === 'debug').length).toBeGreaterThan(3);
+    expect(started.logger.text()).not.toContain(sandbox.stagingToken);
+  });
+
+  it.each([
+    ['no staging token', { stagingToken: undefined }, /sandbox needs a staging token on every request/],
+    ['a wrong staging token', { stagingToken: 'stg-wrong-0001' }, /sign-in gate/],
+    [
+      'the client secret of the other environment',
+      { clientSecret: 'production-secret' },
+      /other environment/,
+    ],
+  ])('with %s: no session, and the log carries core’s explanation', async (_case, options, message) => {
+    const started = await start(options);
+    const browser = started.browser();
+    await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+    expect(await browser.session()).toBeNull();
+    expect(started.logger.errorText()).toMatch(message);
+    expect(started.logger.text()).not.toContain(sandbox.stagingToken);
+    expect(started.logger.text()).not.toContain('stg-wrong-0001');
+  });
+
+  // Both frameworks handle `error=` on the callback before any provider code runs, so core is not involved here.
+  // Auth.js v5 keeps Qonto's `error` for its debug log only; at the error level it logs OAuthCallbackError.
+  it('when the user denies consent: no session, and the app lands on its error page', async () => {
+    const started = await start();
+    const browser = started.browser();
+    const callback = await completeAuthorization(await browser.startSignIn('qonto'), {
+      ...user(),
+      deny: true,
+    });
+    expect(new URL(callback).searchParams.get('error')).toBe('access_denied');
+    const landing = await browser.callback(callback);
+    expect(new URL(landing.headers.get('location')!).searchParams.get('error')).toBe(
+      framework === 'authjs-v5' ? 'OAuthCallbackError' : 'Callback',
+    );
+    expect(await browser.session()).toBeNull();
+    expect(started.logger.errorText()).toMatch(
+      framework === 'authjs-v5' ? /OAuth Provider returned an error/ : /access_denied/,
+    );
+    expect(tokenRequests()).toEqual([]);
+  });
+});
