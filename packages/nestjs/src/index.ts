@@ -1,0 +1,18 @@
+export { QontoAuthGuard } from './auth.guard.js';
+export { QontoAuthStrategy } from './auth.strategy.js';
+export { toHttpException } from './http-errors.js';
+export type {
+  QontoModuleAsyncOptions,
+  QontoModuleRootOptions,
+  QontoOptionsFactory,
+} from './module-definition.js';
+export type { QontoModuleOptions, ResolvedQontoOptions } from './options.js';
+export { QontoModule } from './qonto.module.js';
+export { type QontoLogin, QontoService } from './qonto.service.js';
+export {
+  QONTO_STATE_COOKIE_NAME,
+  QontoStateCookieStore,
+  type QontoStateCookieStoreOptions,
+} from './state-cookie-store.js';
+export { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
+export { QontoUser } from './user.decorator.js';

@@ -1,0 +1,106 @@
+import {
+  isQontoError,
+  QontoConfigError,
+  type QontoEndpoints,
+  QontoOAuthClient,
+  type QontoOAuthClientOptions,
+} from '@qonto-oauth/core';
+
+/**
+ * Options of `QontoModule.forRoot()` / `forRootAsync()`: core's OAuth client options (`environment`, `clientId`,
+ * `clientSecret`, `redirectUri`, `stagingToken` for the sandbox, `scopes`, `fetch`), plus `stateSecret`. The names
+ * match core's `qontoConfigFromEnv()`, so `QontoModule.forRoot({ ...qontoConfigFromEnv(), redirectUri })` works.
+ * `redirectUri` must be absolute: the state cookie is scoped to its path.
+ */
+export interface QontoModuleOptions
+  extends Pick<
+    QontoOAuthClientOptions,
+    'environment' | 'clientId' | 'clientSecret' | 'redirectUri' | 'stagingToken' | 'scopes' | 'fetch'
+  > {
+  /**
+   * Key material (at least 32 characters) for the login state cookie. Default: a key derived from `clientSecret`,
+   * so rotating the client secret also invalidates logins in progress.
+   */
+  stateSecret?: string | undefined;
+}
+
+/** {@link QontoModuleOptions} after validation, as provided under `QONTO_OPTIONS`. Secrets are non-enumerable. */
+export interface ResolvedQontoOptions extends Readonly<Omit<QontoModuleOptions, 'scopes'>> {
+  readonly endpoints: QontoEndpoints;
+  readonly scopes: readonly string[];
+  /** Pathname of `redirectUri`: the state cookie's `Path`. */
+  readonly callbackPath: string;
+  /** Core's OAuth client, built from these options. */
+  readonly client: QontoOAuthClient;
+}
+
+const MIN_STATE_SECRET_LENGTH = 32;
+
+function configError(message: string): QontoConfigError {
+  return new QontoConfigError(`QontoModule options: ${message}`);
+}
+
+function buildClient(options: QontoModuleOptions): QontoOAuthClient {
+  try {
+    return new QontoOAuthClient({
+      environment: options.environment,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      redirectUri: options.redirectUri,
+      stagingToken: options.stagingToken,
+      scopes: options.scopes,
+      fetch: options.fetch,
+    });
+  } catch (error) {
+    // Core names the option and the fix; say which module's options they were.
+    throw isQontoError(error) && error.code === 'config' ? configError(error.message) : error;
+  }
+}
+
+function checkStateSecret(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length < MIN_STATE_SECRET_LENGTH) {
+    throw configError(
+      `stateSecret must be a string of at least ${MIN_STATE_SECRET_LENGTH} characters. Give a random one ` +
+        '(`openssl rand -hex 32`), or leave it out to derive one from clientSecret.',
+    );
+  }
+}
+
+function hide(target: object, key: string, value: unknown): void {
+  if (value !== undefined) Object.defineProperty(target, key, { value, enumerable: false });
+}
+
+/**
+ * Validates the module options (core's checks, plus `stateSecret`). Runs inside the `QONTO_OPTIONS` provider, so a
+ * bad option fails `NestFactory.create()` / `createApplicationContext()` with a `QontoConfigError` naming it,
+ * while `forRoot()` / `forRootAsync()` themselves never throw. Messages never contain a secret's value.
+ */
+export function resolveQontoOptions(input: QontoModuleOptions | undefined | null): ResolvedQontoOptions {
+  if (typeof input !== 'object' || input === null) {
+    throw configError(
+      "none were given: forRoot() needs an object, and forRootAsync()'s factory must return one.",
+    );
+  }
+  const client = buildClient(input);
+  const callbackUrl = new URL(client.redirectUri);
+  if (callbackUrl.protocol !== 'https:' && callbackUrl.protocol !== 'http:') {
+    throw configError(`redirectUri must be an http(s) URL, not ${callbackUrl.protocol}`);
+  }
+  checkStateSecret(input.stateSecret);
+  const resolved = {
+    environment: input.environment,
+    endpoints: client.endpoints,
+    clientId: client.clientId,
+    redirectUri: client.redirectUri,
+    callbackPath: callbackUrl.pathname,
+    scopes: client.scopes,
+  } as ResolvedQontoOptions;
+  // Non-enumerable: logging or JSON-serialising the injected options shows no secret.
+  hide(resolved, 'client', client);
+  hide(resolved, 'clientSecret', input.clientSecret);
+  hide(resolved, 'stagingToken', input.stagingToken === '' ? undefined : input.stagingToken);
+  hide(resolved, 'stateSecret', input.stateSecret);
+  hide(resolved, 'fetch', input.fetch);
+  return Object.freeze(resolved);
+}

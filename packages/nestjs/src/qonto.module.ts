@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { QontoAuthStrategy } from './auth.strategy.js';
+import { QontoConfigurableModule, type QontoModuleRootOptions } from './module-definition.js';
+import { type QontoModuleOptions, resolveQontoOptions } from './options.js';
+import { QontoService } from './qonto.service.js';
+import { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
+
+/**
+ * "Connect with Qonto" for Nest. `QontoModule.forRoot(options)` or
+ * `QontoModule.forRootAsync({ imports, inject, useFactory })` (also `useClass` / `useExisting`, and `isGlobal`).
+ * Provides {@link QontoService} and registers the `qonto` Passport strategy used by `QontoAuthGuard`.
+ *
+ * Neither method throws: the options are validated when the app boots, and a bad one fails
+ * `NestFactory.create()` / `createApplicationContext()` with a `QontoConfigError` naming it.
+ */
+@Module({
+  providers: [
+    { provide: QONTO_OPTIONS, useFactory: resolveQontoOptions, inject: [QONTO_MODULE_OPTIONS] },
+    QontoService,
+    QontoAuthStrategy,
+  ],
+  exports: [QONTO_OPTIONS, QontoService],
+})
+export class QontoModule extends QontoConfigurableModule {
+  /** `QontoModule.forRoot(options)`: see {@link QontoModuleOptions}; `isGlobal: true` to provide it app-wide. */
+  static override forRoot(options: QontoModuleRootOptions): DynamicModule {
+    // Nest's builder reads the keys of `options`: a missing object must reach validation, not throw here.
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must run with this class as `this`.
+    return super.forRoot(
+      typeof options === 'object' && options !== null ? options : ({} as QontoModuleRootOptions),
+    );
+  }
+}
+
+export type { QontoModuleOptions };

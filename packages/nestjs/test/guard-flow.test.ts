@@ -1,0 +1,160 @@
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { QONTO_STATE_COOKIE_NAME } from '../src/index.js';
+import { CALLBACK_PATH, startTestApp, type TestApp } from './helpers/app.js';
+import { cookiesOf, get } from './helpers/http.js';
+
+let sandbox: QontoSandbox;
+let app: TestApp | undefined;
+
+beforeAll(async () => {
+  sandbox = await startQontoSandbox();
+});
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+/** What the browser does: open the app's login route, follow it to Qonto, log in and consent. */
+async function login(
+  test: TestApp,
+  o: { deny?: boolean; user?: number; query?: string; organizationId?: string } = {},
+): Promise<{ callbackUrl: string; cookie: string }> {
+  const start = await get(`${test.origin}/auth/qonto${o.query ?? ''}`);
+  expect(start.status).toBe(302);
+  const authorizeUrl = start.headers.get('location') ?? '';
+  expect(authorizeUrl.startsWith(sandbox.endpoints.authorizationUrl)).toBe(true);
+  const user = sandbox.users[o.user ?? 1]!;
+  const callbackUrl = await completeAuthorization(authorizeUrl, {
+    email: user.email,
+    password: user.password,
+    ...(o.organizationId === undefined ? {} : { organizationId: o.organizationId }),
+    ...(o.deny ? { deny: true } : {}),
+  });
+  expect(callbackUrl.startsWith(test.redirectUri)).toBe(true);
+  return { callbackUrl, cookie: cookiesOf(start) };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are read field by field and checked by the assertions.
+type Json = Record<string, any>;
+
+async function json(response: Response): Promise<Json> {
+  return (await response.json()) as Json;
+}
+
+describe('QontoAuthGuard against the emulator', () => {
+  it('runs the whole login: redirect with state and PKCE, callback, @QontoUser() profile and tokens', async () => {
+    app = await startTestApp(sandbox);
+    const before = Date.now();
+    const { callbackUrl, cookie } = await login(app);
+    expect(new URL(callbackUrl).searchParams.get('code')).toBeTruthy();
+
+    const response = await get(callbackUrl, cookie);
+    expect(response.status).toBe(200);
+    const { profile, tokens } = await json(response);
+    const user = sandbox.users[1]!;
+    expect(profile).toMatchObject({
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      userId: user.id,
+      organization: { id: user.organizations[0]!.id, legalName: user.organizations[0]!.legalName },
+    });
+    expect(tokens).toMatchObject({
+      tokenType: 'bearer',
+      scopes: expect.arrayContaining(['organization.read']),
+    });
+    expect(typeof tokens.accessToken).toBe('string');
+    expect(typeof tokens.refreshToken).toBe('string');
+    expect(typeof tokens.idToken).toBe('string');
+    // validate received the token response's expires_in (3600 s): the access token expires an hour after login.
+    expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 3_590_000);
+    expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    // The state cookie is single-use: the callback clears it.
+    expect(response.headers.getSetCookie().join()).toContain(`${QONTO_STATE_COOKIE_NAME}=; Max-Age=0`);
+    // The app's tokens work against the API.
+    const organization = await get(`${app.origin}/organization`, undefined, tokens.accessToken);
+    expect(organization.status).toBe(200);
+  });
+
+  it('sets the state cookie HttpOnly, SameSite=Lax and scoped to the callback path, and sends PKCE', async () => {
+    app = await startTestApp(sandbox);
+    const start = await get(`${app.origin}/auth/qonto`);
+    const setCookie = start.headers.getSetCookie()[0] ?? '';
+    expect(setCookie).toContain(`Path=${CALLBACK_PATH}`);
+    expect(setCookie).toMatch(/HttpOnly; SameSite=Lax/);
+    const authorize = new URL(start.headers.get('location') ?? '');
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('state')?.length).toBeGreaterThanOrEqual(32);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(app.redirectUri);
+  });
+
+  it('passes ?organization_id= on to Qonto, so a member of two organizations skips the picker', async () => {
+    app = await startTestApp(sandbox);
+    const organization = sandbox.users[0]!.organizations[1]!;
+    const { callbackUrl, cookie } = await login(app, {
+      user: 0,
+      query: `?organization_id=${organization.id}`,
+    });
+    const { profile } = await json(await get(callbackUrl, cookie));
+    expect(profile.organization.id).toBe(organization.id);
+  });
+
+  it('answers 401 with a readable message when the user denies consent', async () => {
+    app = await startTestApp(sandbox);
+    const { callbackUrl, cookie } = await login(app, { deny: true });
+    const response = await get(callbackUrl, cookie);
+    expect(response.status).toBe(401);
+    expect((await json(response)).message).toMatch(/declined the Qonto consent/);
+  });
+
+  it('answers 403 for a tampered state cookie, without asking Qonto for a token', async () => {
+    app = await startTestApp(sandbox);
+    const { callbackUrl, cookie } = await login(app);
+    const [name, value = ''] = cookie.split('=');
+    const tampered = `${name}=${value.slice(0, -4)}${value.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    sandbox.requests.clear();
+    const response = await get(callbackUrl, tampered);
+    expect(response.status).toBe(403);
+    expect((await json(response)).message).toMatch(/login cookie failed its integrity check/);
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toEqual([]);
+  });
+
+  it('answers 403 for a callback without the state cookie (another browser, or a forged link)', async () => {
+    app = await startTestApp(sandbox);
+    const { callbackUrl } = await login(app);
+    const response = await get(callbackUrl);
+    expect(response.status).toBe(403);
+    expect((await json(response)).message).toMatch(/login cookie is missing/);
+  });
+
+  it('answers 502 naming the likely cause for credentials of the other environment (invalid_client)', async () => {
+    app = await startTestApp(sandbox, { clientSecret: 'the-production-secret' });
+    const { callbackUrl, cookie } = await login(app);
+    const response = await get(callbackUrl, cookie);
+    expect(response.status).toBe(502);
+    const body = await json(response);
+    expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_client' });
+    expect(body.message).toMatch(/other environment/);
+    expect(body.message).not.toContain('the-production-secret');
+  });
+
+  it('answers 502 naming X-Qonto-Staging-Token when the staging token is wrong', async () => {
+    app = await startTestApp(sandbox, { stagingToken: 'not-the-staging-token' });
+    const { callbackUrl, cookie } = await login(app);
+    const response = await get(callbackUrl, cookie);
+    expect(response.status).toBe(502);
+    const body = await json(response);
+    expect(body.code).toBe('staging_gate');
+    expect(body.message).toMatch(/X-Qonto-Staging-Token/);
+    expect(body.message).not.toContain('not-the-staging-token');
+  });
+
+  it('refuses to boot in the sandbox without a staging token', async () => {
+    await expect(startTestApp(sandbox, { stagingToken: undefined })).rejects.toThrow(/needs a staging token/);
+  });
+});

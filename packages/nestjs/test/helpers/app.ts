@@ -1,0 +1,88 @@
+import { Controller, Get, Headers, type INestApplication, Inject, UseGuards } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { QontoProfile, TokenSet } from '@qonto-oauth/core';
+import type { QontoSandbox } from '@qonto-oauth/sandbox';
+import {
+  QontoAuthGuard,
+  QontoModule,
+  type QontoModuleOptions,
+  QontoService,
+  QontoUser,
+  toHttpException,
+} from '../../src/index.js';
+import { listenOnLoopback } from './http.js';
+
+export const CALLBACK_PATH = '/auth/qonto/callback';
+
+/** The routes a Nest app adds for Connect with Qonto, plus one API call to show the tokens work. */
+@Controller()
+export class TestAuthController {
+  constructor(@Inject(QontoService) private readonly qonto: QontoService) {}
+
+  @Get('auth/qonto')
+  @UseGuards(QontoAuthGuard)
+  login(): void {}
+
+  @Get('auth/qonto/callback')
+  @UseGuards(QontoAuthGuard)
+  callback(@QontoUser() profile: QontoProfile, @QontoUser('tokens') tokens: TokenSet) {
+    return { profile, tokens };
+  }
+
+  /** One Business API call with the bearer token the client sends, errors mapped to HTTP. */
+  @Get('organization')
+  async organization(@Headers('authorization') authorization = '') {
+    try {
+      return await this.qonto.api(authorization.replace(/^Bearer /, '')).getOrganization();
+    } catch (error) {
+      throw toHttpException(error);
+    }
+  }
+}
+
+export interface TestApp {
+  app: INestApplication;
+  origin: string;
+  redirectUri: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a Nest app with QontoModule and {@link TestAuthController} on a loopback port, registered with the emulator
+ * as its own client. `overrides` replace the emulator-derived options (e.g. credentials of another environment).
+ */
+export async function startTestApp(
+  sandbox: QontoSandbox,
+  overrides: Partial<QontoModuleOptions> = {},
+): Promise<TestApp> {
+  const http = await listenOnLoopback();
+  const redirectUri = `${http.origin}${CALLBACK_PATH}`;
+  const clientId = `nest-test-${http.origin.split(':').pop()}`;
+  const clientSecret = `secret-${clientId}`;
+  sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri] });
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      QontoModule.forRoot({
+        environment: sandbox.endpoints,
+        clientId,
+        clientSecret,
+        redirectUri,
+        stagingToken: sandbox.stagingToken,
+        ...overrides,
+      }),
+    ],
+    controllers: [TestAuthController],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  http.server.on('request', app.getHttpAdapter().getInstance());
+  return {
+    app,
+    origin: http.origin,
+    redirectUri,
+    close: async () => {
+      await http.close();
+      await app.close();
+    },
+  };
+}

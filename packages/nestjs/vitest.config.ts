@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  // Nest needs legacy (TypeScript experimental) decorators. No decorator metadata on purpose: the package and the
+  // tests inject with explicit @Inject(TOKEN) only, as consumers' esbuild/tsup/swc builds without metadata do.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: false } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Each file boots Nest apps and an emulator; forks keep passport's global strategy registry per file.
+    pool: 'forks',
+  },
+});
