@@ -188,7 +188,7 @@ describe('QontoApiClient errors', () => {
         errors: [
           {
             code: 'not_in_list',
-            detail: 'status must be one of: pending (token at-echoed)',
+            detail: `status must be one of: pending (token at-echoed, staging ${STAGING})`,
             source: { parameter: 'status' },
           },
         ],
@@ -202,7 +202,7 @@ describe('QontoApiClient errors', () => {
     expect(apiError.errors).toEqual([
       {
         code: 'not_in_list',
-        detail: 'status must be one of: pending (token [redacted])',
+        detail: 'status must be one of: pending (token [redacted], staging [redacted])',
         source: { parameter: 'status' },
       },
     ]);
@@ -210,7 +210,9 @@ describe('QontoApiClient errors', () => {
       'GET /v2/transactions answered 422: not_in_list: status must be one of',
     );
     expect(apiError.message).toContain('(status)');
-    expect(apiError.message + JSON.stringify(apiError) + inspect(apiError)).not.toContain('at-echoed');
+    const rendered = apiError.message + JSON.stringify(apiError) + inspect(apiError) + String(apiError.stack);
+    expect(rendered).not.toContain('at-echoed');
+    expect(rendered).not.toContain(STAGING);
   });
 
   it('after a 401, refreshes exactly once through the token manager and retries once', async () => {
