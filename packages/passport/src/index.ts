@@ -9,5 +9,7 @@ export {
   type QontoTokenParams,
   type QontoVerifyCallback,
   type QontoVerifyFunction,
+  type QontoVerifyFunctionWithParams,
   type QontoVerifyFunctionWithRequest,
+  type QontoVerifyFunctionWithRequestAndParams,
 } from './strategy.js';

@@ -21,35 +21,37 @@ export type QontoTokenParams = ReturnType<typeof toTokenResponse>;
 /** Passport's `done`: `done(null, user)`, `done(null, false, { message })` to refuse, `done(error)`. */
 export type QontoVerifyCallback = (error?: unknown, user?: object | false, info?: object) => void;
 
-/**
- * `verify` without the request: `(accessToken, refreshToken, profile, done)`, or with the token response,
- * `(accessToken, refreshToken, params, profile, done)`. passport-oauth2 tells them apart by their arity.
- * `refreshToken` is `undefined` when `offline_access` was not granted.
- */
-export type QontoVerifyFunction =
-  | ((
-      accessToken: string,
-      refreshToken: string | undefined,
-      profile: QontoPassportProfile,
-      done: QontoVerifyCallback,
-    ) => void)
-  | ((
-      accessToken: string,
-      refreshToken: string | undefined,
-      params: QontoTokenParams,
-      profile: QontoPassportProfile,
-      done: QontoVerifyCallback,
-    ) => void);
+/** `verify(accessToken, refreshToken, profile, done)`. `refreshToken` is `undefined` without `offline_access`. */
+export type QontoVerifyFunction = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: QontoPassportProfile,
+  done: QontoVerifyCallback,
+) => void;
+
+/** `verify(accessToken, refreshToken, params, profile, done)`: passport-oauth2 passes `params` to a 5-argument verify. */
+export type QontoVerifyFunctionWithParams = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: QontoTokenParams,
+  profile: QontoPassportProfile,
+  done: QontoVerifyCallback,
+) => void;
 
 // Method syntax makes `req` bivariant, so a verify typed with Express's (or Nest's) Request still fits.
 type WithRequest<Rest extends unknown[]> = {
   bivariant(req: IncomingMessage, ...rest: Rest): void;
 }['bivariant'];
 
-/** `verify` with `passReqToCallback: true`: the same two shapes with the request first. */
-export type QontoVerifyFunctionWithRequest =
-  | WithRequest<[string, string | undefined, QontoPassportProfile, QontoVerifyCallback]>
-  | WithRequest<[string, string | undefined, QontoTokenParams, QontoPassportProfile, QontoVerifyCallback]>;
+/** With `passReqToCallback: true`: `verify(req, accessToken, refreshToken, profile, done)`. */
+export type QontoVerifyFunctionWithRequest = WithRequest<
+  [string, string | undefined, QontoPassportProfile, QontoVerifyCallback]
+>;
+
+/** With `passReqToCallback: true` and 6 arguments: `verify(req, accessToken, refreshToken, params, profile, done)`. */
+export type QontoVerifyFunctionWithRequestAndParams = WithRequest<
+  [string, string | undefined, QontoTokenParams, QontoPassportProfile, QontoVerifyCallback]
+>;
 
 /** What passport-oauth2 hands a state store besides the request. */
 export interface QontoStateStoreMeta {
@@ -130,8 +132,8 @@ export interface QontoAuthenticateOptions {
   registrationId?: string;
   /** `'user'` starts the User OAuth flow (apps approved by Qonto only). */
   identityType?: 'user';
-  /** Scopes for this request instead of the strategy's. */
-  scope?: string | readonly string[];
+  /** Scopes for this request instead of the strategy's (space-separated when a string). */
+  scope?: string | string[];
 }
 
 type TokenCallback = (
@@ -169,11 +171,18 @@ const PENDING_LOGIN_TTL_MS = 60_000;
 export class QontoStrategy extends OAuth2Strategy {
   declare readonly [INTERNALS]: QontoInternals;
 
+  // One overload per call shape, fewest arguments first: an inline verify then gets its parameter types.
   constructor(options: QontoStrategyOptions, verify: QontoVerifyFunction);
+  constructor(options: QontoStrategyOptions, verify: QontoVerifyFunctionWithParams);
   constructor(options: QontoStrategyOptionsWithRequest, verify: QontoVerifyFunctionWithRequest);
+  constructor(options: QontoStrategyOptionsWithRequest, verify: QontoVerifyFunctionWithRequestAndParams);
   constructor(
     options: QontoStrategyOptions | QontoStrategyOptionsWithRequest,
-    verify: QontoVerifyFunction | QontoVerifyFunctionWithRequest,
+    verify:
+      | QontoVerifyFunction
+      | QontoVerifyFunctionWithParams
+      | QontoVerifyFunctionWithRequest
+      | QontoVerifyFunctionWithRequestAndParams,
   ) {
     if (typeof options !== 'object' || options === null) {
       throw new QontoConfigError(

@@ -1,0 +1,113 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, '..');
+const coreDir = join(packageDir, '..', 'core');
+
+let work: string;
+let sandbox: QontoSandbox;
+let child: ChildProcess | undefined;
+
+async function packInto(dir: string, from: string): Promise<string> {
+  const before = new Set(await readdir(dir));
+  await run('pnpm', ['pack', '--pack-destination', dir], { cwd: from });
+  const name = (await readdir(dir)).find((f) => f.endsWith('.tgz') && !before.has(f));
+  if (name === undefined) throw new Error(`pnpm pack wrote no tarball for ${from}`);
+  return join(dir, name);
+}
+
+/** Unpacks a tarball where `npm install` would put it: offline, without resolving its dependencies. */
+async function unpack(tarball: string, into: string): Promise<void> {
+  await mkdir(into, { recursive: true });
+  await run('tar', ['-xzf', tarball, '-C', into, '--strip-components=1']);
+}
+
+describe('the packed tarball in a CommonJS Express app', () => {
+  beforeAll(async () => {
+    // turbo builds both before this test (test dependsOn build, build dependsOn ^build); by hand, build them first.
+    for (const dir of [coreDir, packageDir]) {
+      if (!existsSync(join(dir, 'dist', 'index.cjs')))
+        throw new Error(`${dir} is not built: run pnpm build first.`);
+    }
+    work = await mkdtemp(join(tmpdir(), 'qonto-passport-pack-'));
+    const app = join(work, 'app');
+    await mkdir(app);
+    await writeFile(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'cjs-app', private: true, type: 'commonjs' }),
+    );
+    await unpack(await packInto(work, coreDir), join(app, 'node_modules', '@qonto-oauth', 'core'));
+    await unpack(await packInto(work, packageDir), join(app, 'node_modules', '@qonto-oauth', 'passport'));
+    await cp(join(here, 'fixtures', 'cjs-app', 'server.js'), join(app, 'server.js'));
+    sandbox = await startQontoSandbox();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child?.pid !== undefined && child.exitCode === null) {
+      child.kill();
+      await once(child, 'exit');
+    }
+    await sandbox?.close();
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  });
+
+  it('require()s @qonto-oauth/passport and signs a user in through the emulator', async () => {
+    const clientSecret = 'pack-secret';
+    child = spawn(process.execPath, ['server.js'], {
+      cwd: join(work, 'app'),
+      env: {
+        ...process.env,
+        // Express, express-session, passport and passport-oauth2 come from the workspace: no network.
+        NODE_PATH: join(packageDir, 'node_modules'),
+        SANDBOX_URL: sandbox.url,
+        STAGING_TOKEN: sandbox.stagingToken,
+        CLIENT_ID: 'pack-client',
+        CLIENT_SECRET: clientSecret,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const started = JSON.parse(line.toString()) as { origin: string; passport: string; core: string };
+    expect(started.passport.startsWith(work)).toBe(true);
+    expect(started.passport.endsWith('index.cjs')).toBe(true);
+    expect(started.core.startsWith(work)).toBe(true);
+    sandbox.addClient({
+      clientId: 'pack-client',
+      clientSecret,
+      redirectUris: [`${started.origin}/auth/qonto/callback`],
+    });
+
+    let cookie = '';
+    const get = async (url: string) => {
+      const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+      const set = response.headers.getSetCookie()[0];
+      if (set) cookie = set.split(';')[0]!;
+      return response;
+    };
+    const start = await get(`${started.origin}/auth/qonto`);
+    expect(start.status).toBe(302);
+    const user = sandbox.users[1]!;
+    const callback = await completeAuthorization(start.headers.get('location')!, {
+      email: user.email,
+      password: user.password,
+    });
+    const finish = await get(callback);
+    expect(finish.headers.get('location')).toBe('/me');
+    const me = await (await get(`${started.origin}/me`)).json();
+    expect(me).toEqual({
+      name: `${user.firstName} ${user.lastName}`,
+      organization: user.organizations[0]!.legalName,
+    });
+  }, 60_000);
+});
