@@ -100,6 +100,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   ctx.url = `http://${urlHost}:${port}`;
   ctx.cookieSuffix = String(port);
+  let closing: Promise<void> | undefined;
 
   return {
     url: ctx.url,
@@ -125,10 +126,13 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       if (index === -1) ctx.clients.push(copy);
       else ctx.clients[index] = copy;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close() {
+      // Idempotent: a test's own close and its afterEach may both call it.
+      closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }

@@ -116,6 +116,6 @@ export interface QontoSandbox {
   requests: SandboxRequest[] & { clear(): void };
   /** Registers one more client (or replaces the one with the same `clientId`). */
   addClient(client: SandboxClient): void;
-  /** Stops listening and drops open connections. */
+  /** Stops listening and drops open connections; calling it again returns the same promise. */
   close(): Promise<void>;
 }
