@@ -43,16 +43,13 @@ export class QontoAuthGuard extends AuthGuard('qonto') {
   ): TUser {
     if (err) throw toHttpException(err);
     if (user) return user as TUser;
-    const message = (info as { message?: unknown } | undefined)?.message;
-    if (status === 403) {
-      throw new ForbiddenException(
-        typeof message === 'string' ? message : 'The Qonto login state did not match.',
-      );
-    }
-    // passport-oauth2 fails without a status only for `error=access_denied` on the callback.
+    const given = (info as { message?: unknown } | undefined)?.message;
+    const message = typeof given === 'string' && given !== '' ? given : undefined;
+    if (status === 403)
+      throw new ForbiddenException(message ?? 'The Qonto login state did not match. Start again.');
+    // Without 403, passport-oauth2 fails only for `error=access_denied`: the user declined the consent.
     throw new UnauthorizedException(
-      `The user declined the Qonto consent${typeof message === 'string' && message ? ` (${message})` : ''}. ` +
-        'Offer to connect again.',
+      message ?? 'The user declined the Qonto consent. Offer to connect again.',
     );
   }
 }

@@ -1,3 +1,4 @@
+export type { QontoProfile, TokenSet } from '@qonto-oauth/core';
 export { QontoAuthGuard } from './auth.guard.js';
 export { QontoAuthStrategy } from './auth.strategy.js';
 export { toHttpException } from './http-errors.js';

@@ -109,7 +109,18 @@ describe('QontoAuthGuard against the emulator', () => {
     const { callbackUrl, cookie } = await login(app, { deny: true });
     const response = await get(callbackUrl, cookie);
     expect(response.status).toBe(401);
-    expect((await json(response)).message).toMatch(/declined the Qonto consent/);
+    expect((await json(response)).message).toMatch(/access_denied.*declined/);
+  });
+
+  it('answers 502 with core hint when Qonto redirects back with another error', async () => {
+    app = await startTestApp(sandbox);
+    const response = await get(
+      `${app.redirectUri}?error=invalid_scope&error_description=unknown%20scope&state=x`,
+    );
+    expect(response.status).toBe(502);
+    const body = await json(response);
+    expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_scope' });
+    expect(body.message).toMatch(/invalid_scope.*scopes/);
   });
 
   it('answers 403 for a tampered state cookie, without asking Qonto for a token', async () => {
