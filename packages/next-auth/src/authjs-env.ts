@@ -6,6 +6,8 @@ export interface QontoSettingsFromEnv {
   clientSecret: string | undefined;
   stagingToken: string | undefined;
   environment: QontoEnvironment;
+  /** An `iss` to expect other than the environment's (`AUTH_QONTO_ISSUER`). */
+  issuer: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -17,7 +19,7 @@ export function processEnv(): Env {
 
 /**
  * Reads the settings with Auth.js's precedence: a value given in the config wins, then `AUTH_QONTO_*` (the names
- * Auth.js's `setEnvDefaults` uses for a provider whose id is `qonto`: `AUTH_QONTO_ID`, `AUTH_QONTO_SECRET`), then
+ * Auth.js's `setEnvDefaults` uses for a provider whose id is `qonto`: `AUTH_QONTO_ID`, `AUTH_QONTO_SECRET`, `AUTH_QONTO_ISSUER`), then
  * the project-wide `QONTO_*` ones. The staging token and the environment follow the same order:
  * `AUTH_QONTO_STAGING_TOKEN` then `QONTO_STAGING_TOKEN`; `AUTH_QONTO_ENV` then `QONTO_ENV`, with
  * `QONTO_SANDBOX_URL` pointing at a local emulator. Empty strings count as unset.
@@ -26,7 +28,13 @@ export function processEnv(): Env {
  * credential is reported when the sign-in needs it. An unknown environment name does throw, naming the variable.
  */
 export function qontoSettings(
-  config: { clientId?: string; clientSecret?: string; stagingToken?: string; environment?: QontoEnvironment },
+  config: {
+    clientId?: string;
+    clientSecret?: string;
+    stagingToken?: string;
+    environment?: QontoEnvironment;
+    issuer?: string;
+  },
   env: Env = processEnv(),
 ): QontoSettingsFromEnv {
   return {
@@ -34,6 +42,7 @@ export function qontoSettings(
     clientSecret: first(config.clientSecret, env.AUTH_QONTO_SECRET, env.QONTO_CLIENT_SECRET),
     stagingToken: first(config.stagingToken, env.AUTH_QONTO_STAGING_TOKEN, env.QONTO_STAGING_TOKEN),
     environment: config.environment ?? environmentFromEnv(env),
+    issuer: first(config.issuer, env.AUTH_QONTO_ISSUER),
   };
 }
 

@@ -73,7 +73,7 @@ export type QontoUserConfig = OAuthUserConfig<QontoProfile> & QontoProviderOptio
  * - [Qonto sandbox](https://docs.qonto.com/get-started/business-api/authentication/oauth/sandbox)
  */
 export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
-  const { clientId, clientSecret, stagingToken, environment } = qontoSettings(config);
+  const { clientId, clientSecret, stagingToken, environment, issuer } = qontoSettings(config);
   const endpoints = resolveEndpoints(environment);
   const userFetch = config[customFetch];
   const qontoFetch = qontoCustomFetch({
@@ -85,7 +85,8 @@ export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
   });
   const provider: OAuthConfig<QontoProfile> = {
     ...commonProviderFields(config, endpoints),
-    issuer: endpoints.issuer ?? new URL(endpoints.tokenUrl).origin,
+    // Custom endpoints without an issuer: the token endpoint's origin, as an Ory Hydra server would name itself.
+    issuer: issuer ?? endpoints.issuer ?? new URL(endpoints.tokenUrl).origin,
     token: endpoints.tokenUrl,
     userinfo: {
       url: `${endpoints.apiBaseUrl}/v2/membership`,

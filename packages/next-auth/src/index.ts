@@ -107,7 +107,6 @@ export function Qonto(config: QontoUserConfig): OAuthConfig<QontoProfile> {
           code: params.code,
           scope: config.scope,
           codeVerifier: 'code_verifier' in checks ? checks.code_verifier : undefined,
-          fetch: undefined,
         });
         return { tokens };
       },
@@ -120,8 +119,7 @@ export function Qonto(config: QontoUserConfig): OAuthConfig<QontoProfile> {
           stagingToken,
           accessToken: tokens.access_token,
           idToken: tokens.id_token,
-          fetch: undefined,
-        }) as never,
+        }),
     },
     idToken: false,
   };

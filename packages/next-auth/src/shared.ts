@@ -160,7 +160,8 @@ export interface CodeExchange {
   codeVerifier: string | undefined;
   /** The provider's `scope` option: what the token set records when Qonto's answer lists none. */
   scope: string | string[] | undefined;
-  fetch: typeof fetch | undefined;
+  /** The transport under core's (Auth.js: the user's `[customFetch]`); the global fetch by default. */
+  fetch?: typeof fetch | undefined;
 }
 
 /**
@@ -194,22 +195,23 @@ export function fetchProfileThroughCore(o: {
   stagingToken: string | undefined;
   accessToken: string | undefined;
   idToken: string | undefined;
-  fetch: typeof fetch | undefined;
+  fetch?: typeof fetch | undefined;
 }): Promise<QontoProfile> {
   const api = new QontoApiClient({
     environment: o.environment,
-    tokens: requireCredential(o.accessToken, 'access_token'),
+    // An empty token is refused by QontoApiClient with its own explanation.
+    tokens: o.accessToken ?? '',
     stagingToken: o.stagingToken,
     fetch: o.fetch,
   });
   return fetchQontoProfile(api, o.idToken === undefined ? {} : { idToken: o.idToken });
 }
 
-function requireCredential(value: string | undefined, name: string): string {
+function requireCredential(value: string | undefined, name: 'clientId' | 'clientSecret'): string {
   if (typeof value === 'string' && value !== '') return value;
-  const hint =
-    name === 'access_token'
-      ? 'the token endpoint answered without one.'
-      : `pass ${name} to Qonto({ ... }) (Auth.js also reads AUTH_QONTO_${name === 'clientId' ? 'ID' : 'SECRET'}).`;
-  throw new QontoConfigError(`The Qonto provider has no ${name}: ${hint}`);
+  const variable = name === 'clientId' ? 'AUTH_QONTO_ID' : 'AUTH_QONTO_SECRET';
+  throw new QontoConfigError(
+    `The Qonto provider has no ${name}: pass it to Qonto({ ${name} }) (with Auth.js, or set ${variable}). ` +
+      'Use the credentials of the environment you sign in to: sandbox and production apps differ.',
+  );
 }

@@ -134,6 +134,14 @@ describe('Qonto provider for Auth.js v5: environment variables', () => {
     expect(oauth2({ environment: 'production' }).issuer).toBe('https://oauth.qonto.com');
   });
 
+  it('expects the issuer of AUTH_QONTO_ISSUER when set, as Auth.js does for its own providers', () => {
+    vi.stubEnv('AUTH_QONTO_ISSUER', 'https://oauth.example.test');
+    expect(oauth2({ environment: 'production' }).issuer).toBe('https://oauth.example.test');
+    expect(oauth2({ environment: 'production', issuer: 'https://given.example.test' }).issuer).toBe(
+      'https://given.example.test',
+    );
+  });
+
   it('refuses an unknown environment name, naming the variable', () => {
     vi.stubEnv('AUTH_QONTO_ENV', 'prod');
     expect(() => Qonto({})).toThrow(/AUTH_QONTO_ENV.*sandbox.*production/);
@@ -168,6 +176,19 @@ describe('Qonto provider for Auth.js v5: customFetch', () => {
     expect(userFetch).toHaveBeenCalledTimes(2);
     expect(stagingHeaders(qonto)).toEqual([['X-Qonto-Staging-Token', STAGING_TOKEN]]);
     expect(stagingHeaders(elsewhere)).toEqual([]);
+  });
+
+  it('explains a missing client id at the code exchange, before any request', async () => {
+    const provider = oauth2({ environment: sandboxEndpointsAt(qonto.origin), stagingToken: STAGING_TOKEN });
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'c',
+      redirect_uri: 'http://app/cb',
+    });
+    await expect(
+      provider[customFetch]!(`${qonto.origin}/oauth2/token`, { method: 'POST', body }),
+    ).rejects.toThrow(/no clientId.*AUTH_QONTO_ID/);
+    expect(qonto.requests).toEqual([]);
   });
 
   it('reads AUTH_QONTO_STAGING_TOKEN before QONTO_STAGING_TOKEN', async () => {

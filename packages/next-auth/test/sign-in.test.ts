@@ -5,6 +5,7 @@ import { type App, type AppOptions, type Framework, startApp } from './helpers/a
 import { clearQontoEnv } from './helpers/env.js';
 import { type OtherOAuthServer, startOtherOAuthServer } from './helpers/other-oauth-server.js';
 
+const HOUR = 3_600_000;
 const CLIENT = { clientId: 'next-auth-tests', clientSecret: 'next-auth-tests-secret' };
 
 let sandbox: QontoSandbox;
@@ -72,6 +73,25 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
       expect.arrayContaining(['GET /v2/membership', 'GET /v2/organization']),
     );
     expect(apiRequests.every((r) => r.stagingToken === 'ok')).toBe(true);
+  });
+
+  it('rotates the tokens from the jwt callback: one refresh for concurrent session requests', async () => {
+    // The frameworks date `expires_at` by the real clock: move the app's clock and the emulator's together.
+    let ahead = 0;
+    const browser = (await start({ now: () => Date.now() + ahead })).browser();
+    await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+    expect(await browser.session()).not.toBeNull();
+    expect(tokenRequests()).toHaveLength(1);
+
+    ahead += HOUR + 1_000;
+    sandbox.clock.advance(HOUR + 1_000);
+    const sessions = await Promise.all([1, 2, 3].map(() => browser.session()));
+    expect(tokenRequests()).toHaveLength(2);
+    for (const session of sessions) expect(session).toMatchObject({ qonto: { email: user().email } });
+    expect(sessions[0]).not.toHaveProperty('error');
+    // The rotated token went back into the session cookie: no further refresh.
+    await browser.session();
+    expect(tokenRequests()).toHaveLength(2);
   });
 
   it('refuses a callback whose state was forged: no token request, no session', async () => {

@@ -2,7 +2,7 @@ import { Auth, type AuthConfig } from '@auth/core';
 import type { QontoEndpoints } from '@qonto-oauth/core';
 import type { AuthOptions } from 'next-auth';
 import { vi } from 'vitest';
-import { Qonto as QontoV5 } from '../../src/authjs.js';
+import { type QontoJwtTokens, Qonto as QontoV5, refreshQontoToken } from '../../src/authjs.js';
 import { Qonto as QontoV4 } from '../../src/index.js';
 import { Browser, overHttp } from './browser.js';
 import { startNextAuthV4 } from './nextauth-v4-server.js';
@@ -20,6 +20,8 @@ export interface AppOptions {
   /** A second, non-Qonto OAuth provider in the same app. */
   other?: OtherOAuthServer;
   debug?: boolean;
+  /** The clock refreshQontoToken compares expiry with (the emulator's, in tests). */
+  now?: () => number;
 }
 
 /** An app using one framework and the Qonto provider, as a test drives it. */
@@ -36,18 +38,44 @@ export interface App {
 const SECRET = 'test-only-session-secret-of-thirty-two+-chars';
 
 /**
- * Keeps the Qonto profile in the session, as an app does (README recipe): `jwt` copies it into the token on
- * sign-in, `session` exposes it.
+ * The README's recipe: on sign-in `jwt` keeps the Qonto profile and tokens in the (encrypted) JWT; afterwards it
+ * refreshes them shortly before expiry with refreshQontoToken. `session` exposes the profile and any error, never
+ * the tokens.
  */
-const callbacks = {
-  jwt({ token, profile }: { token: Record<string, unknown>; profile?: unknown }) {
-    if (profile !== undefined) token.qonto = profile;
-    return token;
-  },
-  session({ session, token }: { session: Record<string, unknown>; token: Record<string, unknown> }) {
-    return { ...session, qonto: token.qonto };
-  },
-};
+function callbacks(o: AppOptions) {
+  return {
+    async jwt({
+      token,
+      account,
+      profile,
+    }: {
+      token: QontoJwtTokens;
+      account?: QontoJwtTokens | null;
+      profile?: unknown;
+    }) {
+      if (account) {
+        const { access_token, refresh_token, expires_at } = account;
+        return { ...token, qonto: profile, access_token, refresh_token, expires_at };
+      }
+      return refreshQontoToken(token, {
+        clientId: o.clientId,
+        clientSecret: o.clientSecret,
+        environment: o.environment,
+        stagingToken: o.stagingToken,
+        now: o.now,
+      });
+    },
+    session({
+      session,
+      token,
+    }: {
+      session: Record<string, unknown>;
+      token: QontoJwtTokens & { qonto?: unknown };
+    }) {
+      return { ...session, qonto: token.qonto, error: token.error };
+    },
+  };
+}
 
 /** A plain OAuth 2 provider on the test's own loopback server, in the shape both frameworks take. */
 function otherProvider(other: OtherOAuthServer) {
@@ -95,7 +123,7 @@ function startAuthjsApp(o: AppOptions): App {
     debug: o.debug ?? false,
     logger: logger as unknown as AuthConfig['logger'],
     providers,
-    callbacks: callbacks as unknown as AuthConfig['callbacks'],
+    callbacks: callbacks(o) as unknown as AuthConfig['callbacks'],
   };
   return {
     framework: 'authjs-v5',
@@ -128,7 +156,7 @@ async function startNextAuthV4App(o: AppOptions): Promise<App> {
       debug: o.debug ?? false,
       logger: logger as unknown as AuthOptions['logger'],
       providers,
-      callbacks: callbacks as unknown as AuthOptions['callbacks'],
+      callbacks: callbacks(o) as unknown as AuthOptions['callbacks'],
     };
   });
   // next-auth v4 takes its public URL from NEXTAUTH_URL (read at each request).
