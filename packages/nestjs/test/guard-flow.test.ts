@@ -1,7 +1,7 @@
+import { QONTO_STATE_COOKIE_NAME } from '@qonto-oauth/nestjs';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { QONTO_STATE_COOKIE_NAME } from '../src/index.js';
 import { CALLBACK_PATH, startTestApp, type TestApp } from './helpers/app.js';
 import { cookiesOf, get } from './helpers/http.js';
 

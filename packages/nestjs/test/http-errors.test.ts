@@ -9,8 +9,8 @@ import {
   QontoTimeoutError,
   QontoUnexpectedResponseError,
 } from '@qonto-oauth/core';
+import { toHttpException } from '@qonto-oauth/nestjs';
 import { describe, expect, it } from 'vitest';
-import { toHttpException } from '../src/index.js';
 
 const oauth = (error: string) => new QontoOAuthError(`Qonto answered ${error}.`, { error });
 

@@ -3,7 +3,6 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { isQontoError, sandboxEndpointsAt } from '@qonto-oauth/core';
-import { describe, expect, it } from 'vitest';
 import {
   QONTO_OPTIONS,
   QontoModule,
@@ -11,7 +10,8 @@ import {
   type QontoOptionsFactory,
   QontoService,
   type ResolvedQontoOptions,
-} from '../src/index.js';
+} from '@qonto-oauth/nestjs';
+import { describe, expect, it } from 'vitest';
 
 // No request is made while booting: any loopback URL will do.
 const endpoints = sandboxEndpointsAt('http://127.0.0.1:9');

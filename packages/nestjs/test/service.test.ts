@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { isQontoError, type QontoOAuthError } from '@qonto-oauth/core';
+import { QontoService } from '@qonto-oauth/nestjs';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QontoService } from '../src/index.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { get } from './helpers/http.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { QONTO_STATE_COOKIE_NAME, QontoStateCookieStore } from '@qonto-oauth/nestjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QONTO_STATE_COOKIE_NAME, QontoStateCookieStore } from '../src/index.js';
 import { cookiesOf } from './helpers/http.js';
 
 const SECRET = 'a-state-secret-of-at-least-32-characters';

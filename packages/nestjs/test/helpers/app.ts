@@ -1,7 +1,6 @@
 import { Controller, Get, Headers, type INestApplication, Inject, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { QontoProfile, TokenSet } from '@qonto-oauth/core';
-import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import {
   QontoAuthGuard,
   QontoModule,
@@ -9,7 +8,8 @@ import {
   QontoService,
   QontoUser,
   toHttpException,
-} from '../../src/index.js';
+} from '@qonto-oauth/nestjs';
+import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import { listenOnLoopback } from './http.js';
 
 export const CALLBACK_PATH = '/auth/qonto/callback';
