@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import {
+  QontoApiClient,
+  QontoApiError,
+  type QontoBankAccount,
+  type QontoEnvConfig,
+  QontoOAuthClient,
+  QontoTokenManager,
+  type TokenSet,
+} from '@qonto-oauth/core';
+import {
+  type QontoPassportProfile,
+  QontoStrategy,
+  type QontoTokenParams,
+  type QontoVerifyFunctionWithParams,
+} from '@qonto-oauth/passport';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { renderError } from './errors.js';
+import { sessionTokenStore } from './session-token-store.js';
+import { type AccountView, accountPage, homePage, notConnectedPage, type TransactionRow } from './views.js';
+
+/** The Qonto side of the app's configuration: `qontoConfigFromEnv`'s shape with this app's callback URL resolved. */
+export type AppQontoConfig = QontoEnvConfig & {
+  /** This app's callback, e.g. `http://localhost:3001/auth/qonto/callback`. */
+  redirectUri: string;
+};
+
+/** Everything {@link createApp} needs; tests inject the emulator's clock and a session store they can inspect. */
+export interface AppConfig {
+  qonto: AppQontoConfig;
+  /** Signs the session cookie (default: random per start, so restarting signs everybody out). */
+  sessionSecret?: string | undefined;
+  /** Where sessions live (default: express-session's MemoryStore, one process only). */
+  sessionStore?: session.Store | undefined;
+  /** Clock in epoch ms used to decide when the access token needs a refresh (default `Date.now`). */
+  now?: (() => number) | undefined;
+  /** A fetch for every Qonto request (a proxy agent); core adds the staging header around it. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** The session cookie's name: cookies ignore ports, so each sample app on localhost has its own. */
+export const SESSION_COOKIE = 'qonto-express-passport.sid';
+
+/** Who is signed in; the tokens live next to it in `req.session.qonto`, never in what Passport serialises. */
+interface SignedInMember {
+  id: string;
+  displayName: string;
+  organization?: QontoPassportProfile['organization'];
+}
+
+interface VerifiedLogin {
+  member: SignedInMember;
+  tokens: TokenSet;
+}
+
+/**
+ * The Express 5 app: home with "Connect with Qonto", the Passport flow, the account page, refresh and disconnect.
+ * Does not listen: `server.ts` does, tests mount it on port 0.
+ */
+export function createApp(config: AppConfig): Express {
+  const now = config.now ?? Date.now;
+  const { qonto } = config;
+  const shared = {
+    environment: qonto.environment,
+    ...(qonto.stagingToken === undefined ? {} : { stagingToken: qonto.stagingToken }),
+    ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+  };
+  const oauth = new QontoOAuthClient({
+    ...shared,
+    clientId: qonto.clientId,
+    clientSecret: qonto.clientSecret,
+    redirectUri: qonto.redirectUri,
+    now,
+    scopes: qonto.scopes,
+  });
+
+  // A Passport instance of its own, so two apps in one process (tests) never share strategies.
+  const authenticator = new passport.Passport();
+  const verify: QontoVerifyFunctionWithParams = (accessToken, refreshToken, params, profile, done) => {
+    const member: SignedInMember = { id: profile.id, displayName: profile.displayName };
+    if (profile.organization) member.organization = profile.organization;
+    done(null, {
+      member,
+      tokens: tokenSetFrom(accessToken, refreshToken, params, now),
+    } satisfies VerifiedLogin);
+  };
+  authenticator.use(
+    new QontoStrategy(
+      {
+        ...shared,
+        clientID: qonto.clientId,
+        clientSecret: qonto.clientSecret,
+        callbackURL: qonto.redirectUri,
+        scope: qonto.scopes,
+      },
+      verify,
+    ),
+  );
+  authenticator.serializeUser((member, done) => done(null, member));
+  authenticator.deserializeUser((member: SignedInMember, done) => done(null, member));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret ?? randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+      ...(config.sessionStore === undefined ? {} : { store: config.sessionStore }),
+    }),
+  );
+  app.use(authenticator.session());
+
+  const environmentLabel =
+    typeof qonto.environment === 'string' ? qonto.environment : `custom (${qonto.environment.apiBaseUrl})`;
+
+  /** The signed-in connection: a token manager over the session, and the API client on top of it. */
+  function connection(req: Request): { manager: QontoTokenManager; api: QontoApiClient } | undefined {
+    const tokens = req.session.qonto?.tokens;
+    if (!req.user || !tokens) return undefined;
+    const manager = new QontoTokenManager({ client: oauth, tokens, store: sessionTokenStore(req), now });
+    return { manager, api: new QontoApiClient({ ...shared, tokens: manager }) };
+  }
+
+  app.get('/', (req, res) => {
+    if (connection(req)) return res.redirect('/account');
+    const notice =
+      req.query.disconnected === '1' ? 'Disconnected: the consent was revoked at Qonto.' : undefined;
+    res.type('html').send(homePage({ notice, environmentLabel }));
+  });
+
+  app.get('/auth/qonto', authenticator.authenticate('qonto'));
+
+  app.get('/auth/qonto/callback', (req, res, next) => {
+    const finish = (error: unknown, login: VerifiedLogin | false, info?: { message?: string }) => {
+      if (error) return next(error);
+      if (!login) return sendNotConnected(req, res, info?.message);
+      req.logIn(login.member, (loginError) => {
+        if (loginError) return next(loginError);
+        // After logIn: Passport regenerates the session there, and the tokens belong to the new one.
+        req.session.qonto = { tokens: login.tokens };
+        res.redirect('/account');
+      });
+    };
+    authenticator.authenticate('qonto', finish)(req, res, next);
+  });
+
+  app.get('/account', async (req, res) => {
+    const signedIn = connection(req);
+    if (!signedIn) return res.redirect('/');
+    const { api, manager } = signedIn;
+    const [member, organization] = await Promise.all([api.getMembership(), api.getOrganization()]);
+    const accounts = organization.bank_accounts ?? [];
+    const mainAccount = accounts.find((a) => a.main) ?? accounts[0];
+    const view: AccountView = {
+      member,
+      organization,
+      mainAccount,
+      transactions: await latestTransactions(api, mainAccount),
+      expiresAt: (await manager.getTokens()).expiresAt,
+    };
+    res.type('html').send(accountPage(view));
+  });
+
+  app.post('/refresh', async (req, res) => {
+    const signedIn = connection(req);
+    if (!signedIn) return res.redirect(303, '/');
+    await signedIn.manager.refreshNow();
+    res.redirect(303, '/account');
+  });
+
+  app.post('/disconnect', async (req, res, next) => {
+    const signedIn = connection(req);
+    if (!signedIn) return res.redirect(303, '/');
+    await oauth.revokeConsent(await signedIn.manager.getAccessToken());
+    req.logout((logoutError) => {
+      if (logoutError) return next(logoutError);
+      req.session.destroy((destroyError) => {
+        if (destroyError) return next(destroyError);
+        res.clearCookie(SESSION_COOKIE);
+        res.redirect(303, '/?disconnected=1');
+      });
+    });
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, html } = renderError(error);
+    res.status(status).type('html').send(html);
+  });
+
+  return app;
+}
+
+/** The 10 latest transactions of the main account, or a note when this Qonto server has no transactions endpoint. */
+async function latestTransactions(
+  api: QontoApiClient,
+  account: QontoBankAccount | undefined,
+): Promise<AccountView['transactions']> {
+  if (!account) return { unavailable: 'No bank account, so no transactions.' };
+  const query = account.id ? { bank_account_id: account.id } : { iban: account.iban ?? '' };
+  try {
+    const page = await api.get<{ transactions?: TransactionRow[] }>('/v2/transactions', {
+      ...query,
+      per_page: 10,
+    });
+    return { rows: (page.transactions ?? []).slice(0, 10) };
+  } catch (error) {
+    if (error instanceof QontoApiError && error.status === 404) {
+      return {
+        unavailable:
+          'Transactions unavailable: this Qonto server answered 404 to GET /v2/transactions (the local emulator ' +
+          'does not serve it yet).',
+      };
+    }
+    throw error;
+  }
+}
+
+/** A sign-in that ended without a connection: consent denied, or a state that does not match this browser's. */
+function sendNotConnected(req: Request, res: Response, message: string | undefined): void {
+  if (req.query.error === 'access_denied') {
+    res
+      .status(401)
+      .type('html')
+      .send(
+        notConnectedPage({
+          title: 'Connection declined',
+          message: `You declined the consent on Qonto${message ? ` (${message})` : ''}, so this app has no access.`,
+        }),
+      );
+    return;
+  }
+  res
+    .status(403)
+    .type('html')
+    .send(
+      notConnectedPage({
+        title: 'Sign-in could not be verified',
+        message:
+          'The state Qonto sent back does not match a sign-in this browser started: the link was tampered with, ' +
+          'used twice, or opened in another browser. Start again from this app.',
+      }),
+    );
+}
+
+/** The TokenSet behind passport-oauth2's verify arguments (the inverse of core's `toTokenResponse`). */
+function tokenSetFrom(
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: QontoTokenParams,
+  now: () => number,
+): TokenSet {
+  const tokens: TokenSet = {
+    accessToken,
+    tokenType: 'bearer',
+    scopes: params.scope.split(' ').filter(Boolean),
+    expiresAt: now() + params.expires_in * 1000,
+  };
+  if (refreshToken) tokens.refreshToken = refreshToken;
+  if (params.id_token) tokens.idToken = params.id_token;
+  return tokens;
+}

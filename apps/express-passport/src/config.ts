@@ -1,0 +1,71 @@
+import { qontoConfigFromEnv } from '@qonto-oauth/core';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { DEMO_SANDBOX_PORT, demoQontoConfig } from '@qonto-oauth/sandbox/demo';
+import type { AppConfig } from './app.js';
+
+/** The app's default port (design.md's ports table); `PORT` overrides it. */
+export const DEFAULT_PORT = 3001;
+
+/** What `server.ts` starts: the app's config, its port, and the emulator it started itself, if any. */
+export interface ServerSetup {
+  config: AppConfig;
+  port: number;
+  /** Set when no Qonto app was configured and no emulator URL was given: stop it with the server. */
+  emulator?: QontoSandbox;
+  /** One line per choice made, for the start-up log (no secrets). */
+  notes: string[];
+}
+
+function portFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a port number (0-65535), not ${JSON.stringify(value)}.`);
+  }
+  return port;
+}
+
+/** The demo-mode emulator on 4010 when that port is free, else on any free port. */
+async function startDemoEmulator(): Promise<QontoSandbox> {
+  try {
+    return await startQontoSandbox({ port: DEMO_SANDBOX_PORT, demo: true });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    return startQontoSandbox({ port: 0, demo: true });
+  }
+}
+
+/**
+ * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`) and `PORT`. Without
+ * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
+ * in this process.
+ */
+export async function serverSetupFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): Promise<ServerSetup> {
+  const port = portFrom(env.PORT);
+  const defaultRedirectUri = `http://localhost:${port}/auth/qonto/callback`;
+  const notes: string[] = [];
+  let emulator: QontoSandbox | undefined;
+  let qonto: ReturnType<typeof qontoConfigFromEnv> | ReturnType<typeof demoQontoConfig>;
+  if (env.QONTO_CLIENT_ID) {
+    qonto = qontoConfigFromEnv(env);
+    notes.push(
+      `Qonto app ${qonto.clientId} (${typeof qonto.environment === 'string' ? qonto.environment : 'custom endpoints'})`,
+    );
+  } else if (env.QONTO_SANDBOX_URL) {
+    qonto = demoQontoConfig(env.QONTO_SANDBOX_URL);
+    notes.push(`No QONTO_CLIENT_ID: the emulator's demo client at ${env.QONTO_SANDBOX_URL}`);
+  } else {
+    emulator = await startDemoEmulator();
+    qonto = demoQontoConfig(emulator.url);
+    notes.push(
+      `No QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: started the Qonto sandbox emulator (demo mode) on ${emulator.url}`,
+    );
+  }
+  const config: AppConfig = {
+    qonto: { ...qonto, redirectUri: qonto.redirectUri ?? defaultRedirectUri },
+    sessionSecret: env.SESSION_SECRET,
+  };
+  return { config, port, notes, ...(emulator === undefined ? {} : { emulator }) };
+}

@@ -1,0 +1,159 @@
+import type { QontoBankAccount, QontoMembership, QontoOrganization } from '@qonto-oauth/core';
+
+/** Escapes text for HTML content and attribute values: everything shown comes from Qonto or from an error. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Qonto + Passport example</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
+  .button { display: inline-block; padding: .6rem 1.1rem; border-radius: .5rem; background: #1d1d1f; color: #fff;
+    text-decoration: none; border: 0; font: inherit; cursor: pointer; }
+  .button.secondary { background: #e5e5ea; color: #1d1d1f; }
+  table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+  th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e5e5ea; }
+  td.amount { text-align: right; font-variant-numeric: tabular-nums; }
+  .note { background: #f5f5f7; padding: .75rem 1rem; border-radius: .5rem; }
+  .error { background: #fff1f0; border: 1px solid #ffccc7; padding: 1rem; border-radius: .5rem; }
+  form { display: inline; }
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+/** The signed-out home page with the "Connect with Qonto" button. */
+export function homePage(o: { notice?: string | undefined; environmentLabel: string }): string {
+  const notice = o.notice ? `<p class="note">${escapeHtml(o.notice)}</p>` : '';
+  return layout(
+    'Home',
+    `<h1>Qonto + Passport example</h1>
+${notice}
+<p>Connect your Qonto business account to see your membership, your organization, its bank accounts and the
+latest transactions. Environment: <strong>${escapeHtml(o.environmentLabel)}</strong>.</p>
+<p><a class="button" href="/auth/qonto">Connect with Qonto</a></p>`,
+  );
+}
+
+/** One row of `GET /v2/transactions` (Qonto's snake_case fields; only the ones shown are read). */
+export interface TransactionRow {
+  transaction_id?: string;
+  id?: string;
+  label?: string;
+  amount?: number;
+  currency?: string;
+  side?: string;
+  settled_at?: string | null;
+  emitted_at?: string;
+  status?: string;
+}
+
+/** What the account page shows; `transactions` is a note instead of rows while the endpoint is unavailable. */
+export interface AccountView {
+  member: QontoMembership;
+  organization: QontoOrganization;
+  mainAccount: QontoBankAccount | undefined;
+  transactions: { rows: TransactionRow[] } | { unavailable: string };
+  expiresAt: number;
+}
+
+function money(amount: number | undefined, currency: string | undefined, side?: string): string {
+  if (amount === undefined) return '';
+  const sign = side === 'debit' ? '-' : '';
+  return `${sign}${amount.toFixed(2)} ${currency ?? ''}`.trim();
+}
+
+function accountsTable(accounts: QontoBankAccount[]): string {
+  if (accounts.length === 0) return '<p class="note">No bank account.</p>';
+  const rows = accounts
+    .map(
+      (a) => `<tr><td>${escapeHtml(a.name)}${a.main ? ' (main)' : ''}</td><td>${escapeHtml(a.iban)}</td>
+<td class="amount">${escapeHtml(money(a.balance, a.currency))}</td><td>${escapeHtml(a.status)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table><thead><tr><th>Account</th><th>IBAN</th><th>Balance</th><th>Status</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+function transactionsBlock(transactions: AccountView['transactions']): string {
+  if ('unavailable' in transactions) return `<p class="note">${escapeHtml(transactions.unavailable)}</p>`;
+  if (transactions.rows.length === 0) return '<p class="note">No transaction yet.</p>';
+  const rows = transactions.rows
+    .map(
+      (
+        t,
+      ) => `<tr><td>${escapeHtml((t.settled_at ?? t.emitted_at ?? '').slice(0, 10))}</td><td>${escapeHtml(t.label)}</td>
+<td class="amount">${escapeHtml(money(t.amount, t.currency, t.side))}</td><td>${escapeHtml(t.status)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table class="transactions"><thead><tr><th>Date</th><th>Label</th><th>Amount</th><th>Status</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+/** The signed-in page: member, organization, bank accounts, latest transactions, and the two actions. */
+export function accountPage(view: AccountView): string {
+  const { member, organization } = view;
+  const memberName =
+    [member.first_name, member.last_name].filter(Boolean).join(' ') || member.email || member.id;
+  return layout(
+    'Your Qonto account',
+    `<h1>Connected to Qonto</h1>
+<h2>Member</h2>
+<p><strong class="member">${escapeHtml(memberName)}</strong>${member.email ? ` · ${escapeHtml(member.email)}` : ''}${
+      member.role ? ` · ${escapeHtml(member.role)}` : ''
+    }</p>
+<h2>Organization</h2>
+<p><strong class="organization">${escapeHtml(organization.legal_name ?? organization.slug ?? organization.id)}</strong></p>
+<h2>Bank accounts</h2>
+${accountsTable(organization.bank_accounts ?? [])}
+<h2>Latest transactions${view.mainAccount ? ` of ${escapeHtml(view.mainAccount.name ?? 'the main account')}` : ''}</h2>
+${transactionsBlock(view.transactions)}
+<p>Access token valid until <time>${escapeHtml(new Date(view.expiresAt).toISOString())}</time>.</p>
+<form method="post" action="/refresh"><button class="button secondary" type="submit">Refresh tokens</button></form>
+<form method="post" action="/disconnect"><button class="button" type="submit">Disconnect</button></form>`,
+  );
+}
+
+/** A sign-in that ended without a connection (consent denied, state check failed): nothing was saved. */
+export function notConnectedPage(o: { title: string; message: string }): string {
+  return layout(
+    o.title,
+    `<h1>${escapeHtml(o.title)}</h1>
+<p class="note">${escapeHtml(o.message)}</p>
+<p>Nothing was saved. <a class="button" href="/auth/qonto">Try again</a> <a href="/">Home</a></p>`,
+  );
+}
+
+/** The readable error page: core's message (what happened, the likely cause, the fix), never a stack. */
+export function errorPage(o: {
+  title: string;
+  message: string;
+  code?: string | undefined;
+  hint?: string | undefined;
+}): string {
+  return layout(
+    o.title,
+    `<h1>${escapeHtml(o.title)}</h1>
+<div class="error">
+<p class="message">${escapeHtml(o.message)}</p>
+${o.hint ? `<p class="hint">${escapeHtml(o.hint)}</p>` : ''}
+${o.code ? `<p>Error code: <code>${escapeHtml(o.code)}</code></p>` : ''}
+</div>
+<p><a href="/">Home</a></p>`,
+  );
+}

@@ -1,0 +1,149 @@
+import { QontoConfigError } from '@qonto-oauth/core';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  consentAt,
+  type RunningApp,
+  signIn,
+  singleOrganizationUser,
+  startApp,
+} from './helpers/app-harness.js';
+
+let sandbox: QontoSandbox;
+let app: RunningApp | undefined;
+
+beforeAll(async () => {
+  sandbox = await startQontoSandbox();
+});
+afterAll(() => sandbox.close());
+afterEach(async () => {
+  sandbox.faults.gate('redirect');
+  await app?.close();
+  app = undefined;
+});
+
+/** The sign-in ended on a page of the app, and the session holds neither a user nor tokens. */
+async function expectNoHalfLogin(running: RunningApp): Promise<void> {
+  for (const stored of await running.sessions()) {
+    expect(stored.passport?.user).toBeUndefined();
+    expect(stored.qonto).toBeUndefined();
+  }
+  const account = await running.browser.follow(`${running.origin}/account`);
+  expect(account.url).toBe(`${running.origin}/`);
+}
+
+const tokenRequests = () => sandbox.requests.filter((r) => r.path === '/oauth2/token').length;
+
+describe('a misconfigured sandbox', () => {
+  it('refuses to build the app without a staging token, naming it', async () => {
+    const make = startApp(sandbox, { stagingToken: undefined });
+    await expect(make).rejects.toBeInstanceOf(QontoConfigError);
+    await expect(make).rejects.toThrow(/staging ?token/i);
+  });
+
+  it.each(['redirect', 'html'] as const)(
+    'with a wrong staging token (gate as %s), ends on a page naming X-Qonto-Staging-Token and the fix',
+    async (gate) => {
+      sandbox.faults.gate(gate);
+      app = await startApp(sandbox, { stagingToken: 'wrong-staging-token' });
+      const page = await signIn(app, singleOrganizationUser(sandbox));
+      expect(page.url).toContain('/auth/qonto/callback');
+      expect(page.status).toBe(502);
+      expect(page.body).toContain('X-Qonto-Staging-Token');
+      expect(page.body).toMatch(/Developer Portal/);
+      expect(page.body).not.toContain('wrong-staging-token');
+      expect(page.body).not.toContain('Failed to obtain access token');
+      await expectNoHalfLogin(app);
+    },
+  );
+});
+
+describe('a sign-in that goes wrong ends on a clear page with no half-login', () => {
+  it("invalid_client (the other environment's credentials)", async () => {
+    app = await startApp(sandbox, { clientSecret: 'the-production-secret' });
+    const page = await signIn(app, singleOrganizationUser(sandbox));
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('invalid_client');
+    expect(page.body).toMatch(/other environment/);
+    expect(page.body).not.toContain('the-production-secret');
+    await expectNoHalfLogin(app);
+  });
+
+  it('denied consent', async () => {
+    app = await startApp(sandbox);
+    const page = await app.browser.follow(
+      await consentAt(app, singleOrganizationUser(sandbox), { deny: true }),
+    );
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('Connection declined');
+    expect(page.body).toContain('href="/auth/qonto"');
+    await expectNoHalfLogin(app);
+  });
+
+  it('tampered state: refused before any token request', async () => {
+    app = await startApp(sandbox);
+    const callback = new URL(await consentAt(app, singleOrganizationUser(sandbox)));
+    callback.searchParams.set('state', `${callback.searchParams.get('state')}x`);
+    const before = tokenRequests();
+    const page = await app.browser.follow(callback.href);
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('could not be verified');
+    expect(tokenRequests()).toBe(before);
+    await expectNoHalfLogin(app);
+  });
+
+  it('replayed state: a callback URL opened a second time is refused, in any browser', async () => {
+    app = await startApp(sandbox);
+    const callback = await consentAt(app, singleOrganizationUser(sandbox));
+    expect((await app.browser.follow(callback)).url).toBe(`${app.origin}/account`);
+    const before = tokenRequests();
+    const again = await app.browser.follow(callback);
+    expect(again.status).toBe(403);
+    expect(again.body).toContain('could not be verified');
+    expect(tokenRequests()).toBe(before);
+    // Someone else replaying the link gets nothing either.
+    const { TestBrowser } = await import('./helpers/browser.js');
+    const stranger = await new TestBrowser().follow(callback);
+    expect(stranger.status).toBe(403);
+    expect(tokenRequests()).toBe(before);
+  });
+
+  it('reused code: invalid_grant, and the page says to start again', async () => {
+    app = await startApp(sandbox);
+    const user = singleOrganizationUser(sandbox);
+    const first = new URL(await consentAt(app, user));
+    await app.browser.follow(first.href);
+    // A second sign-in in a fresh browser, whose callback carries the first (already used) code.
+    const { TestBrowser } = await import('./helpers/browser.js');
+    const other = { ...app, browser: new TestBrowser() };
+    const second = new URL(await consentAt(other, user));
+    second.searchParams.set('code', first.searchParams.get('code')!);
+    const page = await other.browser.follow(second.href);
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('invalid_grant');
+    expect(page.body).toMatch(/start the authorization again/i);
+    const account = await other.browser.follow(`${app.origin}/account`);
+    expect(account.url).toBe(`${app.origin}/`);
+  });
+
+  it('expired code (more than 10 minutes): invalid_grant', async () => {
+    app = await startApp(sandbox);
+    const callback = await consentAt(app, singleOrganizationUser(sandbox));
+    sandbox.clock.advance(10 * 60 * 1000 + 1000);
+    const page = await app.browser.follow(callback);
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('invalid_grant');
+    await expectNoHalfLogin(app);
+  });
+
+  it('an error Qonto sends back is shown escaped', async () => {
+    app = await startApp(sandbox);
+    const page = await app.browser.follow(
+      `${app.origin}/auth/qonto/callback?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=x`,
+    );
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>alert');
+    await expectNoHalfLogin(app);
+  });
+});

@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TokenSet } from '@qonto-oauth/core';
+import type { QontoSandbox } from '@qonto-oauth/sandbox';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
+import session from 'express-session';
+import { type AppQontoConfig, createApp } from '../../src/app.js';
+import { TestBrowser } from './browser.js';
+
+/** What express-session keeps for one browser: Passport's user and the app's tokens. */
+export interface StoredSession {
+  passport?: { user?: { id: string; displayName: string } };
+  qonto?: { tokens: TokenSet };
+}
+
+/** The example app on 127.0.0.1 port 0, registered with the emulator as a client of its own. */
+export interface RunningApp {
+  origin: string;
+  browser: TestBrowser;
+  /** Every session in the app's store (the test's window on "no half-login"). */
+  sessions(): Promise<StoredSession[]>;
+  close(): Promise<void>;
+}
+
+let clients = 0;
+
+/** Starts the app against `sandbox`; `qonto` overrides the config the app gets (wrong secret, no staging token…). */
+export async function startApp(
+  sandbox: QontoSandbox,
+  qonto: Partial<AppQontoConfig> = {},
+): Promise<RunningApp> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const redirectUri = `${origin}/auth/qonto/callback`;
+  const clientId = `express-passport-test-${++clients}`;
+  const clientSecret = `secret-${clients}`;
+  sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri] });
+  const store = new session.MemoryStore();
+  try {
+    const app = createApp({
+      qonto: {
+        environment: sandbox.endpoints,
+        clientId,
+        clientSecret,
+        redirectUri,
+        stagingToken: sandbox.stagingToken,
+        scopes: ['offline_access', 'openid', 'membership.read', 'organization.read'],
+        ...qonto,
+      },
+      sessionSecret: 'test-session-secret',
+      sessionStore: store,
+      now: sandbox.clock.now,
+    });
+    server.on('request', app);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  return {
+    origin,
+    browser: new TestBrowser(),
+    sessions: () =>
+      new Promise((resolve, reject) =>
+        store.all((error, all) =>
+          error ? reject(error) : resolve(Object.values(all ?? {}) as unknown as StoredSession[]),
+        ),
+      ),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A user of the emulator's seed with a single organization (no organization picker). */
+export function singleOrganizationUser(sandbox: QontoSandbox): QontoSandbox['users'][number] {
+  const user = sandbox.users.find((u) => u.organizations.length === 1);
+  if (!user) throw new Error('the emulator seed has no user with one organization');
+  return user;
+}
+
+/** Clicks "Connect with Qonto", goes through the emulator's pages, and returns the callback URL (not yet opened). */
+export async function consentAt(
+  app: RunningApp,
+  user: QontoSandbox['users'][number],
+  o: { deny?: boolean } = {},
+): Promise<string> {
+  const start = await app.browser.fetch(`${app.origin}/auth/qonto`);
+  if (start.status !== 302) throw new Error(`/auth/qonto answered ${start.status}`);
+  return completeAuthorization(start.headers.get('location')!, {
+    email: user.email,
+    password: user.password,
+    ...(o.deny ? { deny: true } : {}),
+  });
+}
+
+/** The whole sign-in: consent, then the callback and the page it ends on. */
+export async function signIn(app: RunningApp, user: QontoSandbox['users'][number]) {
+  return app.browser.follow(await consentAt(app, user));
+}
