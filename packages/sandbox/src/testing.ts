@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { createBrowser } from './browser.js';
 import { SANDBOX_SMS_CODE } from './demo.js';
 
 /** Options of {@link completeAuthorization}. */
@@ -74,33 +75,15 @@ export async function completeAuthorization(
   o: CompleteAuthorizationOptions,
 ): Promise<string> {
   const emulator = new URL(authorizationUrl).origin;
-  const cookies = new Map<string, string>();
+  const browse = createBrowser();
   const isEmulatorPage = (url: URL) =>
     url.origin === emulator && (url.pathname.startsWith('/oauth2/') || url.pathname.startsWith('/devportal'));
-
-  async function browse(url: string, form?: Record<string, string>): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'text/html' };
-    if (cookies.size > 0) headers.Cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      body: form ? new URLSearchParams(form).toString() : null,
-      redirect: 'manual',
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const index = pair.indexOf('=');
-      if (index > 0) cookies.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
-    }
-    return response;
-  }
 
   const done = new Set<string>();
   let url = authorizationUrl;
   let response = await browse(url);
   for (let hop = 0; hop < 25; hop++) {
-    const location = response.headers.get('location');
+    const location = response.location;
     if (response.status >= 300 && response.status < 400 && location) {
       const target = new URL(location, url);
       if (!isEmulatorPage(target)) return target.href;
@@ -108,7 +91,7 @@ export async function completeAuthorization(
       response = await browse(url);
       continue;
     }
-    const page = readPage(await response.text());
+    const page = readPage(response.html);
     if (page.step === 'error' || page.step === undefined || !page.action) {
       throw new Error(
         `The Qonto sandbox emulator showed an error page (HTTP ${response.status}): ${page.text}`,

@@ -1,38 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { createBrowser } from '../src/browser.js';
 import { completeAuthorization } from '../src/testing.js';
 import { authorizeUrl, REDIRECT_URI, startSandbox } from './helpers.js';
-
-/** A minimal browser: a cookie jar over fetch, redirects left to the test. */
-function browser() {
-  const cookies = new Map<string, string>();
-  return async (url: string, form?: Record<string, string>) => {
-    const headers: Record<string, string> = {};
-    if (cookies.size) headers.Cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      body: form ? new URLSearchParams(form).toString() : null,
-      redirect: 'manual',
-    });
-    for (const c of response.headers.getSetCookie()) {
-      const [pair = ''] = c.split(';');
-      cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    }
-    return {
-      status: response.status,
-      location: response.headers.get('location'),
-      html: await response.text(),
-    };
-  };
-}
 
 const stepOf = (html: string) => /<meta name="qonto-sandbox-step" content="([^"]*)">/.exec(html)?.[1];
 
 describe('authorize pages', () => {
   it('first asks a browser without a sandbox web-app session to log in there, then returns to the authorize URL', async () => {
     const sandbox = await startSandbox();
-    const go = browser();
+    const go = createBrowser();
     const url = authorizeUrl(sandbox);
     const first = await go(url);
     expect([first.status, stepOf(first.html)]).toEqual([200, 'sandbox-web-app']);
@@ -48,13 +24,13 @@ describe('authorize pages', () => {
 
   it('never redirects off the emulator after the web-app login', async () => {
     const sandbox = await startSandbox();
-    const login = await browser()(`${sandbox.url}/devportal/login`, { return_to: '//evil.example/x' });
+    const login = await createBrowser()(`${sandbox.url}/devportal/login`, { return_to: '//evil.example/x' });
     expect(login.location).toBe('/');
   });
 
   it('has no web-app step in production mode', async () => {
     const sandbox = await startSandbox({ mode: 'production' });
-    const first = await browser()(authorizeUrl(sandbox));
+    const first = await createBrowser()(authorizeUrl(sandbox));
     expect(first.status).toBe(302);
     expect(first.location).toMatch(/^\/oauth2\/login\?/);
   });
@@ -63,7 +39,7 @@ describe('authorize pages', () => {
     const sandbox = await startSandbox({ mode: 'production' });
     const backend = await fetch(authorizeUrl(sandbox), { redirect: 'manual' });
     const location = backend.headers.get('location')!;
-    const userBrowser = await browser()(new URL(location, sandbox.url).href);
+    const userBrowser = await createBrowser()(new URL(location, sandbox.url).href);
     expect(userBrowser.status).toBe(403);
     expect(stepOf(userBrowser.html)).toBe('error');
     expect(userBrowser.html).toContain('request_forbidden');
@@ -77,7 +53,7 @@ describe('authorize pages', () => {
       { redirect_uri: 'https://attacker.example/cb' },
       { redirect_uri: undefined },
     ]) {
-      const page = await browser()(authorizeUrl(sandbox, params));
+      const page = await createBrowser()(authorizeUrl(sandbox, params));
       expect(page.status).toBe(404);
       expect(page.location).toBeNull();
       expect(stepOf(page.html)).toBe('error');
@@ -99,7 +75,7 @@ describe('authorize pages', () => {
     ],
   ])('redirects %s back to the app with error=%s', async (_what, params, error, state) => {
     const sandbox = await startSandbox({ mode: 'production' });
-    const page = await browser()(authorizeUrl(sandbox, params));
+    const page = await createBrowser()(authorizeUrl(sandbox, params));
     expect(page.status).toBe(302);
     const target = new URL(page.location!);
     expect(target.origin + target.pathname).toBe(REDIRECT_URI);
@@ -120,7 +96,7 @@ describe('authorize pages', () => {
         },
       ],
     });
-    const page = await browser()(authorizeUrl(sandbox, { scope: 'organization.read payment.write' }));
+    const page = await createBrowser()(authorizeUrl(sandbox, { scope: 'organization.read payment.write' }));
     const target = new URL(page.location!);
     expect(target.searchParams.get('error')).toBe('invalid_scope');
     expect(target.searchParams.get('error_description')).toContain(
@@ -146,7 +122,7 @@ describe('authorize pages', () => {
   it('walks email and password, SMS code 123456, the picker and a consent page listing the scopes in words', async () => {
     const sandbox = await startSandbox({ mode: 'production' });
     const user = sandbox.users[0]!;
-    const go = browser();
+    const go = createBrowser();
     const start = await go(authorizeUrl(sandbox, { scope: 'organization.read payment.write' }));
     let page = await go(new URL(start.location!, sandbox.url).href);
     expect(stepOf(page.html)).toBe('login');
@@ -182,7 +158,7 @@ describe('authorize pages', () => {
 
   it('cannot skip a step: posting consent before the SMS code goes back to the current step', async () => {
     const sandbox = await startSandbox({ mode: 'production' });
-    const go = browser();
+    const go = createBrowser();
     const start = await go(authorizeUrl(sandbox));
     const page = await go(new URL(start.location!, sandbox.url).href);
     const challenge = /name="login_challenge" value="([^"]*)"/.exec(page.html)![1]!;
@@ -218,7 +194,7 @@ describe('authorize pages', () => {
   it('lists the demo users on the login page in demo mode only', async () => {
     for (const demo of [true, false]) {
       const sandbox = await startSandbox({ demo, mode: 'production' });
-      const go = browser();
+      const go = createBrowser();
       const start = await go(
         authorizeUrl(sandbox, {
           redirect_uri: demo ? 'http://localhost:3001/auth/qonto/callback' : REDIRECT_URI,

@@ -4,7 +4,7 @@ import { type AuthorizationFlow, findClient, type SandboxContext } from '../cont
 import { readCookie, writeCookie } from '../cookies.js';
 import { randomSecret } from '../random.js';
 import { DOCUMENTED_SCOPES, parseScopes } from '../scopes.js';
-import { errorPage, webAppLoginPage } from './pages.js';
+import { sendErrorPage, webAppLoginPage } from './pages.js';
 import { redirectToClient, stringParam } from './redirects.js';
 
 /** The cookie that stands for a session on the sandbox web app. */
@@ -26,30 +26,20 @@ export function authorizeRoutes(ctx: SandboxContext): express.Router {
     const q = req.query;
     const client = findClient(ctx, stringParam(q, 'client_id'));
     if (!client) {
-      res
-        .status(404)
-        .type('html')
-        .send(
-          errorPage({
-            error: 'invalid_client',
-            description: `No app with client_id ${JSON.stringify(stringParam(q, 'client_id') ?? '')} is registered on this emulator.`,
-            fix: 'Use the client id of a registered app (sandbox.clients, or the demo client qonto-oauth-demo in demo mode), and the credentials of the same environment.',
-          }),
-        );
+      sendErrorPage(res, 404, {
+        error: 'invalid_client',
+        description: `No app with client_id ${JSON.stringify(stringParam(q, 'client_id') ?? '')} is registered on this emulator.`,
+        fix: 'Use the client id of a registered app (sandbox.clients, or the demo client qonto-oauth-demo in demo mode), and the credentials of the same environment.',
+      });
       return;
     }
     const redirectUri = stringParam(q, 'redirect_uri');
     if (!redirectUri || !isRegisteredRedirectUri(client, redirectUri)) {
-      res
-        .status(404)
-        .type('html')
-        .send(
-          errorPage({
-            error: 'invalid_request',
-            description: `The redirect_uri ${JSON.stringify(redirectUri ?? '')} is not registered for client ${client.clientId}.`,
-            fix: `Register it (Developer Portal > Settings on Qonto; addClient on the emulator) or send one of: ${client.redirectUris.join(', ')}.`,
-          }),
-        );
+      sendErrorPage(res, 404, {
+        error: 'invalid_request',
+        description: `The redirect_uri ${JSON.stringify(redirectUri ?? '')} is not registered for client ${client.clientId}.`,
+        fix: `Register it (Developer Portal > Settings on Qonto; addClient on the emulator) or send one of: ${client.redirectUris.join(', ')}.`,
+      });
       return;
     }
     const state = stringParam(q, 'state');

@@ -4,7 +4,7 @@ import { readCookie } from '../cookies.js';
 import { SANDBOX_SMS_CODE } from '../demo.js';
 import type { SandboxUser } from '../types.js';
 import { csrfCookie } from './authorize.js';
-import { consentPage, errorPage, loginPage, organizationPage, smsPage } from './pages.js';
+import { consentPage, loginPage, organizationPage, sendErrorPage, smsPage } from './pages.js';
 import { redirectToClient, stringParam } from './redirects.js';
 
 /**
@@ -25,35 +25,25 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
   ): AuthorizationFlow | undefined {
     const flow = challenge === undefined ? undefined : ctx.flows.get(challenge);
     if (!flow) {
-      res
-        .status(404)
-        .type('html')
-        .send(
-          errorPage({
-            error: 'invalid_request',
-            description: 'This login request is unknown or already finished.',
-            fix: "Start again from the app's Connect with Qonto button.",
-          }),
-        );
+      sendErrorPage(res, 404, {
+        error: 'invalid_request',
+        description: 'This login request is unknown or already finished.',
+        fix: "Start again from the app's Connect with Qonto button.",
+      });
       return undefined;
     }
     const csrf = readCookie(req, csrfCookie(ctx));
     if (csrf !== flow.csrf) {
-      res
-        .status(403)
-        .type('html')
-        .send(
-          errorPage({
-            error: 'request_forbidden',
-            description:
-              csrf === undefined
-                ? 'No CSRF value available in the session cookie'
-                : 'The CSRF value in the session cookie belongs to another login request',
-            fix:
-              "Open the authorize URL in the user's own browser; never fetch it from your backend and forward its Location " +
-              '(https://docs.qonto.com/guides/authentication/oauth-flow). Avoid parallel OAuth flows in one browser.',
-          }),
-        );
+      sendErrorPage(res, 403, {
+        error: 'request_forbidden',
+        description:
+          csrf === undefined
+            ? 'No CSRF value available in the session cookie'
+            : 'The CSRF value in the session cookie belongs to another login request',
+        fix:
+          "Open the authorize URL in the user's own browser; never fetch it from your backend and forward its Location " +
+          '(https://docs.qonto.com/guides/authentication/oauth-flow). Avoid parallel OAuth flows in one browser.',
+      });
       return undefined;
     }
     return flow;
@@ -122,16 +112,11 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     const user = userOf(flow);
     const requested = flow.organizationId;
     if (requested !== undefined && !user.organizations.some((o) => o.id === requested)) {
-      res
-        .status(403)
-        .type('html')
-        .send(
-          errorPage({
-            error: 'access_denied',
-            description: `${user.email} is not a member of the organization ${requested} given in organization_id.`,
-            fix: 'Log in as a member of that organization, or leave organization_id out to let the user choose.',
-          }),
-        );
+      sendErrorPage(res, 403, {
+        error: 'access_denied',
+        description: `${user.email} is not a member of the organization ${requested} given in organization_id.`,
+        fix: 'Log in as a member of that organization, or leave organization_id out to let the user choose.',
+      });
       return;
     }
     // registration_id: the emulator has no Onboarding API, so it preselects the user's first organization.

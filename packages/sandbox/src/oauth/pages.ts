@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { escapeHtml, hiddenField, page } from '../html.js';
 import { DOCUMENTED_SCOPES } from '../scopes.js';
 import type { SandboxUser } from '../types.js';
@@ -129,4 +130,9 @@ export function errorPage(o: { error: string; description: string; fix?: string 
 <p id="error-description">${escapeHtml(o.description)}</p>
 ${o.fix ? `<p id="error-fix">${escapeHtml(o.fix)}</p>` : ''}`,
   });
+}
+
+/** Answers with {@link errorPage}. */
+export function sendErrorPage(res: Response, status: number, o: Parameters<typeof errorPage>[0]): void {
+  res.status(status).type('html').send(errorPage(o));
 }
