@@ -201,6 +201,12 @@ export class QontoStrategy extends OAuth2Strategy {
           'Developer Portal, e.g. https://app.example/auth/qonto/callback.',
       );
     }
+    if (options.state === false && options.store === undefined && options.pkce !== false) {
+      throw new QontoConfigError(
+        'QontoStrategy: PKCE needs somewhere to keep the code verifier. Keep `state` on (the default), give a ' +
+          '`store`, or set `pkce: false`.',
+      );
+    }
     const { stagingToken, fetch } = options;
     const scope = scopeList(options.scope ?? DEFAULT_QONTO_SCOPES);
     // Core validates the credentials, the redirect URI and the staging token against the environment.

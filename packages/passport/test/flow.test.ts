@@ -1,9 +1,11 @@
+import { inspect } from 'node:util';
 import { isQontoError, type TokenSet } from '@qonto-oauth/core';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type QontoPassportProfile,
+  type QontoStateStore,
   QontoStrategy,
   type QontoStrategyOptions,
   type QontoTokenParams,
@@ -181,6 +183,46 @@ describe('QontoStrategy against the emulator', () => {
     expect(token.clientAuth).toBe('post');
     // The browser's authorize URL cannot carry a header and holds no secret.
     expect(await harness.authorizationUrl()).not.toContain(sandbox.stagingToken);
+  });
+
+  it('sends every Qonto request through the fetch option, and keeps the login tokens out of inspect', async () => {
+    const seenUrls: string[] = [];
+    const { strategy, seen } = await app({
+      fetch: (input, init) => {
+        seenUrls.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      },
+    });
+    expect((await harness.callback(await consent())).error).toBeNull();
+    expect(seenUrls.map((u) => new URL(u).pathname)).toEqual(
+      expect.arrayContaining(['/oauth2/token', '/v2/membership', '/v2/organization']),
+    );
+    const shown = inspect(strategy, { depth: 10, showHidden: true });
+    expect(shown).not.toContain(seen[0]?.[0] as string);
+    expect(shown).not.toContain(sandbox.stagingToken);
+  });
+
+  it('uses a custom 5-parameter store for state and the PKCE verifier', async () => {
+    const kept = new Map<string, string | undefined>();
+    const store: QontoStateStore = {
+      store(_req, codeVerifier, _appState, _meta, callback) {
+        const handle = `handle-${kept.size}`;
+        kept.set(handle, codeVerifier);
+        callback(null, handle);
+      },
+      verify(_req, providedState, _meta, callback) {
+        const codeVerifier = kept.get(providedState);
+        kept.delete(providedState);
+        if (codeVerifier === undefined) callback(null, false, { message: 'unknown state' });
+        else callback(null, codeVerifier);
+      },
+    };
+    await app({ store });
+    const callback = new URL(await consent());
+    expect(callback.searchParams.get('state')).toBe('handle-0');
+    expect(kept.get('handle-0')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await harness.callback(callback.href)).error).toBeNull();
+    expect(kept.size).toBe(0);
   });
 
   it('locks the consent to organizationId (no organization picker)', async () => {

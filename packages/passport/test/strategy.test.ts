@@ -63,6 +63,12 @@ describe('QontoStrategy construction', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('throws QontoConfigError for state: false with PKCE and no store, instead of a TypeError', () => {
+    const error = constructionError(() => new QontoStrategy(options({ state: false }), verify));
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(error.message).toMatch(/pkce: false/);
+  });
+
   it('throws QontoConfigError without a verify callback', () => {
     const error = constructionError(() => new QontoStrategy(options(), undefined as never));
     expect(error).toBeInstanceOf(QontoConfigError);
