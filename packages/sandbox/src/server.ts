@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { apiRoutes } from './api/routes.js';
@@ -89,6 +90,15 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // body-parser marks a malformed or oversized body with a 4xx status: the client's fault, not the emulator's.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({
+        error: 'invalid_request',
+        error_description: `The request body was refused (${(error as Error).message}).`,
+      });
+      return;
+    }
     const detail = error instanceof Error ? error.message : String(error);
     res.status(500).json({ errors: [{ code: 'internal_error', detail: `The emulator failed: ${detail}` }] });
   });
@@ -102,7 +112,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   ctx.cookieSuffix = String(port);
   let closing: Promise<void> | undefined;
 
-  return {
+  const sandbox: QontoSandbox = {
     url: ctx.url,
     endpoints: { ...sandboxEndpointsAt(ctx.url), requiresStagingToken: mode === 'sandbox' },
     stagingToken: ctx.stagingToken,
@@ -135,4 +145,18 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       return closing;
     },
   };
+  // Secrets stay readable as properties (tests need them) but out of util.inspect and JSON.stringify output.
+  const summary = () => ({
+    url: ctx.url,
+    mode,
+    demo,
+    clients: ctx.clients.map((c) => c.clientId),
+    users: ctx.data.users.map((u) => u.email),
+  });
+  Object.defineProperty(sandbox, 'stagingToken', { enumerable: false });
+  Object.defineProperties(sandbox, {
+    toJSON: { value: summary, enumerable: false },
+    [inspect.custom]: { value: () => `QontoSandbox ${inspect(summary())}`, enumerable: false },
+  });
+  return sandbox;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { ONELOGIN_URL } from '../src/index.js';
 import { startQontoSandbox } from '../src/server.js';
@@ -88,6 +89,19 @@ describe('the staging gate (sandbox mode)', () => {
     expect(c.stagingToken).toBe('mine');
     expect(a.clients[0]!.clientSecret).not.toBe(b.clients[0]!.clientSecret);
     expect(a.clients[0]!.redirectUris).toEqual(['http://127.0.0.1/callback']);
+  });
+});
+
+describe('the sandbox object', () => {
+  it('keeps the staging token and client secrets out of util.inspect and JSON.stringify', async () => {
+    const sandbox = await startSandbox();
+    const rendered = [inspect(sandbox, { depth: 5 }), JSON.stringify(sandbox), String(Object.keys(sandbox))];
+    for (const text of rendered) {
+      expect(text).not.toContain(sandbox.stagingToken);
+      expect(text).not.toContain(sandbox.clients[0]!.clientSecret);
+    }
+    expect(rendered[0]).toContain(sandbox.url);
+    expect(sandbox.stagingToken.length).toBeGreaterThan(0);
   });
 });
 
