@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { DEFAULT_QONTO_SCOPES, isQontoError, QontoConfigError, sandboxEndpointsAt } from '@qonto-oauth/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -172,5 +175,49 @@ describe('QontoStrategy callback errors', () => {
     expect(isQontoError(outcome.error)).toBe(true);
     expect(outcome.error).toMatchObject({ code: 'oauth', error: 'invalid_scope' });
     expect((outcome.error as Error).message).toMatch(/redirect_uri/);
+  });
+});
+
+describe('QontoStrategy token endpoint failures outside the emulator', () => {
+  const harness = new PassportHarness();
+  let server: Server | undefined;
+  afterEach(async () => {
+    await harness.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
+  /** Starts a sign-in (so the session holds a state) and comes back with a code for that state. */
+  async function callbackWithCode(environment: QontoStrategyOptions['environment']) {
+    const callbackURL = await harness.listen();
+    harness.mount(new QontoStrategy(options({ callbackURL, environment, stagingToken: undefined }), verify));
+    const state = new URL(await harness.authorizationUrl()).searchParams.get('state')!;
+    return harness.callback(`/callback?code=a-code&state=${state}`);
+  }
+
+  it("an HTML page from the token endpoint gives core's QontoUnexpectedResponseError", async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>Corporate proxy</title></html>');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const outcome = await callbackWithCode({ ...sandboxEndpointsAt(base), requiresStagingToken: false });
+    expect(outcome.error).toMatchObject({ code: 'unexpected_response', status: 200 });
+    expect((outcome.error as Error).message).toContain('Corporate proxy');
+    expect((outcome.error as Error).message).not.toContain('Failed to obtain access token');
+  });
+
+  it("a token endpoint that cannot be reached gives core's QontoNetworkError", async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const base = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const outcome = await callbackWithCode({ ...sandboxEndpointsAt(base), requiresStagingToken: false });
+    expect(isQontoError(outcome.error)).toBe(true);
+    expect(outcome.error).toMatchObject({ code: 'network' });
+    expect((outcome.error as Error).message).not.toContain('a-code');
   });
 });
