@@ -43,6 +43,15 @@ const UNUSED_REDIRECT_URI = 'http://localhost/unused-by-refresh';
 const refreshesInFlight = new Map<string, Promise<TokenSet>>();
 
 /**
+ * Rotations of the last minute, by the refresh token they replaced. A request that still carries the old cookie
+ * (the page rendered in the same request as the proxy that rotated it, a request sent just before the new cookie
+ * arrived) gets the same rotation instead of rotating again. One minute: Qonto's grace period for a used refresh
+ * token.
+ */
+const recentRotations = new Map<string, { at: number; tokens: TokenSet }>();
+const ROTATION_MEMORY_MS = 60_000;
+
+/**
  * Keeps a Qonto access token fresh from the `jwt` callback (Auth.js v5 or NextAuth v4).
  *
  * Access tokens live one hour and every refresh rotates the refresh token
@@ -50,7 +59,8 @@ const refreshesInFlight = new Map<string, Promise<TokenSet>>();
  * - returns `token` unchanged while the access token is valid for more than `refreshSkewSeconds`;
  * - otherwise refreshes through `@qonto-oauth/core` and returns a copy with the new `access_token`,
  *   `refresh_token` and `expires_at` (and no `error`); concurrent calls in this process for the same refresh
- *   token share one refresh;
+ *   token share one refresh, and a call with that refresh token during the next minute (a request that still
+ *   carried the old cookie) gets the same rotation;
  * - when Qonto refuses the refresh token (`invalid_grant`: expired, revoked or rotated out) or there is none,
  *   returns a copy with `error: 'RefreshTokenError'`: show a "reconnect Qonto" prompt and sign the user in again.
  *   Other failures (network, timeout, staging gate, bad credentials) are thrown, so nothing is lost and the next
@@ -67,27 +77,29 @@ const refreshesInFlight = new Map<string, Promise<TokenSet>>();
  *   },
  * }
  */
-export async function refreshQontoToken<T extends QontoJwtTokens>(
+export async function refreshQontoToken<T extends object>(
   token: T,
   options: RefreshQontoTokenOptions,
-): Promise<T> {
+): Promise<T & QontoJwtTokens> {
+  // Auth.js's and NextAuth's JWT types index every field as `unknown`: read them with runtime checks.
+  const fields = token as T & QontoJwtTokens;
   const now = options.now ?? Date.now;
   const skewMs = (options.refreshSkewSeconds ?? 60) * 1000;
-  if (token.error === 'RefreshTokenError') return token;
-  if (typeof token.expires_at === 'number' && token.expires_at * 1000 - skewMs > now()) return token;
-  const refreshToken = token.refresh_token;
+  if (fields.error === 'RefreshTokenError') return fields;
+  if (typeof fields.expires_at === 'number' && fields.expires_at * 1000 - skewMs > now()) return fields;
+  const refreshToken = fields.refresh_token;
   if (typeof refreshToken !== 'string' || refreshToken === '')
-    return { ...token, error: 'RefreshTokenError' };
+    return { ...fields, error: 'RefreshTokenError' };
 
   let rotated: TokenSet;
   try {
     rotated = await refreshOnce(refreshToken, options);
   } catch (error) {
-    if (isReconnectRequired(error)) return { ...token, error: 'RefreshTokenError' };
+    if (isReconnectRequired(error)) return { ...fields, error: 'RefreshTokenError' };
     throw error;
   }
-  const next: T = {
-    ...token,
+  const next: T & QontoJwtTokens = {
+    ...fields,
     access_token: rotated.accessToken,
     refresh_token: rotated.refreshToken ?? refreshToken,
     expires_at: Math.floor(rotated.expiresAt / 1000),
@@ -99,6 +111,12 @@ export async function refreshQontoToken<T extends QontoJwtTokens>(
 }
 
 function refreshOnce(refreshToken: string, o: RefreshQontoTokenOptions): Promise<TokenSet> {
+  const now = o.now ?? Date.now;
+  for (const [used, rotation] of recentRotations) {
+    if (now() - rotation.at > ROTATION_MEMORY_MS) recentRotations.delete(used);
+  }
+  const recent = recentRotations.get(refreshToken);
+  if (recent !== undefined) return Promise.resolve(recent.tokens);
   const running = refreshesInFlight.get(refreshToken);
   if (running !== undefined) return running;
   const refresh = (async () => {
@@ -112,7 +130,9 @@ function refreshOnce(refreshToken: string, o: RefreshQontoTokenOptions): Promise
       fetch: o.fetch,
       now: o.now,
     });
-    return client.refresh(refreshToken);
+    const tokens = await client.refresh(refreshToken);
+    recentRotations.set(refreshToken, { at: now(), tokens });
+    return tokens;
   })();
   refreshesInFlight.set(refreshToken, refresh);
   const forget = () => refreshesInFlight.delete(refreshToken);

@@ -67,6 +67,11 @@ describe('refreshQontoToken', () => {
     expect(rotated!.expires_at! * 1000).toBeGreaterThan(sandbox.clock.now());
     expect(rotated).not.toHaveProperty('error');
 
+    // A request that still carries the old cookie a moment later gets the same rotation, not a second one.
+    sandbox.clock.advance(5_000);
+    expect(await refreshQontoToken(token, options)).toEqual(rotated);
+    expect(refreshRequests()).toHaveLength(1);
+
     // The new access token works, and the rotated set is not refreshed again.
     const api = new QontoApiClient({ ...options, tokens: rotated!.access_token! });
     await expect(api.getMembership()).resolves.toMatchObject({ email: sandbox.users[1]!.email });
