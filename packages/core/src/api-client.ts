@@ -1,14 +1,9 @@
+import { readApiResponse } from './api-response.js';
 import { type QontoEnvironment, resolveEndpoints } from './environments.js';
-import {
-  QontoApiError,
-  type QontoApiErrorObject,
-  QontoConfigError,
-  QontoRateLimitError,
-  QontoUnexpectedResponseError,
-} from './errors.js';
-import { createQontoFetch, parseRetryAfterMs, type QontoRetryOptions } from './fetch.js';
+import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
+import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
 import type { QontoMembership, QontoOrganization } from './profile.js';
-import { redactSecrets } from './redact.js';
+import { discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
 
 /** Query parameters; an array becomes repeated `key[]=value` pairs, as Qonto's filters expect (`status[]=pending`). */
@@ -29,27 +24,6 @@ export interface QontoApiClientOptions {
   /** Retries of GET/HEAD/OPTIONS/DELETE on 429, 5xx and network errors (default 2), or `false`. */
   retry?: QontoRetryOptions | false;
 }
-
-const RATE_LIMIT_HINT =
-  'Qonto allows 1,000 requests per 10 s and 10,000 per 10 min per IP address, and throttles clients that get many ' +
-  '401s (https://docs.qonto.com/get-started/general/rate-limitations). The request was already retried: slow down ' +
-  'and try again after retryAfterSeconds.';
-
-const STATUS_HINTS: Record<number, string> = {
-  400: 'Check the parameters named above against the endpoint documentation.',
-  401:
-    'The access token is expired, revoked or from the other environment. Pass a QontoTokenManager as `tokens` so ' +
-    'the client refreshes it, or have the user connect with Qonto again.',
-  403:
-    'The token lacks the scope this endpoint needs (membership.read for /v2/membership, organization.read for ' +
-    'most reads) or, in the user OAuth flow, X-Qonto-Organization-Id is missing. Request the scope and have the ' +
-    'user consent again.',
-  404: 'Usually a wrong path (/v2/organizations instead of /v2/organization) or an id from the other environment.',
-  422: 'Check the parameters named above; past the last page, use meta.next_page instead of guessing page numbers.',
-  428:
-    'This operation needs Strong Customer Authentication: see ' +
-    'https://docs.qonto.com/api-reference/business-api/authentication/sca/sca-flows.',
-};
 
 /**
  * Qonto's Business API (https://docs.qonto.com/api-reference/business-api) with the details handled: the bearer
@@ -103,7 +77,7 @@ export class QontoApiClient {
     let response = await this.#send(url, init, accessToken);
     let refreshed = false;
     if (response.status === 401 && manager !== undefined) {
-      await response.body?.cancel();
+      await discardBody(response);
       const current = await manager.getTokens();
       // Another request may already have refreshed: use its token rather than rotating again.
       accessToken =
@@ -111,7 +85,12 @@ export class QontoApiClient {
       response = await this.#send(url, init, accessToken);
       refreshed = true;
     }
-    return (await this.#read(response, `${method} ${url.pathname}`, [accessToken], refreshed)) as T;
+    return (await readApiResponse(
+      response,
+      `${method} ${url.pathname}`,
+      [accessToken, this.#stagingToken],
+      refreshed,
+    )) as T;
   }
 
   /** `GET path?query` and the parsed JSON. */
@@ -199,66 +178,6 @@ export class QontoApiClient {
       headers.set('Content-Type', 'application/json');
     return this.#fetch(url, { ...init, headers });
   }
-
-  async #read(response: Response, what: string, secrets: string[], refreshed: boolean): Promise<unknown> {
-    const { status } = response;
-    const allSecrets = this.#stagingToken === undefined ? secrets : [...secrets, this.#stagingToken];
-    if (status >= 300 && status < 400) {
-      await response.body?.cancel();
-      const location = response.headers.get('location');
-      const to = location === null ? '' : ` to ${safeHost(location, response.url)}`;
-      throw new QontoUnexpectedResponseError(
-        `Qonto API ${what} answered ${status} (a redirect${to}) instead of JSON. The Business API does not redirect: ` +
-          'check that `environment` and its apiBaseUrl point at the Qonto API you meant.',
-        { status },
-      );
-    }
-    const text = await response.text();
-    const contentType = response.headers.get('content-type') ?? '';
-    const isJson = /^application\/([\w.+-]*\+)?json/i.test(contentType);
-    let body: unknown;
-    if (text !== '' && isJson) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new QontoUnexpectedResponseError(
-          `Qonto API ${what} answered ${status} with a body that is not valid JSON (${text.length} bytes).`,
-          { status },
-        );
-      }
-    } else if (text !== '' && status !== 429) {
-      throw new QontoUnexpectedResponseError(
-        `Qonto API ${what} answered ${status} with ${contentType || 'no content-type'} instead of JSON: something ` +
-          'between you and Qonto (a proxy, a captive portal) answered, or `environment` points at the wrong host.',
-        { status },
-      );
-    }
-    if (status < 300) return body;
-
-    const errors = parseErrors(body, allSecrets);
-    // The server's details often end with a period: drop it so the message reads as one sentence.
-    const summary =
-      errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`.replace(/\.+$/, '');
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
-      const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
-      throw new QontoRateLimitError(
-        `Qonto API ${what} answered 429 Too Many Requests${summary}. ${RATE_LIMIT_HINT}`,
-        {
-          errors,
-          retryAfterSeconds,
-        },
-      );
-    }
-    const hint =
-      status === 401 && refreshed
-        ? 'The token was refreshed and Qonto still refused it: the consent was probably revoked; have the user connect again.'
-        : (STATUS_HINTS[status] ?? (status >= 500 ? 'Qonto had a server error; try again later.' : ''));
-    throw new QontoApiError(`Qonto API ${what} answered ${status}${summary}. ${hint}`.trim(), {
-      status,
-      errors,
-    });
-  }
 }
 
 function withQuery(path: string, query: QontoQuery): string {
@@ -285,33 +204,4 @@ function unwrap<T>(body: unknown, key: string, what: string): T {
     );
   }
   return value as T;
-}
-
-/** JSON:API `errors[]`, each string scrubbed of the secrets this request carried. */
-function parseErrors(body: unknown, secrets: string[]): QontoApiErrorObject[] {
-  const errors = (body as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  return errors
-    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
-    .map((e) => {
-      try {
-        return JSON.parse(redactSecrets(JSON.stringify(e), secrets)) as QontoApiErrorObject;
-      } catch {
-        return { detail: '[unreadable error object]' };
-      }
-    });
-}
-
-function describeError(e: QontoApiErrorObject): string {
-  const where = [e.source?.parameter, e.source?.pointer].find((s) => typeof s === 'string');
-  const text = [e.code, e.detail ?? e.title].filter((s) => typeof s === 'string' && s !== '').join(': ');
-  return `${text || 'error'}${where === undefined ? '' : ` (${where})`}`;
-}
-
-function safeHost(location: string, base: string): string {
-  try {
-    return new URL(location, base || undefined).host;
-  } catch {
-    return 'an unreadable location';
-  }
 }

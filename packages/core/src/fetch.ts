@@ -5,6 +5,7 @@ import {
   resolveEndpoints,
 } from './environments.js';
 import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
+import { discardBody, isRedirect, redirectTarget } from './response-body.js';
 
 /**
  * The sandbox header, in the exact casing Qonto documents: "Lowercase or mixed variants may not be normalized by
@@ -131,7 +132,7 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
       if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
         clearTimeout(timer);
         const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
-        await response.body?.cancel().catch(() => undefined);
+        await discardBody(response);
         const delay =
           retryAfter === undefined
             ? backoffMs(attempt, maxDelayMs, hooks.random)
@@ -241,24 +242,16 @@ function backoffMs(attempt: number, maxDelayMs: number, random: () => number): n
  * an HTML page with status 200, instead of JSON (https://docs.qonto.com/get-started/general/sandbox-access).
  */
 async function assertNotStagingGate(response: Response, url: URL, method: string): Promise<void> {
-  const redirected = (response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect';
+  const redirected = isRedirect(response.status) || response.type === 'opaqueredirect';
   const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
   if (!redirected && !html) return;
-  await response.body?.cancel().catch(() => undefined);
-  let locationHost: string | undefined;
-  let target = '';
-  const location = response.headers.get('location');
-  if (location) {
-    try {
-      const parsed = new URL(location, url);
-      locationHost = parsed.host;
-      // Origin and path only: a query string may carry anything.
-      target = ` redirecting to ${parsed.origin}${parsed.pathname}`;
-    } catch {
-      target = ' with an unreadable Location header';
-    }
-  }
-  const what = redirected ? `${response.status}${target}` : `${response.status} with an HTML page`;
+  await discardBody(response);
+  const target = redirectTarget(response, url);
+  const locationHost = target?.host;
+  // Origin and path only: a query string may carry anything.
+  const what = !redirected
+    ? `${response.status} with an HTML page`
+    : `${response.status}${target ? ` redirecting to ${target.origin}${target.pathname}` : ''}`;
   throw new QontoStagingGateError(
     `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
       'gate (OneLogin / developer portal) refused the request. Likely cause: the X-Qonto-Staging-Token is wrong, ' +

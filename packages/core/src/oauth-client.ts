@@ -1,19 +1,15 @@
+import { readApiResponse } from './api-response.js';
 import {
   DEFAULT_QONTO_SCOPES,
   type QontoEndpoints,
   type QontoEnvironment,
   resolveEndpoints,
 } from './environments.js';
-import {
-  QontoApiError,
-  QontoConfigError,
-  QontoRateLimitError,
-  QontoUnexpectedResponseError,
-} from './errors.js';
-import { createQontoFetch, parseRetryAfterMs } from './fetch.js';
+import { QontoConfigError } from './errors.js';
+import { createQontoFetch } from './fetch.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
-import { redactSecrets } from './redact.js';
-import { describeBody, parseTokenResponse, readBodyText, type TokenGrant } from './token-response.js';
+import { discardBody } from './response-body.js';
+import { parseTokenResponse, type TokenGrant } from './token-response.js';
 import type { TokenSet } from './tokens.js';
 
 /** Options of {@link QontoOAuthClient}. */
@@ -183,11 +179,9 @@ export class QontoOAuthClient {
       method: 'DELETE',
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     });
-    if (response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return;
-    }
-    throw await revokeError(response, this.#secrets(token));
+    // Any 2xx is success, whatever its body; anything else reads like every other Business API error.
+    if (response.ok) await discardBody(response);
+    else await readApiResponse(response, 'DELETE /v2/oauth2/consents', this.#secrets(token));
   }
 
   #secrets(...more: (string | undefined)[]): string[] {
@@ -219,43 +213,6 @@ export class QontoOAuthClient {
     });
     return tokens;
   }
-}
-
-async function revokeError(response: Response, secrets: string[]): Promise<Error> {
-  const status = response.status;
-  if (status >= 300 && status < 400) {
-    await response.body?.cancel().catch(() => undefined);
-    return new QontoUnexpectedResponseError(
-      `Qonto answered ${status} to DELETE /v2/oauth2/consents instead of JSON. Likely cause: apiBaseUrl is wrong. ` +
-        "Fix: check the environment's endpoints.",
-      { status },
-    );
-  }
-  const text = await readBodyText(response, 'DELETE /v2/oauth2/consents');
-  let errors: { detail?: string; code?: string }[] = [];
-  try {
-    const parsed = JSON.parse(redactSecrets(text, secrets)) as { errors?: unknown };
-    if (Array.isArray(parsed.errors)) errors = parsed.errors;
-  } catch {
-    return new QontoUnexpectedResponseError(
-      `Qonto answered ${status} to DELETE /v2/oauth2/consents with ${describeBody(text, secrets)} instead of JSON.`,
-      { status },
-    );
-  }
-  const detail = errors.map((e) => e.detail ?? e.code).filter(Boolean)[0];
-  const message =
-    `Qonto refused to revoke the consent (${status}${detail ? `: ${String(detail).slice(0, 300)}` : ''}). ` +
-    (status === 401
-      ? 'Likely cause: the access token expired or was already revoked. Fix: refresh it first, or treat the user as disconnected.'
-      : 'Fix: check the access token and its scopes (organization.read).');
-  if (status === 429) {
-    const ms = parseRetryAfterMs(response.headers.get('retry-after'));
-    return new QontoRateLimitError(message, {
-      errors,
-      retryAfterSeconds: ms === undefined ? undefined : ms / 1000,
-    });
-  }
-  return new QontoApiError(message, { status, errors });
 }
 
 function requireString(value: unknown, name: string): string {

@@ -1,5 +1,6 @@
 import type { QontoApiClient } from './api-client.js';
 import { QontoApiError, QontoConfigError } from './errors.js';
+import { parseJsonObject } from './response-body.js';
 
 /**
  * The authenticated membership (one user inside one organization), as `GET /v2/membership` returns it, with
@@ -163,11 +164,9 @@ export function decodeIdTokenClaims(idToken: string): Record<string, unknown> | 
     const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
     const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='));
     const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-    const claims: unknown = JSON.parse(json);
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-      ? (claims as Record<string, unknown>)
-      : undefined;
+    return parseJsonObject(json);
   } catch {
+    // atob refused the payload (not base64url).
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
-import { isQontoError, QontoNetworkError, QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
+import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
 import { redactSecrets } from './redact.js';
+import { discardBody, isRedirect, parseJsonObject, readBodyText, redirectTarget } from './response-body.js';
 import type { TokenSet } from './tokens.js';
 
 /** Which token request an answer belongs to: the hints differ. */
@@ -8,25 +9,10 @@ export type TokenGrant = 'authorization_code' | 'refresh_token';
 const TOKEN_DOC = 'https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens';
 
 /**
- * Reads an answer's body as text, turning a cut-off body into {@link QontoNetworkError} (a timeout during the read
- * is already a `QontoTimeoutError`, the abort reason).
- */
-export async function readBodyText(response: Response, where: string): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    if (isQontoError(error) || (error instanceof Error && error.name === 'AbortError')) throw error;
-    throw new QontoNetworkError(
-      `The answer to ${where} was cut off before its end. Likely cause: a dropped connection. Fix: retry.`,
-    );
-  }
-}
-
-/**
  * A short, scrubbed description of a body that is not the JSON expected: the `<title>` of an HTML page, else its
  * first characters. Scrubbed before it is cut, so no secret leaks in part.
  */
-export function describeBody(text: string, secrets: Iterable<string | undefined>): string {
+function describeBody(text: string, secrets: Iterable<string | undefined>): string {
   const scrubbed = redactSecrets(text, secrets);
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(scrubbed)?.[1];
   const shown = (title ?? scrubbed).replace(/\s+/g, ' ').trim();
@@ -47,10 +33,11 @@ export async function parseTokenResponse(
   o: { grant: TokenGrant; secrets: string[]; now: number; requestedScopes: string[] },
 ): Promise<TokenSet> {
   const where = "Qonto's token endpoint";
-  if (response.status >= 300 && response.status < 400) {
-    await response.body?.cancel().catch(() => undefined);
+  if (isRedirect(response.status)) {
+    await discardBody(response);
+    const target = redirectTarget(response, response.url);
     throw new QontoUnexpectedResponseError(
-      `${where} answered ${response.status}${locationOf(response)} instead of JSON. Likely cause: tokenUrl is ` +
+      `${where} answered ${response.status}${target ? ` (redirect to ${target.host})` : ''} instead of JSON. Likely cause: tokenUrl is ` +
         'wrong, or a proxy redirects. Fix: check the environment (production is https://oauth.qonto.com/oauth2/token).',
       { status: response.status },
     );
@@ -68,27 +55,6 @@ export async function parseTokenResponse(
   }
   if (typeof json.error === 'string' || !response.ok) throw oauthError(json, response.status, o);
   return toTokenSet(json, o);
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function locationOf(response: Response): string {
-  const location = response.headers.get('location');
-  if (!location) return '';
-  try {
-    return ` (redirect to ${new URL(location).host})`;
-  } catch {
-    return '';
-  }
 }
 
 function oauthError(

@@ -272,6 +272,31 @@ describe('revokeConsent', () => {
     expect(error).toBeInstanceOf(QontoApiError);
     expect(error).toMatchObject({ status: 401, errors: [{ code: 'unauthorized', detail: 'expired' }] });
   });
+
+  it('reports refusals in the words of every other Business API error', async () => {
+    server.handle((_req, res) =>
+      sendJson(res, 403, { errors: [{ code: 'forbidden', detail: 'missing scope' }] }),
+    );
+    const refused = await productionClient()
+      .revokeConsent('ory_at_access')
+      .catch((e) => e);
+    expect(refused).toMatchObject({ code: 'api', status: 403 });
+    expect(refused.message).toContain(
+      'Qonto API DELETE /v2/oauth2/consents answered 403: forbidden: missing scope.',
+    );
+    expect(refused.message).toContain('organization.read');
+
+    server.handle((_req, res) => {
+      res.writeHead(302, { location: 'https://elsewhere.example/login?ticket=abc123' }).end();
+    });
+    const redirected = await productionClient()
+      .revokeConsent('ory_at_access')
+      .catch((e) => e);
+    expect(redirected).toBeInstanceOf(QontoUnexpectedResponseError);
+    expect(redirected).toMatchObject({ status: 302 });
+    expect(redirected.message).toContain('elsewhere.example');
+    expect(redirected.message).not.toContain('abc123');
+  });
 });
 
 describe('parseAuthorizationCallback', () => {

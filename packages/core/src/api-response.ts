@@ -1,0 +1,124 @@
+import {
+  QontoApiError,
+  type QontoApiErrorObject,
+  QontoRateLimitError,
+  QontoUnexpectedResponseError,
+} from './errors.js';
+import { parseRetryAfterMs } from './fetch.js';
+import { redactSecrets } from './redact.js';
+import { discardBody, isRedirect, readBodyText, redirectTarget } from './response-body.js';
+
+const RATE_LIMIT_HINT =
+  'Qonto allows 1,000 requests per 10 s and 10,000 per 10 min per IP address, and throttles clients that get many ' +
+  '401s (https://docs.qonto.com/get-started/general/rate-limitations). The request was already retried: slow down ' +
+  'and try again after retryAfterSeconds.';
+
+const STATUS_HINTS: Record<number, string> = {
+  400: 'Check the parameters named above against the endpoint documentation.',
+  401:
+    'The access token is expired, revoked or from the other environment. Refresh it (a QontoTokenManager as the ' +
+    "API client's `tokens` does it for you) or, when it was revoked, have the user connect with Qonto again.",
+  403:
+    'The token lacks the scope this endpoint needs (membership.read for /v2/membership, organization.read for ' +
+    'most reads and to revoke consent) or, in the user OAuth flow, X-Qonto-Organization-Id is missing. Request ' +
+    'the scope and have the user consent again.',
+  404: 'Usually a wrong path (/v2/organizations instead of /v2/organization) or an id from the other environment.',
+  422: 'Check the parameters named above; past the last page, use meta.next_page instead of guessing page numbers.',
+  428:
+    'This operation needs Strong Customer Authentication: see ' +
+    'https://docs.qonto.com/api-reference/business-api/authentication/sca/sca-flows.',
+};
+
+/**
+ * Reads an answer of Qonto's Business API (`what` is e.g. `GET /v2/organization`): the parsed JSON of a 2xx
+ * (`undefined` for an empty body), or a thrown error:
+ * - a JSON:API error body (https://docs.qonto.com/get-started/general/errors) → {@link QontoApiError} with its
+ *   `errors[]` and a hint per status; a 429 → {@link QontoRateLimitError} with `retryAfterSeconds`;
+ * - a 3xx, or a body that is not JSON → {@link QontoUnexpectedResponseError} (the sandbox gate was already
+ *   reported by the fetch wrapper).
+ *
+ * Server text is scrubbed of `secrets` before it reaches an error. `refreshed` says the token was already refreshed
+ * once for this request, which changes what a 401 means.
+ */
+export async function readApiResponse(
+  response: Response,
+  what: string,
+  secrets: (string | undefined)[],
+  refreshed = false,
+): Promise<unknown> {
+  const { status } = response;
+  if (isRedirect(status)) {
+    await discardBody(response);
+    const target = redirectTarget(response, response.url);
+    throw new QontoUnexpectedResponseError(
+      `Qonto API ${what} answered ${status} (a redirect${target ? ` to ${target.host}` : ''}) instead of JSON. ` +
+        'The Business API does not redirect: check that `environment` and its apiBaseUrl point at the Qonto API ' +
+        'you meant.',
+      { status },
+    );
+  }
+  const text = await readBodyText(response, what);
+  const contentType = response.headers.get('content-type') ?? '';
+  let body: unknown;
+  if (text !== '' && /^application\/([\w.+-]*\+)?json/i.test(contentType)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new QontoUnexpectedResponseError(
+        `Qonto API ${what} answered ${status} with a body that is not valid JSON (${text.length} bytes).`,
+        { status },
+      );
+    }
+  } else if (text !== '' && status !== 429) {
+    throw new QontoUnexpectedResponseError(
+      `Qonto API ${what} answered ${status} with ${contentType || 'no content-type'} instead of JSON: something ` +
+        'between you and Qonto (a proxy, a captive portal) answered, or `environment` points at the wrong host.',
+      { status },
+    );
+  }
+  if (status < 300) return body;
+
+  const errors = parseErrors(body, secrets);
+  // The server's details often end with a period: drop it so the message reads as one sentence.
+  const summary =
+    errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`.replace(/\.+$/, '');
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+    throw new QontoRateLimitError(
+      `Qonto API ${what} answered 429 Too Many Requests${summary}. ${RATE_LIMIT_HINT}`,
+      {
+        errors,
+        retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+      },
+    );
+  }
+  const hint =
+    status === 401 && refreshed
+      ? 'The token was refreshed and Qonto still refused it: the consent was probably revoked; have the user connect again.'
+      : (STATUS_HINTS[status] ?? (status >= 500 ? 'Qonto had a server error; try again later.' : ''));
+  throw new QontoApiError(`Qonto API ${what} answered ${status}${summary}. ${hint}`.trim(), {
+    status,
+    errors,
+  });
+}
+
+/** JSON:API `errors[]`, each string scrubbed of the secrets this request carried. */
+function parseErrors(body: unknown, secrets: (string | undefined)[]): QontoApiErrorObject[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
+    .map((e) => {
+      try {
+        return JSON.parse(redactSecrets(JSON.stringify(e), secrets)) as QontoApiErrorObject;
+      } catch {
+        return { detail: '[unreadable error object]' };
+      }
+    });
+}
+
+function describeError(e: QontoApiErrorObject): string {
+  const where = [e.source?.parameter, e.source?.pointer].find((s) => typeof s === 'string');
+  const text = [e.code, e.detail ?? e.title].filter((s) => typeof s === 'string' && s !== '').join(': ');
+  return `${text || 'error'}${where === undefined ? '' : ` (${where})`}`;
+}
