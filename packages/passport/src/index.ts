@@ -1,15 +1,15 @@
+export type {
+  QontoAuthenticateOptions,
+  QontoStateStore,
+  QontoStateStoreMeta,
+  QontoStrategyOptions,
+  QontoStrategyOptionsWithRequest,
+  QontoTokenParams,
+  QontoVerifyCallback,
+  QontoVerifyFunction,
+  QontoVerifyFunctionWithParams,
+  QontoVerifyFunctionWithRequest,
+  QontoVerifyFunctionWithRequestAndParams,
+} from './options.js';
 export { parseQontoProfile, type QontoPassportProfile } from './profile.js';
-export {
-  type QontoAuthenticateOptions,
-  type QontoStateStore,
-  type QontoStateStoreMeta,
-  QontoStrategy,
-  type QontoStrategyOptions,
-  type QontoStrategyOptionsWithRequest,
-  type QontoTokenParams,
-  type QontoVerifyCallback,
-  type QontoVerifyFunction,
-  type QontoVerifyFunctionWithParams,
-  type QontoVerifyFunctionWithRequest,
-  type QontoVerifyFunctionWithRequestAndParams,
-} from './strategy.js';
+export { QontoStrategy } from './strategy.js';

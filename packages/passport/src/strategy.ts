@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   DEFAULT_QONTO_SCOPES,
   fetchQontoProfile,
@@ -6,135 +5,23 @@ import {
   parseAuthorizationCallback,
   QontoApiClient,
   QontoConfigError,
-  type QontoEnvironment,
   QontoOAuthClient,
   resolveEndpoints,
   type TokenSet,
   toTokenResponse,
 } from '@qonto-oauth/core';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
+import type {
+  QontoAuthenticateOptions,
+  QontoStrategyOptions,
+  QontoStrategyOptionsWithRequest,
+  QontoTokenParams,
+  QontoVerifyFunction,
+  QontoVerifyFunctionWithParams,
+  QontoVerifyFunctionWithRequest,
+  QontoVerifyFunctionWithRequestAndParams,
+} from './options.js';
 import { parseQontoProfile, type QontoPassportProfile } from './profile.js';
-
-/** The token response handed to a 5-argument `verify` (6 with `req`): core's `toTokenResponse` of the new tokens. */
-export type QontoTokenParams = ReturnType<typeof toTokenResponse>;
-
-/** Passport's `done`: `done(null, user)`, `done(null, false, { message })` to refuse, `done(error)`. */
-export type QontoVerifyCallback = (error?: unknown, user?: object | false, info?: object) => void;
-
-/** `verify(accessToken, refreshToken, profile, done)`. `refreshToken` is `undefined` without `offline_access`. */
-export type QontoVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: QontoPassportProfile,
-  done: QontoVerifyCallback,
-) => void;
-
-/** `verify(accessToken, refreshToken, params, profile, done)`: passport-oauth2 passes `params` to a 5-argument verify. */
-export type QontoVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: QontoTokenParams,
-  profile: QontoPassportProfile,
-  done: QontoVerifyCallback,
-) => void;
-
-// Method syntax makes `req` bivariant, so a verify typed with Express's (or Nest's) Request still fits.
-type WithRequest<Rest extends unknown[]> = {
-  bivariant(req: IncomingMessage, ...rest: Rest): void;
-}['bivariant'];
-
-/** With `passReqToCallback: true`: `verify(req, accessToken, refreshToken, profile, done)`. */
-export type QontoVerifyFunctionWithRequest = WithRequest<
-  [string, string | undefined, QontoPassportProfile, QontoVerifyCallback]
->;
-
-/** With `passReqToCallback: true` and 6 arguments: `verify(req, accessToken, refreshToken, params, profile, done)`. */
-export type QontoVerifyFunctionWithRequestAndParams = WithRequest<
-  [string, string | undefined, QontoTokenParams, QontoPassportProfile, QontoVerifyCallback]
->;
-
-/** What passport-oauth2 hands a state store besides the request. */
-export interface QontoStateStoreMeta {
-  authorizationURL: string;
-  tokenURL: string;
-  clientID: string;
-  callbackURL: string | undefined;
-}
-
-/**
- * A custom state store (passport-oauth2 `store`), for example a signed cookie when there is no session.
- * passport-oauth2 picks the call shape by `.length`: `store` must declare exactly 5 plain parameters or the PKCE
- * verifier is silently dropped; `verify` calls back `(null, codeVerifier, appState)` on success, or
- * `(null, false, { message })` to refuse (403).
- */
-export interface QontoStateStore {
-  store(
-    req: IncomingMessage,
-    codeVerifier: string | undefined,
-    appState: unknown,
-    meta: QontoStateStoreMeta,
-    callback: (error: Error | null, handle?: string) => void,
-  ): void;
-  verify(
-    req: IncomingMessage,
-    providedState: string,
-    meta: QontoStateStoreMeta,
-    callback: (error: Error | null, ok?: string | boolean, appState?: unknown) => void,
-  ): void;
-}
-
-interface QontoStrategyOptionsBase {
-  /** Client id from the Developer Portal (sandbox and production have different ones). */
-  clientID: string;
-  /** Client secret, sent in the token request body (`client_secret_post`), as Qonto documents. */
-  clientSecret: string;
-  /** The redirect URI registered for the app in the Developer Portal, e.g. `https://app.example/auth/qonto/callback`. */
-  callbackURL: string;
-  /** `'sandbox'`, `'production'`, or explicit endpoints (a local emulator). */
-  environment: QontoEnvironment;
-  /** Sandbox only: sent as `X-Qonto-Staging-Token` to the token endpoint and the API, never to the browser. */
-  stagingToken?: string;
-  /** Scopes, as an array or a space-separated string (default `DEFAULT_QONTO_SCOPES`). */
-  scope?: string | readonly string[];
-  /** Keep `state` in the session (default `true`; Qonto requires `state`). */
-  state?: boolean;
-  /** PKCE S256 (default `true`). Needs `state` or `store`. */
-  pkce?: boolean;
-  /** Your own state store (see {@link QontoStateStore}) instead of the session. */
-  store?: QontoStateStore;
-  /** Session key of the default state store (default `oauth2:<authorization host>`). */
-  sessionKey?: string;
-  /** Trust `X-Forwarded-*` when resolving a relative `callbackURL`. */
-  proxy?: boolean;
-  /** Skip the membership and organization calls: `verify` then gets no profile. */
-  skipUserProfile?: boolean;
-  /** Strategy name for `passport.authenticate(name)` (default `'qonto'`). */
-  name?: string;
-  /** The fetch every Qonto request goes through (a proxy, a test double); core adds the staging header. */
-  fetch?: typeof fetch;
-}
-
-/** Options of {@link QontoStrategy} with a `verify` that does not take the request. */
-export interface QontoStrategyOptions extends QontoStrategyOptionsBase {
-  passReqToCallback?: false;
-}
-
-/** Options of {@link QontoStrategy} with `passReqToCallback: true`: `verify` gets the request first. */
-export interface QontoStrategyOptionsWithRequest extends QontoStrategyOptionsBase {
-  passReqToCallback: true;
-}
-
-/** Per-request options: `passport.authenticate('qonto', { organizationId })`. */
-export interface QontoAuthenticateOptions {
-  /** Lock the consent to this organization (`organization_id`): the organization picker is skipped. */
-  organizationId?: string;
-  /** Pre-select the organization created through the Onboarding API (`registration_id`). */
-  registrationId?: string;
-  /** `'user'` starts the User OAuth flow (apps approved by Qonto only). */
-  identityType?: 'user';
-  /** Scopes for this request instead of the strategy's (space-separated when a string). */
-  scope?: string | string[];
-}
 
 type TokenCallback = (
   error: unknown,
