@@ -9,7 +9,12 @@
  */
 import { customFetch } from '@auth/core';
 import type { OAuthConfig, OAuthUserConfig } from '@auth/core/providers';
-import { createQontoFetch, type QontoProfile, resolveEndpoints } from '@qonto-oauth/core';
+import {
+  createQontoFetch,
+  type QontoEnvironment,
+  type QontoProfile,
+  resolveEndpoints,
+} from '@qonto-oauth/core';
 import { qontoSettings } from './authjs-env.js';
 import {
   commonProviderFields,
@@ -112,7 +117,7 @@ export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
  * else (Auth.js makes no other request with explicit endpoints) gets core's staging-header fetch.
  */
 function qontoCustomFetch(o: {
-  environment: QontoProviderOptions['environment'] & {};
+  environment: QontoEnvironment;
   stagingToken: string | undefined;
   scope: string | string[] | undefined;
   tokenUrl: string;
