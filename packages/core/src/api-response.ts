@@ -5,6 +5,7 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { parseRetryAfterMs } from './fetch.js';
+import { explain } from './messages.js';
 import { redactSecrets } from './redact.js';
 import { discardBody, isRedirect, readBodyText, redirectTarget } from './response-body.js';
 
@@ -50,12 +51,7 @@ export async function readApiResponse(
   if (isRedirect(status)) {
     await discardBody(response);
     const target = redirectTarget(response, response.url);
-    throw new QontoUnexpectedResponseError(
-      `Qonto API ${what} answered ${status} (a redirect${target ? ` to ${target.host}` : ''}) instead of JSON. ` +
-        'The Business API does not redirect: check that `environment` and its apiBaseUrl point at the Qonto API ' +
-        'you meant.',
-      { status },
-    );
+    throw notJson(what, status, `(a redirect${target ? ` to ${target.host}` : ''})`);
   }
   const text = await readBodyText(response, what);
   const contentType = response.headers.get('content-type') ?? '';
@@ -64,17 +60,10 @@ export async function readApiResponse(
     try {
       body = JSON.parse(text);
     } catch {
-      throw new QontoUnexpectedResponseError(
-        `Qonto API ${what} answered ${status} with a body that is not valid JSON (${text.length} bytes).`,
-        { status },
-      );
+      throw notJson(what, status, `with a body that is not valid JSON (${text.length} bytes)`);
     }
   } else if (text !== '' && status !== 429) {
-    throw new QontoUnexpectedResponseError(
-      `Qonto API ${what} answered ${status} with ${contentType || 'no content-type'} instead of JSON: something ` +
-        'between you and Qonto (a proxy, a captive portal) answered, or `environment` points at the wrong host.',
-      { status },
-    );
+    throw notJson(what, status, `with ${contentType || 'no content-type'}`);
   }
   if (status < 300) return body;
 
@@ -100,6 +89,19 @@ export async function readApiResponse(
     status,
     errors,
   });
+}
+
+/** The Business API neither redirects nor answers anything but JSON: such an answer came from elsewhere. */
+function notJson(what: string, status: number, detail: string): QontoUnexpectedResponseError {
+  return new QontoUnexpectedResponseError(
+    explain(
+      `Qonto API ${what} answered ${status} ${detail} instead of JSON`,
+      '`environment` (its apiBaseUrl) points at the wrong host, or something between you and Qonto (a proxy, a ' +
+        'captive portal) answered',
+      "check the environment's endpoints and any proxy.",
+    ),
+    { status },
+  );
 }
 
 /** JSON:API `errors[]`, each string scrubbed of the secrets this request carried. */

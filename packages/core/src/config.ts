@@ -1,5 +1,8 @@
 import { DEFAULT_QONTO_SCOPES, type QontoEnvironment, sandboxEndpointsAt } from './environments.js';
 import { QontoConfigError } from './errors.js';
+import { STAGING_TOKEN_CHARS } from './fetch.js';
+import { SANDBOX_CREDENTIALS } from './messages.js';
+import { SCOPE_TOKEN } from './oauth-client.js';
 
 /** What {@link qontoConfigFromEnv} returns: the options `QontoOAuthClient` and the adapters take. */
 export interface QontoEnvConfig {
@@ -10,8 +13,6 @@ export interface QontoEnvConfig {
   stagingToken?: string;
   scopes: string[];
 }
-
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
  * Reads the Qonto configuration from environment variables:
@@ -63,10 +64,10 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
   const stagingToken = read('QONTO_STAGING_TOKEN');
   if (name === 'sandbox' && stagingToken === undefined) {
     problems.push(
-      'QONTO_STAGING_TOKEN is missing: the sandbox needs it on every request (Developer Portal > your app > ' +
-        'Sandbox credentials). If these are production credentials, set QONTO_ENV=production.',
+      `QONTO_STAGING_TOKEN is missing: the sandbox needs it on every request (${SANDBOX_CREDENTIALS}). If these ` +
+        'are production credentials, set QONTO_ENV=production.',
     );
-  } else if (name === 'sandbox' && stagingToken !== undefined && !/^[\x21-\x7e]+$/.test(stagingToken)) {
+  } else if (name === 'sandbox' && stagingToken !== undefined && !STAGING_TOKEN_CHARS.test(stagingToken)) {
     problems.push('QONTO_STAGING_TOKEN is malformed: printable characters only, no spaces.');
   } else if (name === 'production' && stagingToken !== undefined) {
     problems.push(
@@ -78,7 +79,7 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
   const rawScopes = read('QONTO_SCOPES');
   const scopes =
     rawScopes === undefined ? [...DEFAULT_QONTO_SCOPES] : rawScopes.split(/[\s,]+/).filter(Boolean);
-  const badScope = scopes.find((s) => !SCOPE.test(s));
+  const badScope = scopes.find((s) => !SCOPE_TOKEN.test(s));
   if (badScope !== undefined) {
     problems.push(`QONTO_SCOPES has an invalid scope ${JSON.stringify(badScope.slice(0, 40))}.`);
   }

@@ -5,6 +5,7 @@ import {
   resolveEndpoints,
 } from './environments.js';
 import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
+import { explain, SANDBOX_CREDENTIALS, SANDBOX_DOC } from './messages.js';
 import { discardBody, isRedirect, redirectTarget } from './response-body.js';
 
 /**
@@ -44,7 +45,8 @@ export interface QontoFetchHooks {
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const BASE_DELAY_MS = 250;
-const SANDBOX_DOC = 'https://docs.qonto.com/get-started/general/sandbox-access';
+/** What a staging token can hold: printable ASCII without spaces (it travels in a header). */
+export const STAGING_TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.now };
 
@@ -166,15 +168,18 @@ function checkStagingToken(endpoints: QontoEndpoints, token: string | undefined)
   if (endpoints.requiresStagingToken) {
     if (token === undefined || token === '') {
       throw new QontoConfigError(
-        'The Qonto sandbox needs a staging token on every request (header X-Qonto-Staging-Token), and none was ' +
-          'given. Fix: pass stagingToken (or set QONTO_STAGING_TOKEN) to the token shown in the Developer Portal > ' +
-          `your app > Sandbox credentials. See ${SANDBOX_DOC}`,
+        explain(
+          'The Qonto sandbox needs a staging token on every request (header X-Qonto-Staging-Token), and none was given',
+          'stagingToken (QONTO_STAGING_TOKEN) is unset, or these are production credentials',
+          `pass stagingToken (or set QONTO_STAGING_TOKEN) to the token shown in ${SANDBOX_CREDENTIALS}, or use ` +
+            `environment 'production'. See ${SANDBOX_DOC}`,
+        ),
       );
     }
-    if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+    if (typeof token !== 'string' || !STAGING_TOKEN_CHARS.test(token)) {
       throw new QontoConfigError(
-        'stagingToken is malformed: it must be printable ASCII without spaces or line breaks. Copy it again from ' +
-          'the Developer Portal > your app > Sandbox credentials.',
+        'stagingToken is malformed: it must be printable ASCII without spaces or line breaks. Fix: copy it again ' +
+          `from ${SANDBOX_CREDENTIALS}.`,
       );
     }
     return token;
@@ -208,8 +213,11 @@ function isRequest(input: unknown): input is Request {
 
 function timeoutError(where: string, timeoutMs: number): QontoTimeoutError {
   return new QontoTimeoutError(
-    `No answer to ${where} within ${timeoutMs} ms. Likely cause: the server or the network is slow or stuck. ` +
-      'Fix: try again later, or raise timeoutMs.',
+    explain(
+      `No answer to ${where} within ${timeoutMs} ms`,
+      'the server or the network is slow or stuck',
+      'try again later, or raise timeoutMs.',
+    ),
     { timeoutMs },
   );
 }
@@ -225,8 +233,11 @@ function toNetworkError(error: unknown, where: string): QontoNetworkError | unde
   const isSystemError =
     inner instanceof Error && typeof (inner as { syscall?: unknown }).syscall === 'string';
   return new QontoNetworkError(
-    `No HTTP answer to ${where} (${reason}). Likely cause: the host is down or unreachable from here (DNS, ` +
-      'firewall, proxy), or the URL is wrong. Fix: check the environment or endpoints and the network, then retry.',
+    explain(
+      `No HTTP answer to ${where} (${reason})`,
+      'the host is down or unreachable from here (DNS, firewall, proxy), or the URL is wrong',
+      'check the environment or endpoints and the network, then retry.',
+    ),
     isSystemError ? { cause: inner } : undefined,
   );
 }
@@ -253,11 +264,13 @@ async function assertNotStagingGate(response: Response, url: URL, method: string
     ? `${response.status} with an HTML page`
     : `${response.status}${target ? ` redirecting to ${target.origin}${target.pathname}` : ''}`;
   throw new QontoStagingGateError(
-    `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
-      'gate (OneLogin / developer portal) refused the request. Likely cause: the X-Qonto-Staging-Token is wrong, ' +
-      'revoked or belongs to another app, or the credentials are those of production. Fix: copy the staging ' +
-      'token from the Developer Portal > your app > Sandbox credentials into stagingToken (QONTO_STAGING_TOKEN) ' +
-      `and use the app's sandbox client id and secret. See ${SANDBOX_DOC}`,
+    explain(
+      `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
+        'gate (OneLogin / developer portal) refused the request',
+      'the X-Qonto-Staging-Token is wrong, revoked or belongs to another app, or the credentials are production ones',
+      `copy the staging token from ${SANDBOX_CREDENTIALS} into stagingToken (QONTO_STAGING_TOKEN) and use the ` +
+        `app's sandbox client id and secret. See ${SANDBOX_DOC}`,
+    ),
     { status: response.status, locationHost },
   );
 }

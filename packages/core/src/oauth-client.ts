@@ -228,7 +228,9 @@ function requireUrl(value: unknown, name: string): string {
   return text;
 }
 
-/** RFC 6749 §3.3 scope tokens: printable ASCII except space, `"` and `\`. */
+/** An RFC 6749 §3.3 scope token: printable ASCII except space, `"` and `\`. */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
 function checkScopes(scopes: string[]): string[] {
   if (!Array.isArray(scopes) || scopes.length === 0) {
     throw new QontoConfigError(
@@ -236,7 +238,7 @@ function checkScopes(scopes: string[]): string[] {
     );
   }
   for (const scope of scopes) {
-    if (typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) {
+    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
       throw new QontoConfigError(
         `Invalid scope ${JSON.stringify(String(scope))}: one scope per array item, without spaces.`,
       );

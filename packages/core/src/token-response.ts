@@ -1,4 +1,5 @@
 import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
+import { explain } from './messages.js';
 import { redactSecrets } from './redact.js';
 import { discardBody, isRedirect, parseJsonObject, readBodyText, redirectTarget } from './response-body.js';
 import type { TokenSet } from './tokens.js';
@@ -32,29 +33,35 @@ export async function parseTokenResponse(
   response: Response,
   o: { grant: TokenGrant; secrets: string[]; now: number; requestedScopes: string[] },
 ): Promise<TokenSet> {
-  const where = "Qonto's token endpoint";
-  if (isRedirect(response.status)) {
+  const { status } = response;
+  if (isRedirect(status)) {
     await discardBody(response);
     const target = redirectTarget(response, response.url);
-    throw new QontoUnexpectedResponseError(
-      `${where} answered ${response.status}${target ? ` (redirect to ${target.host})` : ''} instead of JSON. Likely cause: tokenUrl is ` +
-        'wrong, or a proxy redirects. Fix: check the environment (production is https://oauth.qonto.com/oauth2/token).',
-      { status: response.status },
-    );
+    throw notATokenResponse(status, `(a redirect${target ? ` to ${target.host}` : ''})`);
   }
   const text = await readBodyText(response, 'the token request');
   const json = parseJsonObject(text);
   if (json === undefined) {
     const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
-    throw new QontoUnexpectedResponseError(
-      `${where} answered ${response.status} with ${html ? 'HTML' : 'something that is not a JSON object'} ` +
-        `(${describeBody(text, o.secrets)}) instead of a token response. Likely cause: tokenUrl points at the ` +
-        `wrong server or a proxy intercepts the request. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
-      { status: response.status },
+    throw notATokenResponse(
+      status,
+      `with ${html ? 'HTML' : 'something that is not a JSON object'} (${describeBody(text, o.secrets)})`,
     );
   }
-  if (typeof json.error === 'string' || !response.ok) throw oauthError(json, response.status, o);
+  if (typeof json.error === 'string' || !response.ok) throw oauthError(json, status, o);
   return toTokenSet(json, o);
+}
+
+/** Whatever is wrong with an answer that is not a token response, the usual cause is where it came from. */
+function notATokenResponse(status: number, what: string): QontoUnexpectedResponseError {
+  return new QontoUnexpectedResponseError(
+    explain(
+      `Qonto's token endpoint answered ${status} ${what} instead of a token response`,
+      "tokenUrl points at a server that is not Qonto's OAuth server, or a proxy intercepts or redirects the request",
+      `check the environment's endpoints (production: https://oauth.qonto.com/oauth2/token). See ${TOKEN_DOC}`,
+    ),
+    { status },
+  );
 }
 
 function oauthError(
@@ -63,11 +70,7 @@ function oauthError(
   o: { grant: TokenGrant; secrets: string[] },
 ): QontoOAuthError | QontoUnexpectedResponseError {
   if (typeof json.error !== 'string') {
-    return new QontoUnexpectedResponseError(
-      `Qonto's token endpoint answered ${status} without an RFC 6749 error body. Likely cause: a proxy or the ` +
-        `wrong server. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
-      { status },
-    );
+    return notATokenResponse(status, 'without an RFC 6749 error body');
   }
   const error = redactSecrets(json.error, o.secrets).slice(0, 100);
   const errorDescription =
@@ -109,12 +112,7 @@ function hintFor(error: string, grant: TokenGrant): string | undefined {
 }
 
 function toTokenSet(json: Record<string, unknown>, o: { now: number; requestedScopes: string[] }): TokenSet {
-  const bad = (what: string) =>
-    new QontoUnexpectedResponseError(
-      `Qonto's token endpoint answered 200 with ${what}. Likely cause: tokenUrl points at a server that is not ` +
-        `Qonto's OAuth server. Fix: check the environment's endpoints. See ${TOKEN_DOC}`,
-      { status: 200 },
-    );
+  const bad = (what: string) => notATokenResponse(200, `with ${what}`);
   const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
   if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
   if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || expires_in <= 0) {
