@@ -193,6 +193,30 @@ describe('createQontoFetch: timeouts, aborts and network failures', () => {
     expect(withSignal).toBeInstanceOf(QontoTimeoutError);
   });
 
+  it('really aborts a timed-out request: the server sees the connection close, before headers and during the body', async () => {
+    const closed: string[] = [];
+    sandbox.handle((req, res) => {
+      res.on('close', () => closed.push(req.url ?? ''));
+      if (req.url === '/v2/slow-body') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"transactions":['); // and never the rest
+      }
+    });
+    const qontoFetch = createQontoFetch({
+      environment: sandboxEndpointsAt(sandbox.url),
+      stagingToken: TOKEN,
+      timeoutMs: 50,
+      retry: false,
+    });
+    const noHeaders = await qontoFetch(`${sandbox.url}/v2/no-headers`).catch((e) => e);
+    expect(noHeaders).toBeInstanceOf(QontoTimeoutError);
+    const response = await qontoFetch(`${sandbox.url}/v2/slow-body`);
+    const cutBody = await response.text().catch((e) => e);
+    expect(cutBody).toBeInstanceOf(QontoTimeoutError);
+    while (closed.length < 2) await new Promise((r) => setTimeout(r, 2));
+    expect(closed.sort()).toEqual(['/v2/no-headers', '/v2/slow-body']);
+  });
+
   it("keeps the caller's abort an AbortError while a timeout is armed", async () => {
     sandbox.handle(() => undefined);
     const qontoFetch = createQontoFetch({
