@@ -1,7 +1,9 @@
+import type { FaultState } from './faults.js';
 import type { GrantStore } from './oauth/grants.js';
 import type { IdTokenSigner } from './oauth/id-token.js';
+import type { RateLimitLog } from './rate-limit.js';
 import type { SeedData } from './seed/index.js';
-import type { GateMode, SandboxClient, SandboxClock, SandboxRequest } from './types.js';
+import type { GateMode, SandboxClient, SandboxClock, SandboxRateLimit, SandboxRequest } from './types.js';
 
 /** One browser's way through the authorize pages, keyed by its `login_challenge`. */
 export interface AuthorizationFlow {
@@ -43,6 +45,10 @@ export interface SandboxContext {
   /** Browsers logged in to the emulated sandbox web app. */
   webAppSessions: Set<string>;
   log: ((line: string) => void) | undefined;
+  faults: FaultState;
+  /** Business API rate-limit windows; empty for none. */
+  rateLimits: SandboxRateLimit[];
+  rateLimitLog: RateLimitLog;
 }
 
 /** The registered client with this id. */

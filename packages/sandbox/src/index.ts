@@ -6,8 +6,10 @@
  */
 export { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI } from './clients.js';
 export { PortInUseError } from './listen.js';
+export { QONTO_RATE_LIMITS } from './rate-limit.js';
 export { DOCUMENTED_SCOPES } from './scopes.js';
 export { DEFAULT_SEED } from './seed/index.js';
+export { TRANSACTIONS_PER_MAIN_ACCOUNT } from './seed/transactions.js';
 export { startQontoSandbox } from './server.js';
 export { ONELOGIN_URL, STAGING_HEADER } from './staging-gate.js';
 export type {
@@ -16,7 +18,9 @@ export type {
   QontoSandboxOptions,
   SandboxClient,
   SandboxClock,
+  SandboxFailNextOptions,
   SandboxFaults,
+  SandboxRateLimit,
   SandboxRequest,
   SandboxUser,
   StagingTokenUse,

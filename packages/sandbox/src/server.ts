@@ -7,6 +7,7 @@ import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
 import type { SandboxContext } from './context.js';
 import { DEMO_STAGING_TOKEN } from './demo.js';
+import { createFaultState, createFaults, injectFaults } from './faults.js';
 import { homePage } from './home.js';
 import { listen } from './listen.js';
 import { authorizeRoutes } from './oauth/authorize.js';
@@ -15,6 +16,7 @@ import { createIdTokenSigner } from './oauth/id-token.js';
 import { loginFlowRoutes } from './oauth/login-flow.js';
 import { tokenRoutes } from './oauth/token-endpoint.js';
 import { randomSecret } from './random.js';
+import { resolveRateLimits } from './rate-limit.js';
 import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
 import type { QontoSandbox, QontoSandboxOptions, SandboxClient } from './types.js';
@@ -72,12 +74,15 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     flows: new Map(),
     webAppSessions: new Set(),
     log: options.log,
+    faults: createFaultState(),
+    rateLimits: resolveRateLimits(options.rateLimit),
+    rateLimitLog: new Map(),
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(recordRequests(ctx));
+  app.use(recordRequests(ctx), injectFaults(ctx));
   app.get('/', homePage(ctx));
   // Emulator aid: Qonto documents no JWKS URL (qonto-api.md §1), but verifying id_tokens needs one.
   app.get('/.well-known/jwks.json', (_req, res) => {
@@ -119,15 +124,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     clients: ctx.clients,
     users: ctx.data.users,
     clock,
-    faults: {
-      gate(next) {
-        assertOption(
-          next === 'redirect' || next === 'html',
-          `gate must be 'redirect' or 'html', not ${JSON.stringify(next)}.`,
-        );
-        ctx.gate = next;
-      },
-    },
+    faults: createFaults(ctx, gate),
     requests: ctx.requests as QontoSandbox['requests'],
     addClient(client: SandboxClient) {
       assertValidClient(client);

@@ -74,15 +74,27 @@ export interface QontoSandboxOptions {
   /** Registered clients; they replace the default client. */
   clients?: SandboxClient[];
   gate?: GateMode;
-  /** Seed of the generated data (organizations, memberships, bank accounts). */
+  /** Seed of the generated data (organizations, memberships, bank accounts, transactions). */
   seed?: number;
-  /** Initial time of the emulator's clock, epoch ms; now by default. */
+  /** Initial time of the emulator's clock, epoch ms; now by default. The transactions are dated back from it. */
   startTime?: number;
+  /**
+   * The Business API rate limit per client address, by the emulator's clock: Qonto's documented 1,000 requests per
+   * 10 s and 10,000 per 10 minutes by default; one `{ requests, windowMs }` window instead (tests reach it in a few
+   * requests); or `false` for none.
+   */
+  rateLimit?: SandboxRateLimit | false;
   /**
    * Receives one line per answered request, secrets left out (no query string, no header value). The CLI prints
    * them; the library logs nothing by default.
    */
   log?: (line: string) => void;
+}
+
+/** A rate-limit window: at most `requests` per `windowMs` milliseconds. */
+export interface SandboxRateLimit {
+  requests: number;
+  windowMs: number;
 }
 
 /** The emulator's clock: real time from `startTime`, plus whatever `advance` added. */
@@ -92,13 +104,29 @@ export interface SandboxClock {
   advance(ms: number): void;
 }
 
-/**
- * Faults a test can switch on. Part 1 of the emulator implements `gate`; `latency`, `failNext` and `reset` come
- * with the Business API (issue 5) and are absent until then.
- */
+/** Options of {@link SandboxFaults.failNext}. */
+export interface SandboxFailNextOptions {
+  /** How many requests in a row get the failure (default 1). */
+  count?: number;
+  /** Sends `Retry-After: <seconds>` with each failure. */
+  retryAfter?: number;
+}
+
+/** Faults a test can switch on at run time; each applies from the next request on, until {@link reset}. */
 export interface SandboxFaults {
+  /** Delays every later answer by `ms` milliseconds (of the emulator's clock), the OAuth pages included. */
+  latency(ms: number): void;
+  /**
+   * Answers the next `count` requests of `route` (`'GET /v2/organization'`, `'POST /oauth2/token'`: method and
+   * exact path, no query string) with `status` and an error body of the route's kind: RFC 6749
+   * `{ error, error_description }` under `/oauth2/`, JSON:API `{ errors: [{ code, detail }] }` elsewhere. Calls
+   * queue up: the earliest one with requests left answers first.
+   */
+  failNext(route: string, status: number, o?: SandboxFailNextOptions): void;
   /** Switches how the staging gate answers, from the next request on. */
   gate(mode: GateMode): void;
+  /** No latency, no pending failures, and the gate of the start options. */
+  reset(): void;
 }
 
 /** A running emulator. */

@@ -1,4 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  parseAuthorizationCallback,
+  QontoApiClient,
+  type QontoApiClientOptions,
+  QontoOAuthClient,
+  QontoTokenManager,
+} from '@qonto-oauth/core';
 import { afterEach } from 'vitest';
 import { startQontoSandbox } from '../src/index.js';
 import { completeAuthorization } from '../src/testing.js';
@@ -97,4 +104,52 @@ export function apiGet(sandbox: QontoSandbox, path: string, accessToken: string,
     headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken, Authorization: `Bearer ${accessToken}` },
     redirect: 'manual',
   });
+}
+
+/** A registered app for the tests that go through core's clients. */
+export const CORE_APP = {
+  clientId: 'core-app',
+  clientSecret: 'core-app-secret',
+  redirectUri: 'http://127.0.0.1:3999/callback',
+};
+
+/**
+ * Connects a user (users[1] by default) to an organization through core's OAuth client and the emulator's pages,
+ * and returns the OAuth client, the tokens and an API client on a token manager.
+ */
+export async function connectThroughCore(
+  sandbox: QontoSandbox,
+  o: {
+    user?: SandboxUser;
+    organizationId?: string;
+    scopes?: string[];
+    retry?: QontoApiClientOptions['retry'];
+    stagingToken?: string;
+  } = {},
+) {
+  sandbox.addClient({ ...CORE_APP, redirectUris: [CORE_APP.redirectUri] });
+  const user = o.user ?? sandbox.users[1]!;
+  const oauth = new QontoOAuthClient({
+    environment: sandbox.endpoints,
+    ...CORE_APP,
+    stagingToken: sandbox.stagingToken,
+    scopes: o.scopes,
+    now: sandbox.clock.now,
+  });
+  const request = await oauth.createAuthorizationRequest();
+  const callback = await completeAuthorization(request.url, {
+    email: user.email,
+    password: user.password,
+    organizationId: o.organizationId ?? user.organizations[0]!.id,
+  });
+  const { code } = parseAuthorizationCallback(callback, { expectedState: request.state });
+  const tokens = await oauth.exchangeCode({ code, codeVerifier: request.codeVerifier });
+  const manager = new QontoTokenManager({ client: oauth, tokens, now: sandbox.clock.now });
+  const api = new QontoApiClient({
+    environment: sandbox.endpoints,
+    stagingToken: o.stagingToken ?? sandbox.stagingToken,
+    tokens: manager,
+    retry: o.retry ?? { maxDelayMs: 5 },
+  });
+  return { oauth, tokens, manager, api, user };
 }

@@ -2,9 +2,20 @@ import type { NextFunction, Request, Response } from 'express';
 import type { SandboxContext } from '../context.js';
 import type { Grant } from '../oauth/grants.js';
 
-/** A JSON:API error body, Qonto's error shape (https://docs.qonto.com/faq-articles/api-questions/api-questions-api-usage). */
-export function apiError(res: Response, status: number, code: string, detail: string): void {
-  res.status(status).json({ errors: [{ code, detail }] });
+/**
+ * A JSON:API error body, Qonto's error shape (https://docs.qonto.com/get-started/general/errors): `code`, `detail`,
+ * and `source.parameter` when a query parameter is at fault.
+ */
+export function apiError(
+  res: Response,
+  status: number,
+  code: string,
+  detail: string,
+  parameter?: string,
+): void {
+  res
+    .status(status)
+    .json({ errors: [parameter === undefined ? { code, detail } : { code, detail, source: { parameter } }] });
 }
 
 /** The grant behind the request's bearer token (set by {@link bearerAuth}). */

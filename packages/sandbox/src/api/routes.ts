@@ -1,15 +1,23 @@
 import express from 'express';
 import type { SandboxContext } from '../context.js';
+import { rateLimit } from '../rate-limit.js';
 import { stagingGate } from '../staging-gate.js';
 import { bearerAuth, grantOf, requireScope } from './auth.js';
+import { sendPage } from './pagination.js';
+import { listTransactions } from './transactions.js';
+
+/** The account number inside a French IBAN (`FRkk BBBBB GGGGG CCCCCCCCCCC KK`), a number as in Qonto's example. */
+function accountNumber(iban: string): number {
+  return Number(iban.slice(14, 25));
+}
 
 /**
- * The Business API subset of part 1: enough for profiles and disconnecting. Part 2 (issue 5) adds bank accounts,
- * transactions and memberships to this router.
+ * The Business API subset: profiles, bank accounts, transactions, memberships and disconnecting. Every route is
+ * behind the staging gate, the rate limit and a bearer token, and checks its scope.
  */
 export function apiRoutes(ctx: SandboxContext): express.Router {
   const router = express.Router();
-  router.use('/v2', stagingGate(ctx, 'api'), bearerAuth(ctx));
+  router.use('/v2', stagingGate(ctx, 'api'), rateLimit(ctx), bearerAuth(ctx));
 
   // https://docs.qonto.com/api-reference/business-api/endpoints/memberships/retrieve-the-authenticated-membership
   router.get('/v2/membership', requireScope('membership.read'), (_req, res) => {
@@ -27,6 +35,42 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
       .filter((a) => a.organization_id === organization.id)
       .map(({ organization_id: _owner, ...account }) => account);
     res.json({ organization: { ...organization, bank_accounts } });
+  });
+
+  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/list: the fields
+  // of its example, in that order; the owner and admin users see them all. `meta` as every list has it
+  // (https://docs.qonto.com/get-started/general/pagination), although the example shows none.
+  router.get('/v2/bank_accounts', requireScope('organization.read'), (req, res) => {
+    const accounts = ctx.data.bankAccounts
+      .filter((a) => a.organization_id === grantOf(res).organizationId)
+      .map((a) => ({
+        id: a.id,
+        name: a.name,
+        organization_id: a.organization_id,
+        status: a.status,
+        main: a.main,
+        iban: a.iban,
+        bic: a.bic,
+        currency: a.currency,
+        balance: a.balance,
+        balance_cents: a.balance_cents,
+        authorized_balance: a.authorized_balance,
+        authorized_balance_cents: a.authorized_balance_cents,
+        updated_at: a.updated_at,
+        is_external_account: false,
+        account_number: accountNumber(a.iban),
+      }));
+    sendPage(req, res, 'bank_accounts', accounts);
+  });
+
+  router.get('/v2/transactions', requireScope('organization.read'), listTransactions(ctx));
+
+  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/memberships/list-memberships
+  router.get('/v2/memberships', requireScope('organization.read'), (req, res) => {
+    const members = ctx.data.memberListings
+      .filter((m) => m.organizationId === grantOf(res).organizationId)
+      .map(({ organizationId: _organization, ...member }) => member);
+    sendPage(req, res, 'memberships', members);
   });
 
   // https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents: the success

@@ -1,9 +1,13 @@
 import type { SandboxUser } from '../types.js';
 import { type SeedBankAccount, seedBankAccounts } from './bank-accounts.js';
+import { type SeedMemberListing, seedMemberListings } from './member-list.js';
 import { type SeedMembership, type SeedOrganization, seedOrganizations, seedPeople } from './people.js';
+import { type SeedTransaction, seedTransactions } from './transactions.js';
 
 export type { SeedBankAccount } from './bank-accounts.js';
+export type { SeedMemberListing } from './member-list.js';
 export type { SeedMembership, SeedOrganization } from './people.js';
+export type { SeedTransaction } from './transactions.js';
 
 /** The seed used when none is given; the demo users printed by `@qonto-oauth/sandbox/demo` come from it. */
 export const DEFAULT_SEED = 4010;
@@ -13,9 +17,11 @@ export interface SeedData {
   users: SandboxUser[];
   organizations: SeedOrganization[];
   memberships: SeedMembership[];
+  /** The same memberships as `GET /v2/memberships` lists them. */
+  memberListings: SeedMemberListing[];
   bankAccounts: SeedBankAccount[];
-  // Part 2 adds `transactions` here: 300 per main account, dated back from `startTime`, drawn from a
-  // `prngFor(seed, 'transactions')` stream of their own so they leave the data above unchanged.
+  /** 300 per main account, newest first, dated back from `startTime`. */
+  transactions: SeedTransaction[];
 }
 
 /** The users only: no dates involved, so `@qonto-oauth/sandbox/demo` can list them without starting anything. */
@@ -23,14 +29,20 @@ export function seedUsers(seed: number = DEFAULT_SEED): SandboxUser[] {
   return seedPeople(seed, seedOrganizations(seed)).users;
 }
 
-/** The whole data set for `seed`; `startTime` (epoch ms) anchors the dates that move with the emulator's clock. */
+/**
+ * The whole data set for `seed`; `startTime` (epoch ms) anchors the dates that move with the emulator's clock.
+ * Each kind of data has its own PRNG stream, so adding one never changes another.
+ */
 export function createSeedData(seed: number, startTime: number): SeedData {
   const organizations = seedOrganizations(seed);
   const { users, memberships } = seedPeople(seed, organizations);
+  const bankAccounts = seedBankAccounts(seed, organizations, startTime);
   return {
     users,
     organizations,
     memberships,
-    bankAccounts: seedBankAccounts(seed, organizations, startTime),
+    memberListings: seedMemberListings(seed, memberships),
+    bankAccounts,
+    transactions: seedTransactions(seed, organizations, memberships, bankAccounts, startTime),
   };
 }

@@ -1,0 +1,136 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { SandboxContext } from './context.js';
+import type { GateMode, SandboxFailNextOptions, SandboxFaults } from './types.js';
+
+interface InjectedFailure {
+  method: string;
+  path: string;
+  status: number;
+  remaining: number;
+  retryAfter?: number;
+}
+
+/** What the test switched on; {@link SandboxFaults.reset} empties it. */
+export interface FaultState {
+  latencyMs: number;
+  failures: InjectedFailure[];
+}
+
+export function createFaultState(): FaultState {
+  return { latencyMs: 0, failures: [] };
+}
+
+const API_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'internal_server_error',
+  502: 'bad_gateway',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
+/** RFC 6749 §5.2 codes, with Hydra's `server_error` / `temporarily_unavailable` for server-side trouble. */
+function oauthCode(status: number): string {
+  if (status === 401) return 'invalid_client';
+  if (status === 429 || status === 503) return 'temporarily_unavailable';
+  return status >= 500 ? 'server_error' : 'invalid_request';
+}
+
+function assertFault(ok: boolean, message: string): void {
+  if (!ok) throw new TypeError(message);
+}
+
+/** Waits until the emulator's clock reaches `until` (a `clock.advance` ends the wait early). */
+async function waitUntil(ctx: SandboxContext, until: number): Promise<void> {
+  for (let left = until - ctx.clock.now(); left > 0; left = until - ctx.clock.now()) {
+    await new Promise((resolve) => setTimeout(resolve, left));
+  }
+}
+
+/**
+ * Applies the faults to every request, before the gate and the routes: the latency first, then the next injected
+ * failure of that route, with an RFC 6749 body on `/oauth2/*` and a JSON:API body elsewhere.
+ */
+export function injectFaults(ctx: SandboxContext) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const { latencyMs } = ctx.faults;
+    if (latencyMs > 0) await waitUntil(ctx, ctx.clock.now() + latencyMs);
+    const failure = ctx.faults.failures.find(
+      (f) => f.remaining > 0 && f.method === req.method && f.path === req.path,
+    );
+    if (!failure) {
+      next();
+      return;
+    }
+    failure.remaining -= 1;
+    ctx.faults.failures = ctx.faults.failures.filter((f) => f.remaining > 0);
+    if (failure.retryAfter !== undefined) res.set('Retry-After', String(failure.retryAfter));
+    const detail = `Failure injected by faults.failNext('${failure.method} ${failure.path}', ${failure.status}).`;
+    res
+      .status(failure.status)
+      .json(
+        req.path.startsWith('/oauth2/')
+          ? { error: oauthCode(failure.status), error_description: detail }
+          : { errors: [{ code: API_CODES[failure.status] ?? `http_${failure.status}`, detail }] },
+      );
+  };
+}
+
+/** The `faults` of a running emulator. `initialGate` is what {@link SandboxFaults.reset} restores. */
+export function createFaults(ctx: SandboxContext, initialGate: GateMode): SandboxFaults {
+  return {
+    latency(ms: number) {
+      assertFault(
+        typeof ms === 'number' && Number.isFinite(ms) && ms >= 0,
+        `faults.latency(ms) takes a finite number of milliseconds >= 0, not ${String(ms)}.`,
+      );
+      ctx.faults.latencyMs = ms;
+    },
+    failNext(route: string, status: number, o: SandboxFailNextOptions = {}) {
+      const match = typeof route === 'string' ? /^([A-Za-z]+) (\/\S*)$/.exec(route) : null;
+      assertFault(
+        match !== null,
+        `faults.failNext takes a route as 'METHOD /path' (e.g. 'GET /v2/organization', 'POST /oauth2/token'), not ${JSON.stringify(route)}.`,
+      );
+      assertFault(
+        Number.isInteger(status) && status >= 400 && status <= 599,
+        `faults.failNext takes an error status from 400 to 599, not ${String(status)}.`,
+      );
+      const count = o.count ?? 1;
+      assertFault(
+        Number.isSafeInteger(count) && count >= 1,
+        `faults.failNext count must be a whole number >= 1, not ${String(count)}.`,
+      );
+      assertFault(
+        o.retryAfter === undefined || (Number.isSafeInteger(o.retryAfter) && o.retryAfter >= 0),
+        `faults.failNext retryAfter is a whole number of seconds >= 0, not ${String(o.retryAfter)}.`,
+      );
+      const [, method, path] = match as RegExpExecArray;
+      const failure: InjectedFailure = {
+        method: (method as string).toUpperCase(),
+        path: path as string,
+        status,
+        remaining: count,
+      };
+      if (o.retryAfter !== undefined) failure.retryAfter = o.retryAfter;
+      ctx.faults.failures.push(failure);
+    },
+    gate(next: GateMode) {
+      assertFault(
+        next === 'redirect' || next === 'html',
+        `gate must be 'redirect' or 'html', not ${JSON.stringify(next)}.`,
+      );
+      ctx.gate = next;
+    },
+    reset() {
+      ctx.faults.latencyMs = 0;
+      ctx.faults.failures = [];
+      ctx.gate = initialGate;
+    },
+  };
+}
