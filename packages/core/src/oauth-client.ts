@@ -124,7 +124,7 @@ export class QontoOAuthClient {
     const state = o.state === undefined ? createState() : requireString(o.state, 'state');
     const params = new URLSearchParams({
       client_id: this.clientId,
-      redirect_uri: o.redirectUri === undefined ? this.redirectUri : requireUrl(o.redirectUri, 'redirectUri'),
+      redirect_uri: this.#redirectUriFor(o.redirectUri),
       response_type: 'code',
       scope: checkScopes(o.scopes ?? [...this.scopes]).join(' '),
       state,
@@ -152,7 +152,7 @@ export class QontoOAuthClient {
     const form: Record<string, string> = {
       grant_type: 'authorization_code',
       code,
-      redirect_uri: o.redirectUri === undefined ? this.redirectUri : requireUrl(o.redirectUri, 'redirectUri'),
+      redirect_uri: this.#redirectUriFor(o.redirectUri),
     };
     if (o.codeVerifier !== undefined) form.code_verifier = requireString(o.codeVerifier, 'codeVerifier');
     return this.#tokenRequest('authorization_code', form, [code, o.codeVerifier]);
@@ -182,6 +182,11 @@ export class QontoOAuthClient {
     // Any 2xx is success, whatever its body; anything else reads like every other Business API error.
     if (response.ok) await discardBody(response);
     else await readApiResponse(response, 'DELETE /v2/oauth2/consents', this.#secrets(token));
+  }
+
+  /** The request's own registered callback URL, else the client's. */
+  #redirectUriFor(redirectUri: string | undefined): string {
+    return redirectUri === undefined ? this.redirectUri : requireUrl(redirectUri, 'redirectUri');
   }
 
   #secrets(...more: (string | undefined)[]): string[] {
