@@ -11,12 +11,36 @@ async function connected(o: { scope?: string; userIndex?: number; organizationIn
   const token = body.access_token as string;
   const get = async (path: string) => {
     const response = await apiGet(sandbox, path, token);
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as Body };
   };
   return { sandbox, user, organizationId, get };
 }
 
-type Transaction = Record<string, any>;
+/** The fields these tests read, loosely typed: the assertions check the rest. */
+interface Row {
+  [field: string]: unknown;
+  id: string;
+  iban: string;
+  main: boolean;
+  balance_cents: number;
+  first_name: string;
+  birthdate: string;
+  bank_account_id: string;
+  side: string;
+  status: string;
+  amount: number;
+  amount_cents: number;
+  settled_at: string | null;
+  settled_balance_cents: number | null;
+  updated_at: string;
+}
+interface Body {
+  errors: { code: string; detail: string; source?: unknown }[];
+  meta: Record<string, unknown>;
+  bank_accounts: Row[];
+  transactions: Row[];
+  memberships: Row[];
+}
 
 describe('GET /v2/bank_accounts', () => {
   it("lists the organization's accounts with Qonto's fields, in its order, and a meta", async () => {
@@ -62,7 +86,7 @@ describe('GET /v2/bank_accounts', () => {
     const second = await get('/v2/bank_accounts?per_page=1&page=2');
     expect(first.body.meta).toMatchObject({ current_page: 1, next_page: 2, total_pages: 2, per_page: 1 });
     expect(second.body.meta).toMatchObject({ current_page: 2, next_page: null, prev_page: 1 });
-    expect(second.body.bank_accounts[0].id).not.toBe(first.body.bank_accounts[0].id);
+    expect(second.body.bank_accounts[0]!.id).not.toBe(first.body.bank_accounts[0]!.id);
   });
 
   it('answers 403 without organization.read', async () => {
@@ -82,7 +106,7 @@ describe('GET /v2/memberships', () => {
     const { status, body } = await get('/v2/memberships');
     expect(status).toBe(200);
     // users[0] owns the first organization, users[1] administers it.
-    expect(body.memberships.map((m: Record<string, unknown>) => m.first_name).sort()).toEqual(
+    expect(body.memberships.map((m) => m.first_name).sort()).toEqual(
       sandbox.users.map((u) => u.firstName).sort(),
     );
     for (const member of body.memberships) {
@@ -130,7 +154,7 @@ describe('GET /v2/transactions', () => {
 
   it('serves 300 transactions of the main account with the documented fields, newest first', async () => {
     const { get } = await connected();
-    const main = (await get('/v2/bank_accounts')).body.bank_accounts.find((a: Transaction) => a.main);
+    const main = (await get('/v2/bank_accounts')).body.bank_accounts.find((a) => a.main)!;
     const { body } = await get(`/v2/transactions?bank_account_id=${main.id}&per_page=100`);
     expect(body.meta).toEqual({
       current_page: 1,
@@ -140,7 +164,7 @@ describe('GET /v2/transactions', () => {
       total_count: 300,
       per_page: 100,
     });
-    const first = body.transactions[0] as Transaction;
+    const first = body.transactions[0]!;
     expect(Object.keys(first)).toEqual([
       'id',
       'transaction_id',
@@ -176,7 +200,7 @@ describe('GET /v2/transactions', () => {
       'bank_account_id',
       'is_external_transaction',
     ]);
-    for (const t of body.transactions as Transaction[]) {
+    for (const t of body.transactions) {
       expect(t.bank_account_id).toBe(main.id);
       expect(['debit', 'credit']).toContain(t.side);
       expect(['pending', 'declined', 'completed']).toContain(t.status);
@@ -185,15 +209,15 @@ describe('GET /v2/transactions', () => {
       expect(Date.parse(t.updated_at)).toBeLessThanOrEqual(Date.UTC(2025, 5, 1, 12));
     }
     // The newest completed transaction leaves the account at its current balance.
-    const newest = (body.transactions as Transaction[]).find((t) => t.status === 'completed')!;
+    const newest = body.transactions.find((t) => t.status === 'completed')!;
     expect(newest.settled_balance_cents).toBe(main.balance_cents);
   });
 
   it('takes the iban, and bank_account_id wins when both are given', async () => {
     const { get } = await connected();
-    const [main, savings] = (await get('/v2/bank_accounts')).body.bank_accounts as Transaction[];
+    const [main, savings] = (await get('/v2/bank_accounts')).body.bank_accounts;
     const byIban = await get(`/v2/transactions?iban=${main!.iban}&per_page=5`);
-    expect(byIban.body.transactions[0].bank_account_id).toBe(main!.id);
+    expect(byIban.body.transactions[0]!.bank_account_id).toBe(main!.id);
     const both = await get(`/v2/transactions?iban=${main!.iban}&bank_account_id=${savings!.id}`);
     expect(both.status).toBe(200);
     // The savings account has no transactions: only main accounts get the 300.
@@ -213,7 +237,7 @@ describe('GET /v2/transactions', () => {
   it('answers 404 for a bank account of another organization (emulator choice) and for an unknown one', async () => {
     const { sandbox, get } = await connected({ organizationIndex: 0 });
     const other = await connected({ organizationIndex: 1 });
-    const otherAccount = (await other.get('/v2/bank_accounts')).body.bank_accounts[0] as Transaction;
+    const otherAccount = (await other.get('/v2/bank_accounts')).body.bank_accounts[0]!;
     expect(sandbox.url).not.toBe(other.sandbox.url);
     // Same seed, so the other organization's account exists in this emulator too.
     for (const query of [
@@ -223,7 +247,7 @@ describe('GET /v2/transactions', () => {
     ]) {
       const { status, body } = await get(`/v2/transactions?${query}`);
       expect(status).toBe(404);
-      expect(body.errors[0].code).toBe('not_found');
+      expect(body.errors[0]!.code).toBe('not_found');
     }
   });
 
@@ -237,15 +261,15 @@ describe('GET /v2/transactions', () => {
     ['updated_at_from=yesterday', 'updated_at_from'],
   ])('answers 422 naming the parameter for %s', async (query, parameter) => {
     const { get } = await connected();
-    const main = (await get('/v2/bank_accounts')).body.bank_accounts[0] as Transaction;
+    const main = (await get('/v2/bank_accounts')).body.bank_accounts[0]!;
     const { status, body } = await get(`/v2/transactions?bank_account_id=${main.id}&${query}`);
     expect(status).toBe(422);
-    expect(body.errors[0].source).toEqual({ parameter });
+    expect(body.errors[0]!.source).toEqual({ parameter });
   });
 
   it("uses Qonto's documented words for a status outside the list", async () => {
     const { get } = await connected();
-    const main = (await get('/v2/bank_accounts')).body.bank_accounts[0] as Transaction;
+    const main = (await get('/v2/bank_accounts')).body.bank_accounts[0]!;
     const { body } = await get(`/v2/transactions?bank_account_id=${main.id}&status[]=invalid`);
     expect(body.errors).toEqual([
       {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frenchIban, isValidIban, ribKey } from '../src/seed/iban.js';
 import { createSeedData, DEFAULT_SEED } from '../src/seed/index.js';
 import { createPrng } from '../src/seed/prng.js';
+import { TRANSACTIONS_PER_MAIN_ACCOUNT } from '../src/seed/transactions.js';
 
 describe('seed data', () => {
   it('is the same for the same seed and start time, and differs for another seed', () => {
@@ -51,5 +52,48 @@ describe('seed data', () => {
     expect(createPrng(1).uuid()).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+});
+
+describe('seeded transactions', () => {
+  const data = createSeedData(DEFAULT_SEED, Date.UTC(2025, 5, 1));
+
+  it('gives each main account 300 transactions with distinct ids, and the other accounts none', () => {
+    for (const account of data.bankAccounts) {
+      const own = data.transactions.filter((t) => t.bank_account_id === account.id);
+      expect(own).toHaveLength(account.main ? TRANSACTIONS_PER_MAIN_ACCOUNT : 0);
+    }
+    const ids = data.transactions.map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const references = data.transactions.map((t) => t.transaction_id);
+    expect(new Set(references).size).toBe(references.length);
+  });
+
+  it('runs settled balances back from the account balance, never below zero', () => {
+    for (const account of data.bankAccounts.filter((a) => a.main)) {
+      const completed = data.transactions.filter(
+        (t) => t.bank_account_id === account.id && t.status === 'completed',
+      );
+      expect(completed[0]!.settled_balance_cents).toBe(account.balance_cents);
+      for (let i = 1; i < completed.length; i++) {
+        const newer = completed[i - 1]!;
+        const signed = newer.side === 'credit' ? newer.amount_cents : -newer.amount_cents;
+        expect(completed[i]!.settled_balance_cents).toBe(newer.settled_balance_cents! - signed);
+        expect(completed[i]!.settled_balance_cents).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('keeps pending and declined transactions unsettled, and every date before the start', () => {
+    const statuses = new Set(data.transactions.map((t) => t.status));
+    expect([...statuses].sort()).toEqual(['completed', 'declined', 'pending']);
+    for (const t of data.transactions) {
+      expect(t.settled_at === null).toBe(t.status !== 'completed');
+      expect(t.settled_balance === null).toBe(t.status !== 'completed');
+      for (const date of [t.emitted_at, t.updated_at, t.settled_at ?? t.emitted_at]) {
+        expect(Date.parse(date)).toBeLessThanOrEqual(Date.UTC(2025, 5, 1));
+      }
+      if (t.settled_at !== null) expect(t.emitted_at <= t.settled_at).toBe(true);
+    }
   });
 });
