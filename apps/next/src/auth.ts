@@ -1,0 +1,112 @@
+/**
+ * Auth.js v5 for the sample: the Qonto provider, the token rotation in the `jwt` callback, this app's cookie
+ * names and error page. The config is built per request (NextAuth's function form), so `next build` reads no
+ * credentials and a missing setting is reported on the page instead of failing the build.
+ */
+import { isQontoError, type QontoProfile } from '@qonto-oauth/core';
+import Qonto, { type RefreshQontoTokenOptions, refreshQontoToken } from '@qonto-oauth/next-auth/authjs';
+import NextAuth, { type NextAuthConfig } from 'next-auth';
+import { authCookies } from './lib/auth-cookies';
+import { currentAuthRequestContext } from './lib/auth-request-context';
+import { qontoConfigFor } from './lib/qonto-config';
+import { type QontoSessionToken, tokenAtSignIn } from './lib/session-token';
+import { qontoFailureCode, signInFailureCode } from './lib/sign-in-failure';
+
+/** The custom page for failed sign-ins (Auth.js's `error` and `signIn` pages: a denied consent lands on `signIn`). */
+export const SIGN_IN_ERROR_PAGE = '/auth/error';
+
+/** The `unstable_update` payload that asks the `jwt` callback for a refresh now, expired or not. */
+export const REFRESH_NOW = { qontoRefresh: 'now' } as const;
+
+function isRefreshNow(data: unknown): boolean {
+  return (data as { qontoRefresh?: unknown } | undefined)?.qontoRefresh === REFRESH_NOW.qontoRefresh;
+}
+
+/**
+ * Keeps the access token fresh with the package's helper. A refusal of the refresh token comes back as
+ * `error: 'RefreshTokenError'` (connect again). Anything it throws (Qonto unreachable, a timeout, the staging
+ * gate) is caught here: Auth.js clears the session cookie when the `jwt` callback throws, and these failures
+ * may pass, so the session is kept with a `refreshProblem` and the next request tries again.
+ */
+async function keepFresh(
+  token: QontoSessionToken,
+  options: RefreshQontoTokenOptions,
+  now: boolean,
+): Promise<QontoSessionToken> {
+  try {
+    const { refreshProblem: _previous, ...fresh } = await refreshQontoToken(
+      now ? { ...token, expires_at: 0 } : token,
+      options,
+    );
+    return fresh;
+  } catch (error) {
+    const problem = isQontoError(error) ? (qontoFailureCode(error) ?? error.code) : 'unknown';
+    console.error(`[qonto] token refresh failed, session kept: ${describeError(error)}`);
+    return { ...token, refreshProblem: problem };
+  }
+}
+
+/** One line for the log: the error and its cause. Core's messages carry no secret; Auth.js's carry none either. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { err?: unknown; error?: unknown; error_description?: unknown } | undefined;
+  const inner =
+    cause?.err instanceof Error
+      ? ` (cause: ${cause.err.name}: ${cause.err.message})`
+      : typeof cause?.error === 'string'
+        ? ` (Qonto: ${cause.error}${typeof cause.error_description === 'string' ? `: ${cause.error_description}` : ''})`
+        : '';
+  return `${error.name}: ${error.message}${inner}`;
+}
+
+function authConfig(): NextAuthConfig {
+  const app = qontoConfigFor();
+  const qonto = app.ok ? app.qonto : undefined;
+  const refresh: RefreshQontoTokenOptions | undefined = qonto && {
+    clientId: qonto.clientId,
+    clientSecret: qonto.clientSecret,
+    environment: qonto.environment,
+    stagingToken: qonto.stagingToken,
+  };
+  return {
+    // Without a usable config the provider still exists (Auth.js needs one); the home page shows the problem.
+    providers: [Qonto(refresh === undefined ? {} : { ...refresh, scope: qonto?.scopes })],
+    session: { strategy: 'jwt' },
+    cookies: authCookies(),
+    pages: { signIn: SIGN_IN_ERROR_PAGE, error: SIGN_IN_ERROR_PAGE },
+    logger: {
+      error(error) {
+        // Auth.js logs the real cause, then redirects with a generic code: keep the cause for the error page.
+        const context = currentAuthRequestContext();
+        const failure = signInFailureCode(error);
+        if (context !== undefined && failure !== undefined) context.signInFailure ??= failure;
+        console.error(`[auth][error] ${describeError(error)}`);
+      },
+    },
+    callbacks: {
+      async jwt({ token, account, profile, trigger, session }) {
+        let next = token as QontoSessionToken;
+        if (account) next = tokenAtSignIn(token, account, profile as QontoProfile | undefined);
+        else if (refresh !== undefined) {
+          next = await keepFresh(next, refresh, trigger === 'update' && isRefreshNow(session));
+        }
+        const context = currentAuthRequestContext();
+        if (context !== undefined) context.token = next;
+        return next;
+      },
+      // What `auth()` and GET /api/auth/session return: who is connected, never the tokens.
+      session({ session, token }) {
+        const t = token as QontoSessionToken;
+        return {
+          expires: session.expires,
+          user: { name: t.name ?? null, email: t.email ?? null },
+          organizationName: t.organizationName ?? null,
+          ...(t.error === undefined ? {} : { error: t.error }),
+          ...(t.refreshProblem === undefined ? {} : { refreshProblem: t.refreshProblem }),
+        };
+      },
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(authConfig);
