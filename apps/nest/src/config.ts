@@ -1,0 +1,83 @@
+import { type QontoEnvConfig, qontoConfigFromEnv, type TokenStore } from '@qonto-oauth/core';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { DEMO_SANDBOX_PORT, demoQontoConfig } from '@qonto-oauth/sandbox/demo';
+
+/** The app's default port (design.md's ports table); `PORT` overrides it. */
+export const DEFAULT_PORT = 3002;
+
+/** The Qonto side of the configuration: `qontoConfigFromEnv`'s shape with this app's callback URL resolved. */
+export type AppQontoConfig = QontoEnvConfig & {
+  /** This app's callback, e.g. `http://localhost:3002/auth/qonto/callback`. */
+  redirectUri: string;
+};
+
+/**
+ * Everything the app needs, provided through `ConfigModule` under the `app` key (`ConfigService.get('app')`).
+ * `main.ts` builds it from the environment ({@link appConfigFromEnv}); tests build it against their own emulator.
+ */
+export interface AppConfig {
+  qonto: AppQontoConfig;
+  /** Where `main.ts` listens (tests listen on their own port). */
+  port: number;
+  /** Signs the login cookie (default: random per start, so a restart signs everybody out anyway). */
+  sessionSecret?: string | undefined;
+  /** Where logins (their TokenSet) live, server-side; default an in-memory store (one process). */
+  loginStore?: TokenStore | undefined;
+  /** The emulator this process started because nothing else was configured: `main.ts` stops it on exit. */
+  emulator?: QontoSandbox | undefined;
+  /** One line per choice made, for the start-up log (never a secret). */
+  notes: string[];
+}
+
+function portFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a port number (0-65535), not ${JSON.stringify(value.slice(0, 40))}.`);
+  }
+  return port;
+}
+
+/** The demo-mode emulator on 4010 when that port is free, else on any free port. */
+async function startDemoEmulator(): Promise<QontoSandbox> {
+  try {
+    return await startQontoSandbox({ port: DEMO_SANDBOX_PORT, demo: true });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    return startQontoSandbox({ port: 0, demo: true });
+  }
+}
+
+/**
+ * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT` and
+ * `SESSION_SECRET`. Without `QONTO_CLIENT_ID` the app uses the emulator's demo client: the emulator at
+ * `QONTO_SANDBOX_URL`, or one it starts in this process (demo mode, port 4010, or a free port when 4010 is taken).
+ * Throws core's `QontoConfigError` naming every missing or malformed variable.
+ */
+export async function appConfigFromEnv(env: Record<string, string | undefined>): Promise<AppConfig> {
+  const port = portFrom(env.PORT);
+  const notes: string[] = [];
+  let emulator: QontoSandbox | undefined;
+  let qonto: QontoEnvConfig;
+  if (env.QONTO_CLIENT_ID) {
+    qonto = qontoConfigFromEnv(env);
+    const where = typeof qonto.environment === 'string' ? qonto.environment : qonto.environment.apiBaseUrl;
+    notes.push(`Qonto app ${qonto.clientId} (${where})`);
+  } else if (env.QONTO_SANDBOX_URL) {
+    qonto = demoQontoConfig(env.QONTO_SANDBOX_URL);
+    notes.push(`No QONTO_CLIENT_ID: the emulator's demo client at ${env.QONTO_SANDBOX_URL}`);
+  } else {
+    emulator = await startDemoEmulator();
+    qonto = demoQontoConfig(emulator.url);
+    notes.push(
+      `No QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: started the Qonto sandbox emulator (demo mode) on ${emulator.url}`,
+    );
+  }
+  return {
+    qonto: { ...qonto, redirectUri: qonto.redirectUri ?? `http://localhost:${port}/auth/qonto/callback` },
+    port,
+    sessionSecret: env.SESSION_SECRET || undefined,
+    emulator,
+    notes,
+  };
+}

@@ -1,0 +1,144 @@
+import { isQontoError } from '@qonto-oauth/core';
+import { describe, expect, it } from 'vitest';
+import { LOGIN_COOKIE } from '../src/login-sessions.js';
+import {
+  apiWith,
+  oauthClientOf,
+  signIn,
+  singleOrganizationUser,
+  withEmulator,
+} from './helpers/app-harness.js';
+
+const emulator = withEmulator();
+const HOUR = 60 * 60 * 1000;
+
+/** Whether this emulator serves GET /v2/transactions yet (another part of the project adds it). */
+async function servesTransactions(accessToken: string, bankAccountId: string): Promise<boolean> {
+  return apiWith(emulator.sandbox(), accessToken)
+    .get('/v2/transactions', { bank_account_id: bankAccountId, per_page: 1 })
+    .then(
+      () => true,
+      (error: unknown) => {
+        if (isQontoError(error) && (error as { status?: number }).status === 404) return false;
+        throw error;
+      },
+    );
+}
+
+describe('example-nest against the emulator', () => {
+  it('shows "Connect with Qonto" on the home page, and /me asks to connect when signed out', async () => {
+    const app = await emulator.start();
+    const home = await app.browser.open(`${app.origin}/`);
+    expect(home.status).toBe(200);
+    expect(home.html).toContain('<a class="button" href="/auth/qonto">Connect with Qonto</a>');
+    const me = await app.browser.open(`${app.origin}/me`);
+    expect(me.url).toBe(`${app.origin}/?notice=signed-out`);
+    expect(me.html).toContain('connect with Qonto to see your account');
+  });
+
+  it('connects, then /me shows the member, the legal name, the bank accounts and the latest transactions', async () => {
+    const app = await emulator.start();
+    const user = singleOrganizationUser(emulator.sandbox());
+    const page = await signIn(app, user);
+    expect(page.url).toBe(`${app.origin}/me`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`<strong class="member">${user.firstName} ${user.lastName}</strong>`);
+    expect(page.html).toContain(`<strong class="organization">${user.organizations[0]!.legalName}</strong>`);
+
+    // The browser holds a signed random id, HttpOnly; the tokens stay on the server.
+    const cookie = app.browser.jar.get(LOGIN_COOKIE);
+    expect(cookie?.value).toMatch(/^s%3A[\w-]{43}\./);
+    expect(cookie?.attributes).toMatch(/HttpOnly/i);
+    expect(cookie?.attributes).toMatch(/SameSite=Lax/i);
+    const tokens = await app.store.only();
+    for (const secret of [tokens.accessToken, tokens.refreshToken!, tokens.idToken!]) {
+      expect(page.html).not.toContain(secret);
+      for (const { value } of app.browser.jar.values()) expect(value).not.toContain(secret);
+    }
+
+    const api = apiWith(emulator.sandbox(), tokens.accessToken);
+    const accounts = (await api.getOrganization()).bank_accounts ?? [];
+    expect(accounts.length).toBeGreaterThan(0);
+    for (const account of accounts) expect(page.html).toContain(account.iban!);
+    const main = accounts.find((a) => a.main) ?? accounts[0]!;
+    if (await servesTransactions(tokens.accessToken, main.id!)) {
+      const rows = page.html.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0].match(/<tr>/g);
+      expect(rows).toHaveLength(1 + 10);
+    } else {
+      expect(page.html).toContain(
+        'Transactions unavailable: this Qonto server answered 404 to GET /v2/transactions',
+      );
+    }
+  });
+
+  it('"Refresh tokens" rotates both tokens; after expiry /me refreshes by itself and keeps the rotated set', async () => {
+    const app = await emulator.start();
+    const sandbox = emulator.sandbox();
+    const user = singleOrganizationUser(sandbox);
+    await signIn(app, user);
+    const first = await app.store.only();
+
+    const refreshed = await app.browser.request(`${app.origin}/refresh`, { method: 'POST' });
+    expect(refreshed.status).toBe(303);
+    expect(refreshed.headers.get('location')).toBe('/me?notice=refreshed');
+    const second = await app.store.only();
+    expect(second.accessToken).not.toBe(first.accessToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await app.browser.open(`${app.origin}/me?notice=refreshed`)).html).toContain('Tokens refreshed');
+
+    sandbox.clock.advance(HOUR + 60_000);
+    await expect(apiWith(sandbox, second.accessToken).getOrganization()).rejects.toMatchObject({
+      status: 401,
+    });
+    const page = await app.browser.open(`${app.origin}/me`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(user.organizations[0]!.legalName);
+    const third = await app.store.only();
+    expect(third.accessToken).not.toBe(second.accessToken);
+    expect(third.refreshToken).not.toBe(second.refreshToken);
+    expect((await apiWith(sandbox, third.accessToken).getMembership()).email).toBe(user.email);
+  });
+
+  it('"Disconnect" revokes the consent and signs out: /me asks to connect again, the old token gets 401', async () => {
+    const app = await emulator.start();
+    await signIn(app, singleOrganizationUser(emulator.sandbox()));
+    const { accessToken } = await app.store.only();
+
+    const page = await app.browser.open(`${app.origin}/disconnect`, { method: 'POST' });
+    expect(page.url).toBe(`${app.origin}/?notice=disconnected`);
+    expect(page.html).toContain('Disconnected: the consent was revoked at Qonto');
+    expect(app.store.keys.size).toBe(0);
+    expect(app.browser.jar.has(LOGIN_COOKIE)).toBe(false);
+
+    const me = await app.browser.open(`${app.origin}/me`);
+    expect(me.url).toBe(`${app.origin}/?notice=signed-out`);
+    expect(me.html).toContain('Connect with Qonto');
+    await expect(apiWith(emulator.sandbox(), accessToken).getOrganization()).rejects.toMatchObject({
+      code: 'api',
+      status: 401,
+    });
+  });
+
+  it('"Disconnect" after the access token expired refreshes once, then revokes', async () => {
+    const app = await emulator.start();
+    const sandbox = emulator.sandbox();
+    await signIn(app, singleOrganizationUser(sandbox));
+    const { refreshToken } = await app.store.only();
+    sandbox.clock.advance(HOUR + 60_000);
+
+    sandbox.requests.clear();
+    const page = await app.browser.open(`${app.origin}/disconnect`, { method: 'POST' });
+    expect(page.url).toBe(`${app.origin}/?notice=disconnected`);
+    expect(app.store.keys.size).toBe(0);
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`).slice(0, 3)).toEqual([
+      'DELETE /v2/oauth2/consents',
+      'POST /oauth2/token',
+      'DELETE /v2/oauth2/consents',
+    ]);
+    // Revoked, not merely rotated: the previous refresh token is refused even within Qonto's 60 s grace.
+    await expect(oauthClientOf(sandbox, app).refresh(refreshToken!)).rejects.toMatchObject({
+      code: 'oauth',
+      error: 'invalid_grant',
+    });
+  });
+});
