@@ -46,17 +46,22 @@ async function keepFresh(
   }
 }
 
+/**
+ * What kind of error this is, readable in a production build: class names are minified there, so Qonto errors
+ * are named by their stable `code` and Auth.js errors by their `type`.
+ */
+function errorKind(error: Error): string {
+  if (isQontoError(error)) return `Qonto error "${error.code}"`;
+  const { type } = error as { type?: unknown };
+  return typeof type === 'string' ? type : error.name;
+}
+
 /** One line for the log: the error and its cause. Core's messages carry no secret; Auth.js's carry none either. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { err?: unknown; error?: unknown; error_description?: unknown } | undefined;
-  const inner =
-    cause?.err instanceof Error
-      ? ` (cause: ${cause.err.name}: ${cause.err.message})`
-      : typeof cause?.error === 'string'
-        ? ` (Qonto: ${cause.error}${typeof cause.error_description === 'string' ? `: ${cause.error_description}` : ''})`
-        : '';
-  return `${error.name}: ${error.message}${inner}`;
+  const cause = (error.cause as { err?: unknown } | undefined)?.err;
+  const inner = cause instanceof Error ? ` (cause: ${errorKind(cause)}: ${cause.message})` : '';
+  return `${errorKind(error)}: ${error.message}${inner}`;
 }
 
 function authConfig(): NextAuthConfig {

@@ -3,7 +3,8 @@ import { isQontoError, type QontoError } from '@qonto-oauth/core';
 /** A failure code safe to put in a URL: a short lowercase word, never a message (messages can quote a server). */
 const CODE = /^[a-z][a-z0-9_]{0,39}$/;
 
-function safeCode(value: unknown): string | undefined {
+/** `value` when it is a plain error code (Qonto's `error=` in a callback URL, say), else `undefined`. */
+export function safeCode(value: unknown): string | undefined {
   return typeof value === 'string' && CODE.test(value) ? value : undefined;
 }
 
@@ -14,10 +15,11 @@ export function qontoFailureCode(error: QontoError): string | undefined {
 }
 
 /**
- * Why a sign-in failed, from the error Auth.js logs before it redirects to `?error=Configuration` (or
- * `?error=OAuthCallbackError`): core's error inside Auth.js's `CallbackRouteError` (gate, credentials of the
- * other environment…), the `error` Qonto put in the callback URL (`access_denied` when the user denied consent),
- * or Auth.js's own configuration errors. `undefined` when there is nothing more specific than Auth.js's code.
+ * Why a sign-in failed, from the error Auth.js logs before it redirects to `?error=Configuration`: core's error
+ * inside Auth.js's `CallbackRouteError` (gate, credentials of the other environment…), or Auth.js's own
+ * configuration errors. `undefined` when there is nothing more specific than Auth.js's code. (Qonto's `error=` in
+ * the callback URL, e.g. a denied consent, does not survive in Auth.js's `OAuthCallbackError`: the route handler
+ * reads it from the URL.)
  */
 export function signInFailureCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
@@ -25,8 +27,7 @@ export function signInFailureCode(error: unknown): string | undefined {
   while (current !== null && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
     if (isQontoError(current)) return qontoFailureCode(current);
-    const { type, cause } = current as { type?: unknown; cause?: { err?: unknown; error?: unknown } };
-    if (type === 'OAuthCallbackError') return safeCode(cause?.error) ?? 'provider_error';
+    const { type, cause } = current as { type?: unknown; cause?: { err?: unknown } };
     if (type === 'MissingSecret') return 'missing_secret';
     if (type === 'MissingCSRF') return 'missing_csrf';
     current = cause?.err ?? (cause instanceof Error ? cause : undefined);

@@ -1,22 +1,29 @@
 import type { NextRequest } from 'next/server';
 import { handlers, SIGN_IN_ERROR_PAGE } from '@/auth';
 import { withAuthRequestContext } from '@/lib/auth-request-context';
+import { safeCode } from '@/lib/sign-in-failure';
 
 type Handler = (request: NextRequest) => Promise<Response>;
 
 /**
  * Auth.js's handlers, plus the cause of a failed sign-in on the redirect to the error page: Auth.js sends every
  * token-endpoint failure there as `?error=Configuration`, while the fix differs (a staging token, the other
- * environment's credentials…). `failure` is a short code (sign-in-failure.ts), never a message.
+ * environment's credentials…), and a denied consent as `?error=OAuthCallbackError`. `failure` is a short code
+ * (sign-in-failure.ts), never a message.
  */
 function withSignInFailure(handler: Handler): Handler {
   return async (request) => {
     const [response, context] = await withAuthRequestContext(() => handler(request));
     const location = response.headers.get('location');
-    if (context.signInFailure === undefined || location === null) return response;
+    // Qonto's own `error=` on the callback (`access_denied`: the user denied consent), else what Auth.js logged.
+    const fromQonto = request.nextUrl.pathname.endsWith('/callback/qonto')
+      ? safeCode(request.nextUrl.searchParams.get('error'))
+      : undefined;
+    const failure = fromQonto ?? context.signInFailure;
+    if (failure === undefined || location === null) return response;
     const target = new URL(location, request.url);
     if (target.pathname !== SIGN_IN_ERROR_PAGE) return response;
-    target.searchParams.set('failure', context.signInFailure);
+    target.searchParams.set('failure', failure);
     const headers = new Headers(response.headers);
     headers.set('location', target.href);
     return new Response(response.body, { status: response.status, headers });

@@ -1,0 +1,178 @@
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TestBrowser } from './helpers/browser';
+import { consent, signIn, singleOrganizationUser, startSignInWithCsrf } from './helpers/flow';
+import { freePort, type RunningNextApp, startNextApp } from './helpers/next-app';
+
+const CLIENT_ID = 'example-next-test';
+const CLIENT_SECRET = 'example-next-test-secret';
+const AUTH_SECRET = 'example-next-test-auth-secret-0123456789';
+const SESSION_COOKIE = 'qonto-next.session-token';
+const ONE_HOUR_AND_A_BIT = 3_700_000;
+
+let sandbox: QontoSandbox;
+let app: RunningNextApp;
+let browser: TestBrowser;
+
+const tokenRequests = () => sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token');
+
+beforeAll(async () => {
+  sandbox = await startQontoSandbox();
+  const port = await freePort();
+  sandbox.addClient({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [`http://localhost:${port}/api/auth/callback/qonto`],
+  });
+  app = await startNextApp(port, {
+    QONTO_SANDBOX_URL: sandbox.url,
+    QONTO_CLIENT_ID: CLIENT_ID,
+    QONTO_CLIENT_SECRET: CLIENT_SECRET,
+    QONTO_STAGING_TOKEN: sandbox.stagingToken,
+    AUTH_SECRET,
+  });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await sandbox?.close();
+});
+
+beforeEach(() => {
+  browser = new TestBrowser(app.origin);
+});
+
+describe('example-next against the emulator', () => {
+  it('offers "Connect with Qonto" to a signed-out visitor', async () => {
+    const home = await browser.follow('/');
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('Connect with Qonto');
+    expect(home.body).toContain(`Qonto emulator (sandbox mode) at ${sandbox.url}`);
+  });
+
+  it('connects through the "Connect with Qonto" button and shows the member, organization, accounts and transactions', async () => {
+    const user = singleOrganizationUser(sandbox);
+    const clicked = await browser.submit('/', 'Connect with Qonto');
+    expect(clicked.status).toBe(303);
+    const authorizeUrl = clicked.headers.get('location') ?? '';
+    expect(authorizeUrl.startsWith(`${sandbox.url}/oauth2/auth?`)).toBe(true);
+
+    const page = await browser.follow(await consent(authorizeUrl, user));
+    expect(page.url.pathname).toBe('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(user.organizations[0]?.legalName);
+    expect(page.body).toContain(user.email);
+    expect(page.body).toContain('Bank accounts');
+    expect(page.body).toMatch(/<table data-testid="transactions">[\s\S]*<td>[^<]+<\/td>/);
+    expect(page.body).not.toContain('answered 404');
+    expect(browser.cookie(SESSION_COOKIE)).toBeDefined();
+  });
+
+  it('uses its own cookie names and keeps the Qonto tokens out of the browser-visible session', async () => {
+    const user = singleOrganizationUser(sandbox);
+    await signIn(browser, user);
+    expect(browser.cookieNames().length).toBeGreaterThan(0);
+    expect(browser.cookieNames().every((name) => name.startsWith('qonto-next.'))).toBe(true);
+
+    const session = (await (await browser.fetch('/api/auth/session')).json()) as Record<string, unknown>;
+    expect(session.organizationName).toBe(user.organizations[0]?.legalName);
+    const text = JSON.stringify(session);
+    for (const field of ['access_token', 'refresh_token', 'id_token', 'accessToken', 'refreshToken']) {
+      expect(text).not.toContain(field);
+    }
+  });
+
+  it('rotates the tokens on "Refresh tokens", and recovers with it once Qonto says the access token expired', async () => {
+    const user = singleOrganizationUser(sandbox);
+    await signIn(browser, user);
+    const before = browser.cookie(SESSION_COOKIE);
+    sandbox.requests.clear();
+
+    const refreshed = await browser.submit('/', 'Refresh tokens');
+    expect(refreshed.status).toBe(303);
+    expect(refreshed.headers.get('location')).toContain('/?refreshed=1');
+    expect(tokenRequests()).toHaveLength(1);
+    expect(browser.cookie(SESSION_COOKIE)).not.toBe(before);
+    const after = await browser.follow(refreshed.headers.get('location') ?? '/');
+    expect(after.body).toContain('Tokens refreshed');
+    expect(after.body).toContain(user.organizations[0]?.legalName);
+
+    // An hour later by Qonto's clock the access token is refused; the rotated refresh token still works.
+    sandbox.clock.advance(ONE_HOUR_AND_A_BIT);
+    const expired = await browser.follow('/');
+    expect(expired.body).toContain('Qonto refused the access token');
+    expect(expired.body).not.toContain(user.organizations[0]?.legalName);
+
+    const again = await browser.submit('/', 'Refresh tokens');
+    expect(again.headers.get('location')).toContain('/?refreshed=1');
+    expect(tokenRequests()).toHaveLength(2);
+    const recovered = await browser.follow('/');
+    expect(recovered.body).toContain(user.organizations[0]?.legalName);
+    expect(recovered.body).toMatch(/<table data-testid="transactions">/);
+  });
+
+  it('disconnects: revokes the consent at Qonto, signs out, and offers to connect again', async () => {
+    const user = singleOrganizationUser(sandbox);
+    await signIn(browser, user);
+    sandbox.requests.clear();
+
+    const disconnected = await browser.submit('/', 'Disconnect');
+    expect(disconnected.status).toBe(303);
+    expect(sandbox.requests.some((r) => r.method === 'DELETE' && r.path === '/v2/oauth2/consents')).toBe(
+      true,
+    );
+    expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
+
+    const home = await browser.follow(disconnected.headers.get('location') ?? '/');
+    expect(home.body).toContain('Disconnected: the consent was revoked');
+    expect(home.body).toContain('Connect with Qonto');
+    expect(home.body).not.toContain(user.organizations[0]?.legalName);
+  });
+
+  it('signs out without revoking the consent', async () => {
+    await signIn(browser, singleOrganizationUser(sandbox));
+    sandbox.requests.clear();
+    const signedOut = await browser.submit('/', 'Sign out');
+    expect(signedOut.status).toBe(303);
+    expect(sandbox.requests.some((r) => r.path === '/v2/oauth2/consents')).toBe(false);
+    expect((await browser.follow('/')).body).toContain('Connect with Qonto');
+  });
+
+  it('ends a denied consent on the error page with the "declined" hint', async () => {
+    const callback = await consent(await startSignInWithCsrf(browser), singleOrganizationUser(sandbox), {
+      deny: true,
+    });
+    const page = await browser.follow(callback);
+    expect(page.url.pathname).toBe('/auth/error');
+    expect(page.url.searchParams.get('error')).toBe('OAuthCallbackError');
+    expect(page.url.searchParams.get('failure')).toBe('access_denied');
+    expect(page.body).toContain('Connection declined');
+    expect(page.body).toContain('You declined the consent on Qonto');
+    expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it("names the other environment's credentials when Qonto refuses the client", async () => {
+    // The emulator now expects another secret for this client id: as if the app had the other environment's.
+    const port = new URL(app.origin).port;
+    const registration = {
+      clientId: CLIENT_ID,
+      redirectUris: [`http://localhost:${port}/api/auth/callback/qonto`],
+    };
+    sandbox.addClient({ ...registration, clientSecret: 'the-production-secret' });
+    try {
+      const page = await signIn(browser, singleOrganizationUser(sandbox));
+      expect(page.url.pathname).toBe('/auth/error');
+      expect(page.url.searchParams.get('error')).toBe('Configuration');
+      expect(page.url.searchParams.get('failure')).toBe('invalid_client');
+      expect(page.body).toContain('credentials of the other environment');
+    } finally {
+      sandbox.addClient({ ...registration, clientSecret: CLIENT_SECRET });
+    }
+  });
+
+  it('prints no secret in its log', () => {
+    const output = app.output();
+    for (const secret of [CLIENT_SECRET, sandbox.stagingToken, AUTH_SECRET])
+      expect(output).not.toContain(secret);
+  });
+});

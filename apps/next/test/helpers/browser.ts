@@ -1,0 +1,74 @@
+/**
+ * A small browser for the acceptance tests: fetch with a cookie jar and no automatic redirects (each hop is
+ * visible), and the no-JavaScript form submission of Next.js server actions.
+ */
+export class TestBrowser {
+  readonly #cookies = new Map<string, string>();
+
+  constructor(readonly origin: string) {}
+
+  /** Sends `url` (absolute, or a path of the app) with the jar's cookies and records the cookies it sets. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url, this.origin);
+    const headers = new Headers(init.headers);
+    if (target.origin === this.origin && this.#cookies.size > 0) {
+      headers.set('cookie', [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    if (target.origin !== this.origin) return response;
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at).trim();
+      const cleared = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a),
+      );
+      if (cleared) this.#cookies.delete(name);
+      else this.#cookies.set(name, pair.slice(at + 1).trim());
+    }
+    return response;
+  }
+
+  /** Follows redirects within the app and returns where it ended, with the page. */
+  async follow(url: string, init: RequestInit = {}): Promise<{ url: URL; status: number; body: string }> {
+    let current = new URL(url, this.origin);
+    let response = await this.fetch(current.href, init);
+    for (let hop = 0; hop < 10 && response.status >= 300 && response.status < 400; hop++) {
+      await response.body?.cancel();
+      current = new URL(response.headers.get('location') ?? '', current);
+      if (current.origin !== this.origin) break;
+      response = await this.fetch(current.href);
+    }
+    return { url: current, status: response.status, body: await response.text() };
+  }
+
+  /**
+   * Clicks the button labelled `label` on the page at `path` as a browser without JavaScript would: posts its
+   * form (a server action) as multipart form data, with the Origin header Next.js checks. Returns the answer
+   * (a 303 for a server action that redirects), not followed.
+   */
+  async submit(path: string, label: string): Promise<Response> {
+    const page = await (await this.fetch(path)).text();
+    const form = [...page.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find(([, inner]) =>
+      (inner ?? '').includes(`>${label}</button>`),
+    );
+    if (form === undefined) throw new Error(`no button "${label}" on ${path}:\n${page.slice(0, 2000)}`);
+    const data = new FormData();
+    for (const [, name, value] of (form[1] ?? '').matchAll(
+      /<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g,
+    )) {
+      data.append(name as string, value ?? '');
+    }
+    return this.fetch(path, { method: 'POST', body: data, headers: { origin: this.origin } });
+  }
+
+  /** The value of cookie `name`, if the jar holds it. */
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
+  /** The names of every cookie in the jar. */
+  cookieNames(): string[] {
+    return [...this.#cookies.keys()];
+  }
+}
