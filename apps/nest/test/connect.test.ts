@@ -1,4 +1,3 @@
-import { isQontoError } from '@qonto-oauth/core';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_COOKIE } from '../src/login-sessions.js';
 import {
@@ -11,19 +10,6 @@ import {
 
 const emulator = withEmulator();
 const HOUR = 60 * 60 * 1000;
-
-/** Whether this emulator serves GET /v2/transactions yet (another part of the project adds it). */
-async function servesTransactions(accessToken: string, bankAccountId: string): Promise<boolean> {
-  return apiWith(emulator.sandbox(), accessToken)
-    .get('/v2/transactions', { bank_account_id: bankAccountId, per_page: 1 })
-    .then(
-      () => true,
-      (error: unknown) => {
-        if (isQontoError(error) && (error as { status?: number }).status === 404) return false;
-        throw error;
-      },
-    );
-}
 
 describe('example-nest against the emulator', () => {
   it('shows "Connect with Qonto" on the home page, and /me asks to connect when signed out', async () => {
@@ -61,14 +47,30 @@ describe('example-nest against the emulator', () => {
     expect(accounts.length).toBeGreaterThan(0);
     for (const account of accounts) expect(page.html).toContain(account.iban!);
     const main = accounts.find((a) => a.main) ?? accounts[0]!;
-    if (await servesTransactions(tokens.accessToken, main.id!)) {
-      const rows = page.html.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0].match(/<tr>/g);
-      expect(rows).toHaveLength(1 + 10);
-    } else {
-      expect(page.html).toContain(
-        'Transactions unavailable: this Qonto server answered 404 to GET /v2/transactions',
-      );
-    }
+    const latest = await api.get<{
+      transactions: { label: string; settled_at: string | null; emitted_at: string }[];
+    }>('/v2/transactions', { bank_account_id: main.id!, sort_by: 'settled_at:desc', per_page: 10 });
+    const table = page.html.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0] ?? '';
+    const dates = [...table.matchAll(/<tr><td>(\d{4}-\d{2}-\d{2})<\/td><td>([^<]*)<\/td>/g)];
+    expect(dates.map((row) => row[2])).toEqual(latest.transactions.map((t) => t.label));
+    expect(dates).toHaveLength(10);
+    expect(dates.map((row) => row[1])).toEqual(
+      dates
+        .map((row) => row[1])
+        .sort()
+        .reverse(),
+    );
+  });
+
+  it('says so in the page when the Qonto server answers 404 to GET /v2/transactions', async () => {
+    const app = await emulator.start();
+    emulator.sandbox().faults.failNext('GET /v2/transactions', 404);
+    const page = await signIn(app, singleOrganizationUser(emulator.sandbox()));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(
+      'Transactions unavailable: this Qonto server answered 404 to GET /v2/transactions',
+    );
+    expect(page.html).not.toContain('<table class="transactions">');
   });
 
   it('"Refresh tokens" rotates both tokens; after expiry /me refreshes by itself and keeps the rotated set', async () => {
