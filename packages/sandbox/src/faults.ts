@@ -16,6 +16,7 @@ export interface FaultState {
   failures: InjectedFailure[];
 }
 
+/** No latency and no queued failure: the state at start and after a reset. */
 export function createFaultState(): FaultState {
   return { latencyMs: 0, failures: [] };
 }

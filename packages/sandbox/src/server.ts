@@ -57,6 +57,9 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   }));
   clients.forEach(assertValidClient);
   const clock = createClock(options.startTime);
+  // The anchor of the seed's dates is startTime itself, not the clock a few ms later: the same seed and startTime
+  // must give the same bytes.
+  const anchor = options.startTime ?? clock.now();
 
   const ctx: SandboxContext = {
     mode,
@@ -66,7 +69,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     stagingToken: options.stagingToken ?? (demo ? DEMO_STAGING_TOKEN : randomSecret()),
     clients,
     gate,
-    data: createSeedData(options.seed ?? DEFAULT_SEED, clock.now()),
+    data: createSeedData(options.seed ?? DEFAULT_SEED, anchor),
     store: new GrantStore(clock.now),
     signer: await createIdTokenSigner(),
     clock,

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { QontoRateLimitError } from '@qonto-oauth/core';
 import { describe, expect, it } from 'vitest';
 import { QONTO_RATE_LIMITS } from '../src/index.js';
+import { resolveRateLimits } from '../src/rate-limit.js';
 import type { QontoSandbox } from '../src/types.js';
 import { apiGet, connectThroughCore, startSandbox } from './helpers.js';
 
@@ -73,6 +74,8 @@ describe('rate limit', () => {
       { requests: 1000, windowMs: 10_000 },
       { requests: 10_000, windowMs: 600_000 },
     ]);
+    expect(resolveRateLimits(undefined)).toEqual(QONTO_RATE_LIMITS);
+    expect(resolveRateLimits({ requests: 5, windowMs: 100 })).toEqual([{ requests: 5, windowMs: 100 }]);
     const sandbox = await startSandbox({ rateLimit: false });
     for (let i = 0; i < 5; i++) expect((await apiGet(sandbox, '/v2/organization', 'x')).status).toBe(401);
     await expect(startSandbox({ rateLimit: { requests: 0, windowMs: 1 } })).rejects.toThrow(
