@@ -50,7 +50,7 @@ if (demo) {
   }
 } else if (!set('AUTH_SECRET')) {
   console.error(
-    'AUTH_SECRET is not set: Auth.js encrypts the session with it. Generate one with `npx auth secret`.',
+    'AUTH_SECRET is not set: Auth.js encrypts the session with it. Generate one with `openssl rand -base64 33`.',
   );
   process.exit(1);
 }

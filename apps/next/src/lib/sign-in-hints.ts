@@ -41,7 +41,7 @@ const BY_FAILURE: Record<string, SignInHint> = {
   },
   missing_secret: {
     title: 'AUTH_SECRET is not set',
-    hint: 'Auth.js needs AUTH_SECRET to encrypt the session: generate one with `npx auth secret` and restart.',
+    hint: 'Auth.js needs AUTH_SECRET to encrypt the session: generate one with `openssl rand -base64 33` and restart.',
   },
   missing_csrf: {
     title: 'The sign-in form expired',
