@@ -43,7 +43,7 @@ export function parseAuthorizationCallback(
         'domain, SameSite, or a second login in another tab). Fix: start the login again.',
     );
   }
-  if (!state || state !== o.expectedState) {
+  if (!state || !equalInConstantTime(state, o.expectedState)) {
     throw invalidState(
       `${state ? 'its state does not match' : 'it carries no state'} the one stored for this login. Likely ` +
         'cause: a stale or forged callback, or two logins in parallel. Fix: start the login again.',
@@ -57,6 +57,21 @@ export function parseAuthorizationCallback(
     );
   }
   return { code, state };
+}
+
+/**
+ * Compares two strings without an early exit, so the time taken does not tell an attacker how much of a guessed
+ * `state` was right. Web-standard (no `node:crypto`): the length check may leak the length, which is not secret
+ * (core's states are always 43 characters).
+ */
+function equalInConstantTime(a: string, b: string): boolean {
+  const encoder = new TextEncoder();
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  if (x.length !== y.length) return false;
+  let difference = 0;
+  for (let i = 0; i < x.length; i += 1) difference |= x[i]! ^ y[i]!;
+  return difference === 0;
 }
 
 function invalidState(why: string): QontoOAuthError {

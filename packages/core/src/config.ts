@@ -31,21 +31,10 @@ export interface QontoEnvConfig {
  */
 export function qontoConfigFromEnv(env: Record<string, string | undefined> = processEnv()): QontoEnvConfig {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
+  const read = (name: string) => readVariable(env, name);
 
-  const sandboxUrl = read('QONTO_SANDBOX_URL');
-  if (sandboxUrl !== undefined && !isHttpUrl(sandboxUrl)) {
-    problems.push('QONTO_SANDBOX_URL is not an http(s) URL (e.g. http://127.0.0.1:4010).');
-  }
-  const rawEnv = read('QONTO_ENV')?.toLowerCase();
-  let name: 'sandbox' | 'production' = 'sandbox';
-  if (rawEnv === 'sandbox' || rawEnv === 'production') name = rawEnv;
-  else if (rawEnv !== undefined) {
-    problems.push(`QONTO_ENV must be "sandbox" or "production", not ${JSON.stringify(rawEnv.slice(0, 40))}.`);
-  }
+  const { name, environment, problems: environmentProblems } = qontoEnvironmentFromEnv(env);
+  problems.push(...environmentProblems);
 
   const clientId = read('QONTO_CLIENT_ID');
   if (clientId === undefined)
@@ -89,15 +78,67 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
       `Qonto configuration from environment variables is incomplete:\n- ${problems.join('\n- ')}`,
     );
   }
-  let environment: QontoEnvironment = name;
-  if (sandboxUrl !== undefined) {
-    const endpoints = sandboxEndpointsAt(sandboxUrl);
-    environment = name === 'production' ? { ...endpoints, requiresStagingToken: false } : endpoints;
-  }
   const config: QontoEnvConfig = { environment, clientId: clientId!, clientSecret: clientSecret!, scopes };
   if (redirectUri !== undefined) config.redirectUri = redirectUri;
   if (stagingToken !== undefined) config.stagingToken = stagingToken;
   return config;
+}
+
+/** What {@link qontoEnvironmentFromEnv} read. */
+export interface QontoEnvironmentFromEnv {
+  /** The environment to pass to the clients: a name, or an emulator's endpoints when `QONTO_SANDBOX_URL` is set. */
+  environment: QontoEnvironment;
+  /** `sandbox` or `production`: whether Qonto's rules for the sandbox (a staging token) apply. */
+  name: 'sandbox' | 'production';
+  /** One sentence per malformed variable, naming it; empty when every variable read is fine. */
+  problems: string[];
+}
+
+/**
+ * Reads which Qonto environment the variables name, without throwing, so callers can report its problems with
+ * their own (`qontoConfigFromEnv` lists them all in one error; a provider whose options are read before any
+ * credential is known can defer them):
+ * - `QONTO_ENV` (or the first set of `o.envVariables`, e.g. `['AUTH_QONTO_ENV', 'QONTO_ENV']`): `sandbox` or
+ *   `production`, case-insensitive; unset means the sandbox, so production credentials never reach production
+ *   by accident;
+ * - `QONTO_SANDBOX_URL`: the base URL of a running emulator, whose endpoints are then used
+ *   (`sandboxEndpointsAt`); with `production`, an emulator in production mode (no staging token).
+ *
+ * A malformed value is listed in `problems` and ignored (the sandbox, or the named environment, is returned).
+ * Empty values count as unset. Values are never copied into `problems` beyond a short prefix of `QONTO_ENV`.
+ */
+export function qontoEnvironmentFromEnv(
+  env: Record<string, string | undefined> = processEnv(),
+  o: { envVariables?: readonly string[] } = {},
+): QontoEnvironmentFromEnv {
+  const problems: string[] = [];
+  const sandboxUrl = readVariable(env, 'QONTO_SANDBOX_URL');
+  const sandboxUrlOk = sandboxUrl !== undefined && isHttpUrl(sandboxUrl);
+  if (sandboxUrl !== undefined && !sandboxUrlOk) {
+    problems.push('QONTO_SANDBOX_URL is not an http(s) URL (e.g. http://127.0.0.1:4010).');
+  }
+  const variables = o.envVariables ?? ['QONTO_ENV'];
+  const variable = variables.find((v) => readVariable(env, v) !== undefined) ?? 'QONTO_ENV';
+  const rawName = readVariable(env, variable)?.toLowerCase();
+  let name: 'sandbox' | 'production' = 'sandbox';
+  if (rawName === 'sandbox' || rawName === 'production') name = rawName;
+  else if (rawName !== undefined) {
+    problems.push(
+      `${variable} must be "sandbox" or "production", not ${JSON.stringify(rawName.slice(0, 40))}.`,
+    );
+  }
+  let environment: QontoEnvironment = name;
+  if (sandboxUrl !== undefined && sandboxUrlOk) {
+    const endpoints = sandboxEndpointsAt(sandboxUrl);
+    environment = name === 'production' ? { ...endpoints, requiresStagingToken: false } : endpoints;
+  }
+  return { environment, name, problems };
+}
+
+/** A variable's trimmed value; empty counts as unset. */
+function readVariable(env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -3,8 +3,14 @@ export {
   type QontoApiClientOptions,
   type QontoQuery,
 } from './api-client.js';
+export { type QontoAuthorizationTarget, qontoAuthorizationParams } from './authorization-params.js';
 export { type AuthorizationCallbackInput, parseAuthorizationCallback } from './callback.js';
-export { type QontoEnvConfig, qontoConfigFromEnv } from './config.js';
+export {
+  type QontoEnvConfig,
+  type QontoEnvironmentFromEnv,
+  qontoConfigFromEnv,
+  qontoEnvironmentFromEnv,
+} from './config.js';
 export * from './environments.js';
 export * from './errors.js';
 export {
@@ -33,9 +39,10 @@ export {
 } from './profile.js';
 export { REDACTED, redactSecrets, SecretCollector } from './redact.js';
 export {
-  QontoTokenManager,
-  type QontoTokenManagerOptions,
   type QontoTokenRefresher,
-} from './token-manager.js';
+  ROTATION_GRACE_MS,
+  sharedRefresh,
+} from './shared-refresh.js';
+export { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 export { MemoryTokenStore, type TokenStore } from './token-store.js';
 export * from './tokens.js';

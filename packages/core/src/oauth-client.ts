@@ -1,4 +1,5 @@
 import { readApiResponse } from './api-response.js';
+import { type QontoAuthorizationTarget, qontoAuthorizationParams } from './authorization-params.js';
 import {
   DEFAULT_QONTO_SCOPES,
   type QontoEndpoints,
@@ -20,8 +21,11 @@ export interface QontoOAuthClientOptions {
   clientId: string;
   /** The app's client secret for this environment. Sent in the form body only (`client_secret_post`). */
   clientSecret: string;
-  /** The callback URL registered for this environment in the Developer Portal. */
-  redirectUri: string;
+  /**
+   * The callback URL registered for this environment in the Developer Portal. Optional: a client that only
+   * refreshes or revokes needs none, and each `createAuthorizationRequest` / `exchangeCode` call may give its own.
+   */
+  redirectUri?: string | undefined;
   /** Required for the sandbox (Developer Portal > your app > Sandbox credentials), refused elsewhere. */
   stagingToken?: string | undefined;
   /** Scopes asked for by default (default {@link DEFAULT_QONTO_SCOPES}). */
@@ -36,19 +40,16 @@ export interface QontoOAuthClientOptions {
   now?: (() => number) | undefined;
 }
 
-/** Options of {@link QontoOAuthClient.createAuthorizationRequest}. */
-export interface QontoAuthorizationRequestOptions {
+/**
+ * Options of {@link QontoOAuthClient.createAuthorizationRequest}: `organizationId`, `registrationId` and
+ * `identityType` as in {@link QontoAuthorizationTarget}.
+ */
+export interface QontoAuthorizationRequestOptions extends QontoAuthorizationTarget {
   /** Scopes for this request (default: the client's). */
   scopes?: string[];
   /** Your own `state` (default: 256 random bits). */
   state?: string;
-  /** Lock consent to one organization; skips the organization picker. */
-  organizationId?: string;
-  /** Pre-select the organization created through the Onboarding API. */
-  registrationId?: string;
-  /** `'user'` starts the User OAuth flow (apps approved by Qonto only). */
-  identityType?: 'user';
-  /** Another registered callback URL for this request. */
+  /** Another registered callback URL for this request (required when the client was built without one). */
   redirectUri?: string;
 }
 
@@ -80,7 +81,8 @@ export class QontoOAuthClient {
   /** The resolved endpoints of the environment. */
   readonly endpoints: QontoEndpoints;
   readonly clientId: string;
-  readonly redirectUri: string;
+  /** The default callback URL, when one was given at construction. */
+  readonly redirectUri: string | undefined;
   /** Scopes asked for by default. */
   readonly scopes: readonly string[];
   // Private fields: never enumerable, so util.inspect(client) and JSON.stringify(client) cannot show them.
@@ -93,13 +95,13 @@ export class QontoOAuthClient {
   constructor(o: QontoOAuthClientOptions) {
     if (o === null || typeof o !== 'object') {
       throw new QontoConfigError(
-        'QontoOAuthClient needs options: { environment, clientId, clientSecret, redirectUri }.',
+        'QontoOAuthClient needs options: { environment, clientId, clientSecret, redirectUri? }.',
       );
     }
     this.endpoints = resolveEndpoints(o.environment);
     this.clientId = requireString(o.clientId, 'clientId');
     this.#clientSecret = requireString(o.clientSecret, 'clientSecret');
-    this.redirectUri = requireUrl(o.redirectUri, 'redirectUri');
+    this.redirectUri = o.redirectUri === undefined ? undefined : requireUrl(o.redirectUri, 'redirectUri');
     this.scopes = Object.freeze(checkScopes(o.scopes ?? [...DEFAULT_QONTO_SCOPES]));
     this.#stagingToken = o.stagingToken === '' ? undefined : o.stagingToken;
     this.#pkce = o.pkce ?? true;
@@ -124,7 +126,7 @@ export class QontoOAuthClient {
     const state = o.state === undefined ? createState() : requireString(o.state, 'state');
     const params = new URLSearchParams({
       client_id: this.clientId,
-      redirect_uri: this.#redirectUriFor(o.redirectUri),
+      redirect_uri: this.#redirectUriFor(o.redirectUri, 'createAuthorizationRequest'),
       response_type: 'code',
       scope: checkScopes(o.scopes ?? [...this.scopes]).join(' '),
       state,
@@ -135,11 +137,7 @@ export class QontoOAuthClient {
       params.set('code_challenge', await codeChallengeS256(codeVerifier));
       params.set('code_challenge_method', 'S256');
     }
-    if (o.organizationId !== undefined)
-      params.set('organization_id', requireString(o.organizationId, 'organizationId'));
-    if (o.registrationId !== undefined)
-      params.set('registration_id', requireString(o.registrationId, 'registrationId'));
-    if (o.identityType !== undefined) params.set('identity_type', o.identityType);
+    for (const [name, value] of Object.entries(qontoAuthorizationParams(o))) params.set(name, value);
     const url = new URL(this.endpoints.authorizationUrl);
     // %20 rather than '+' between scopes: the form both decode to a space, %20 reads as one in every tool.
     url.search = params.toString().replace(/\+/g, '%20');
@@ -152,7 +150,7 @@ export class QontoOAuthClient {
     const form: Record<string, string> = {
       grant_type: 'authorization_code',
       code,
-      redirect_uri: this.#redirectUriFor(o.redirectUri),
+      redirect_uri: this.#redirectUriFor(o.redirectUri, 'exchangeCode'),
     };
     if (o.codeVerifier !== undefined) form.code_verifier = requireString(o.codeVerifier, 'codeVerifier');
     return this.#tokenRequest('authorization_code', form, [code, o.codeVerifier]);
@@ -184,9 +182,15 @@ export class QontoOAuthClient {
     else await readApiResponse(response, 'DELETE /v2/oauth2/consents', this.#secrets(token));
   }
 
-  /** The request's own registered callback URL, else the client's. */
-  #redirectUriFor(redirectUri: string | undefined): string {
-    return redirectUri === undefined ? this.redirectUri : requireUrl(redirectUri, 'redirectUri');
+  /** The request's own registered callback URL, else the client's; Qonto requires one on both requests. */
+  #redirectUriFor(redirectUri: string | undefined, call: string): string {
+    if (redirectUri !== undefined) return requireUrl(redirectUri, 'redirectUri');
+    if (this.redirectUri !== undefined) return this.redirectUri;
+    throw new QontoConfigError(
+      `redirectUri is missing: ${call} needs the callback URL registered for this environment in the Developer ` +
+        'Portal (Qonto requires redirect_uri on the authorize URL and the code exchange). Pass redirectUri to ' +
+        `new QontoOAuthClient({ … }) or to ${call}({ redirectUri }).`,
+    );
   }
 
   #secrets(...more: (string | undefined)[]): string[] {

@@ -1,14 +1,9 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
+import { type QontoTokenRefresher, sharedRefresh, singleFlight } from './shared-refresh.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
 import { isTokenExpired, type TokenSet } from './tokens.js';
 
-/**
- * What {@link QontoTokenManager} needs from an OAuth client: `QontoOAuthClient` fits, and so does anything else
- * that trades a refresh token for a rotated {@link TokenSet}.
- */
-export interface QontoTokenRefresher {
-  refresh(refreshToken: string): Promise<TokenSet>;
-}
+export type { QontoTokenRefresher } from './shared-refresh.js';
 
 /** Options of {@link QontoTokenManager}. */
 export interface QontoTokenManagerOptions {
@@ -33,8 +28,9 @@ export interface QontoTokenManagerOptions {
  * throttling), and rotates the refresh token on every use
  * (https://docs.qonto.com/get-started/business-api/authentication/oauth/refresh-token-endpoint). So the manager:
  * - refreshes `refreshSkewSeconds` before expiry;
- * - runs one refresh at a time per refresh token, shared by every concurrent caller; a failure reaches every
- *   waiter and the next call tries again;
+ * - runs one refresh at a time per refresh token through {@link sharedRefresh}, shared by every concurrent caller
+ *   in the process (other managers and client instances included), and reuses a rotation of the last 60 s for a
+ *   caller still holding the replaced refresh token; a failure reaches every waiter and the next call tries again;
  * - saves the rotated set to the store before any caller gets it, so a crash cannot lose the new refresh token;
  * - reads the store on every call, so processes sharing a store see each other's rotations.
  *
@@ -52,8 +48,7 @@ export class QontoTokenManager {
   readonly #skewSeconds: number;
   readonly #now: () => number;
   #current: TokenSet;
-  /** The last rotation, so a caller holding the previous set gets its result instead of rotating again. */
-  #lastRotation: { from: string; to: TokenSet } | undefined;
+  /** This manager's refresh-and-save per refresh token, so concurrent callers share one `store.set`. */
   readonly #inFlight = new Map<string, Promise<TokenSet>>();
 
   constructor(o: QontoTokenManagerOptions) {
@@ -116,73 +111,12 @@ export class QontoTokenManager {
         ),
       );
     }
-    // A caller that read the set just before a rotation landed gets that rotation's result, not a second one.
-    const last = this.#lastRotation;
-    if (last?.from === refreshToken && last.to.refreshToken !== refreshToken) {
-      if (!isTokenExpired(last.to, { skewSeconds: this.#skewSeconds, now: this.#now })) {
-        return Promise.resolve(last.to);
-      }
-      return this.#refresh(last.to);
-    }
     return singleFlight(this.#inFlight, refreshToken, async () => {
-      let rotated = await refreshOnce(this.#client, refreshToken);
-      // Qonto always rotates, but keep the old refresh token if a server ever omits the new one.
-      if (rotated.refreshToken === undefined) rotated = { ...rotated, refreshToken };
+      const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
+      // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
       await this.#store.set(this.#key, rotated);
       this.#current = rotated;
-      this.#lastRotation = { from: refreshToken, to: rotated };
       return rotated;
     });
   }
-}
-
-/**
- * Runs `task` once per `key` at a time: callers arriving while it runs share its promise, and the entry is
- * forgotten once it settles, whatever the outcome, so a failure is retried by the next call.
- */
-function singleFlight<T>(running: Map<string, Promise<T>>, key: string, task: () => Promise<T>): Promise<T> {
-  const existing = running.get(key);
-  if (existing !== undefined) return existing;
-  const promise = task();
-  running.set(key, promise);
-  const forget = () => {
-    if (running.get(key) === promise) running.delete(key);
-  };
-  promise.then(forget, forget);
-  return promise;
-}
-
-/**
- * Refreshes in flight per OAuth client and refresh token, shared by every manager using that client: an app that
- * builds a manager per HTTP request still sends one refresh for concurrent requests of the same user.
- */
-const refreshesInFlight = new WeakMap<QontoTokenRefresher, Map<string, Promise<TokenSet>>>();
-
-function refreshOnce(client: QontoTokenRefresher, refreshToken: string): Promise<TokenSet> {
-  let running = refreshesInFlight.get(client);
-  if (running === undefined) {
-    running = new Map();
-    refreshesInFlight.set(client, running);
-  }
-  return singleFlight(running, refreshToken, async () => {
-    try {
-      return await client.refresh(refreshToken);
-    } catch (error) {
-      throw asReconnectRequired(error);
-    }
-  });
-}
-
-/** `invalid_grant` on refresh always means the user must reconnect, whichever client reported it. */
-function asReconnectRequired(error: unknown): unknown {
-  if (!(error instanceof QontoOAuthError) || error.error !== 'invalid_grant' || error.reconnectRequired) {
-    return error;
-  }
-  return new QontoOAuthError(error.message, {
-    error: error.error,
-    errorDescription: error.errorDescription,
-    hint: error.hint,
-    reconnectRequired: true,
-    status: error.status,
-  });
 }

@@ -49,7 +49,7 @@ export async function parseTokenResponse(
     );
   }
   if (typeof json.error === 'string' || !response.ok) throw oauthError(json, status, o);
-  return toTokenSet(json, o);
+  return readTokenFields(json, { ...o, bad: (what) => notATokenResponse(200, `with ${what}`) });
 }
 
 /** Whatever is wrong with an answer that is not a token response, the usual cause is where it came from. */
@@ -111,12 +111,26 @@ function hintFor(error: string, grant: TokenGrant): string | undefined {
   }
 }
 
-function toTokenSet(json: Record<string, unknown>, o: { now: number; requestedScopes: string[] }): TokenSet {
-  const bad = (what: string) => notATokenResponse(200, `with ${what}`);
+/**
+ * The checks every token response passes, wherever it comes from (Qonto's answer, or a framework's copy of it in
+ * `fromTokenResponse`): `bad(what)` builds the error for the caller's situation.
+ */
+export function readTokenFields(
+  json: Readonly<Record<string, unknown>>,
+  o: {
+    now: number;
+    requestedScopes: readonly string[];
+    bad: (what: string) => Error;
+    /** `expires_in: 0` is a set that has already expired (what `toTokenResponse` gives for one); Qonto never sends it. */
+    allowExpired?: boolean;
+  },
+): TokenSet {
+  const { bad } = o;
   const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
   if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
-  if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || expires_in <= 0) {
-    throw bad('no valid expires_in (a positive number of seconds)');
+  const tooSmall = (n: number) => (o.allowExpired ? n < 0 : n <= 0);
+  if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || tooSmall(expires_in)) {
+    throw bad(`no valid expires_in (a ${o.allowExpired ? 'non-negative' : 'positive'} number of seconds)`);
   }
   if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
     throw bad('a token_type other than bearer');

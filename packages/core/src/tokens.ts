@@ -1,3 +1,7 @@
+import { QontoUnexpectedResponseError } from './errors.js';
+import { explain } from './messages.js';
+import { readTokenFields } from './token-response.js';
+
 /**
  * The tokens of one Qonto connection, as plain data: it survives `JSON.stringify`/`JSON.parse`, so it can live in
  * a session, a cookie (encrypted) or a database row.
@@ -31,21 +35,26 @@ export function isTokenExpired(
 }
 
 /**
- * The RFC 6749 token-response shape of a {@link TokenSet}, for frameworks that expect it (passport-oauth2's
- * `params`, Auth.js's account fields). `expires_in` is counted from `now`, never below 0.
+ * The RFC 6749 token response (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens)
+ * as frameworks carry it: passport-oauth2's `params`, Auth.js's account fields.
  */
-export function toTokenResponse(
-  tokens: TokenSet,
-  now: () => number = Date.now,
-): {
+export type QontoTokenResponse = {
   access_token: string;
   token_type: 'bearer';
+  /** Seconds from now until the access token expires. */
   expires_in: number;
   refresh_token?: string;
   id_token?: string;
+  /** Granted scopes, space-separated. */
   scope: string;
-} {
-  const response: ReturnType<typeof toTokenResponse> = {
+};
+
+/**
+ * The RFC 6749 token-response shape of a {@link TokenSet}, for frameworks that expect it (passport-oauth2's
+ * `params`, Auth.js's account fields). `expires_in` is counted from `now`, never below 0.
+ */
+export function toTokenResponse(tokens: TokenSet, now: () => number = Date.now): QontoTokenResponse {
+  const response: QontoTokenResponse = {
     access_token: tokens.accessToken,
     token_type: 'bearer',
     expires_in: Math.max(0, Math.floor((tokens.expiresAt - now()) / 1000)),
@@ -54,4 +63,38 @@ export function toTokenResponse(
   if (tokens.refreshToken !== undefined) response.refresh_token = tokens.refreshToken;
   if (tokens.idToken !== undefined) response.id_token = tokens.idToken;
   return response;
+}
+
+/**
+ * The {@link TokenSet} behind a token response, the inverse of {@link toTokenResponse}: for the `params` a
+ * passport-oauth2 `verify` receives, or an Auth.js account. `expiresAt` is `now` plus `expires_in`; an omitted
+ * `scope` gives no scopes.
+ *
+ * Checked like Qonto's own answers (same code): no `access_token`, an `expires_in` that is not a number of seconds
+ * (0 is accepted: an expired set), a `token_type` other than bearer, or a non-string `refresh_token` / `id_token`
+ * throw {@link QontoUnexpectedResponseError}. The message never contains a token.
+ */
+export function fromTokenResponse(
+  params: QontoTokenResponse | Readonly<Record<string, unknown>>,
+  now: () => number = Date.now,
+): TokenSet {
+  if (typeof params !== 'object' || params === null) {
+    throw notATokenResponse('is not an object');
+  }
+  return readTokenFields(params, {
+    now: now(),
+    requestedScopes: [],
+    allowExpired: true,
+    bad: (what) => notATokenResponse(`has ${what}`),
+  });
+}
+
+function notATokenResponse(what: string): QontoUnexpectedResponseError {
+  return new QontoUnexpectedResponseError(
+    explain(
+      `The token response given to fromTokenResponse ${what}`,
+      'it is not the token response of a code exchange or refresh (a framework passed something else, or it was changed on the way)',
+      "pass the token response as received (passport-oauth2's `params`, Auth.js's account), or build the TokenSet from the exchange itself",
+    ),
+  );
 }

@@ -65,10 +65,16 @@ function serve(api: LoopbackHandler): void {
   });
 }
 
+/**
+ * Rotations are shared and remembered for 60 s process-wide by token endpoint, client id and refresh token: a client
+ * id of its own keeps each test's fixed refresh tokens from meeting an earlier test's rotation.
+ */
+let clientCount = 0;
+
 function managerFor(environment: QontoEndpoints, stagingToken?: string): QontoTokenManager {
   const client = new QontoOAuthClient({
     environment,
-    clientId: 'client-id',
+    clientId: `client-id-${++clientCount}`,
     clientSecret: 'client-secret-value',
     redirectUri: 'http://127.0.0.1/callback',
     ...(stagingToken === undefined ? {} : { stagingToken }),

@@ -3,6 +3,7 @@ import {
   DEFAULT_QONTO_SCOPES,
   QontoConfigError,
   qontoConfigFromEnv,
+  qontoEnvironmentFromEnv,
   sandboxEndpointsAt,
 } from '../src/index.js';
 
@@ -124,5 +125,40 @@ describe('qontoConfigFromEnv', () => {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
+  });
+});
+
+describe('qontoEnvironmentFromEnv', () => {
+  it('defaults to the sandbox and reads QONTO_ENV and QONTO_SANDBOX_URL without needing credentials', () => {
+    expect(qontoEnvironmentFromEnv({})).toEqual({ environment: 'sandbox', name: 'sandbox', problems: [] });
+    expect(qontoEnvironmentFromEnv({ QONTO_ENV: ' Production ' })).toEqual({
+      environment: 'production',
+      name: 'production',
+      problems: [],
+    });
+    expect(
+      qontoEnvironmentFromEnv({ QONTO_ENV: 'production', QONTO_SANDBOX_URL: 'http://127.0.0.1:4010' })
+        .environment,
+    ).toEqual({ ...sandboxEndpointsAt('http://127.0.0.1:4010'), requiresStagingToken: false });
+  });
+
+  it('lists malformed variables instead of throwing, and falls back to the sandbox', () => {
+    const read = qontoEnvironmentFromEnv({ QONTO_ENV: 'staging', QONTO_SANDBOX_URL: 'not a url' });
+    expect(read.environment).toBe('sandbox');
+    expect(read.problems).toHaveLength(2);
+    expect(read.problems.join(' ')).toMatch(/QONTO_SANDBOX_URL.*QONTO_ENV must be "sandbox" or "production"/);
+  });
+
+  it('reads the first variable set among envVariables, and names it in a problem', () => {
+    const envVariables = ['AUTH_QONTO_ENV', 'QONTO_ENV'];
+    expect(
+      qontoEnvironmentFromEnv({ AUTH_QONTO_ENV: 'production', QONTO_ENV: 'sandbox' }, { envVariables }).name,
+    ).toBe('production');
+    expect(
+      qontoEnvironmentFromEnv({ AUTH_QONTO_ENV: '', QONTO_ENV: 'production' }, { envVariables }).name,
+    ).toBe('production');
+    expect(qontoEnvironmentFromEnv({ AUTH_QONTO_ENV: 'prod' }, { envVariables }).problems).toEqual([
+      'AUTH_QONTO_ENV must be "sandbox" or "production", not "prod".',
+    ]);
   });
 });

@@ -322,6 +322,18 @@ describe('parseAuthorizationCallback', () => {
     );
   });
 
+  it('compares state byte for byte over UTF-8, whatever the characters', () => {
+    const state = 'état-✓-42';
+    const query = new URLSearchParams({ code: 'c', state });
+    expect(parseAuthorizationCallback(query, { expectedState: state }).state).toBe(state);
+    // Same length in characters, different bytes; same bytes but one longer.
+    for (const expectedState of ['etat-✓-42', 'état-✓-43', `${state}0`, state.slice(0, -1)]) {
+      expect(() => parseAuthorizationCallback(query, { expectedState })).toThrow(
+        expect.objectContaining({ error: 'invalid_state' }),
+      );
+    }
+  });
+
   it('refuses a missing or different state with invalid_state', () => {
     for (const [query, expectedState] of [
       ['?code=c&state=other', 's1'],

@@ -3,72 +3,41 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   isQontoError,
   MemoryTokenStore,
-  QontoOAuthClient,
+  type QontoOAuthClient,
   QontoOAuthError,
   QontoTokenManager,
-  sandboxEndpointsAt,
   type TokenSet,
   type TokenStore,
 } from '../src/index.js';
-import { type Loopback, sendJson, startLoopback } from './helpers/loopback.js';
+import {
+  expiredTokensAt,
+  type RotatingTokenEndpoint,
+  refreshingClient,
+  STAGING,
+  startRotatingTokenEndpoint,
+} from './helpers/token-endpoint.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
-const STAGING = 'staging-token-for-tests';
 
-let lb: Loopback;
+let endpoint: RotatingTokenEndpoint;
 let clock: number;
 const now = () => clock;
-/** What the loopback token endpoint answers next: a rotated set, or an error. */
+/** What the loopback token endpoint answers next instead of a rotated set: an error. */
 let nextAnswer: { status: number; body: unknown } | undefined;
-let issued = 0;
+let clientCount = 0;
 
-function tokenRequests() {
-  return lb.requests.filter((r) => r.method === 'POST' && r.url === '/oauth2/token');
-}
-
-function makeClient(): QontoOAuthClient {
-  return new QontoOAuthClient({
-    environment: sandboxEndpointsAt(lb.url),
-    clientId: 'client-id',
-    clientSecret: 'client-secret-value',
-    redirectUri: 'http://127.0.0.1/callback',
-    stagingToken: STAGING,
-    now,
-  });
-}
-
-function expiredTokens(): TokenSet {
-  return {
-    accessToken: 'at-old',
-    tokenType: 'bearer',
-    refreshToken: 'rt-old',
-    scopes: ['offline_access', 'organization.read'],
-    expiresAt: clock - 1000,
-  };
-}
+const tokenRequests = () => endpoint.tokenRequests();
+const makeClient = (): QontoOAuthClient => refreshingClient(endpoint, `client-id-${++clientCount}`, now);
+const expiredTokens = (): TokenSet => expiredTokensAt(clock);
 
 beforeAll(async () => {
-  lb = await startLoopback((_req, res, recorded) => {
-    if (nextAnswer !== undefined) return sendJson(res, nextAnswer.status, nextAnswer.body);
-    const form = new URLSearchParams(recorded.body);
-    if (form.get('grant_type') !== 'refresh_token')
-      return sendJson(res, 400, { error: 'unsupported_grant_type' });
-    issued += 1;
-    sendJson(res, 200, {
-      access_token: `at-${issued}`,
-      refresh_token: `rt-${issued}`,
-      expires_in: 3600,
-      token_type: 'bearer',
-      scope: 'offline_access organization.read',
-    });
-  });
+  endpoint = await startRotatingTokenEndpoint(() => nextAnswer);
 });
-afterAll(() => lb.close());
+afterAll(() => endpoint.lb.close());
 beforeEach(() => {
-  lb.requests.length = 0;
+  endpoint.reset();
   clock = T0;
   nextAnswer = undefined;
-  issued = 0;
 });
 
 describe('QontoTokenManager', () => {
