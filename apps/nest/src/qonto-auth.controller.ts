@@ -34,7 +34,9 @@ export class QontoAuthController {
     @Res() res: Response,
   ): Promise<void> {
     // The profile is not kept: /me reads the member and organization live, so it always shows Qonto's current data.
-    await this.sessions.start(req, res, tokens, this.options.redirectUri.startsWith('https:'));
+    // Secure whenever the app is served over https, as its registered callback says.
+    const secure = this.options.redirectUri?.startsWith('https:') === true;
+    await this.sessions.start(req, res, tokens, secure);
     res.redirect(303, '/me');
   }
 }
