@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { QontoEnvironment, toTokenResponse } from '@qonto-oauth/core';
+import type { QontoAuthorizationTarget, QontoEnvironment, QontoTokenResponse } from '@qonto-oauth/core';
 import type { QontoPassportProfile } from './profile.js';
 
-/** The token response handed to a 5-argument `verify` (6 with `req`): core's `toTokenResponse` of the new tokens. */
-export type QontoTokenParams = ReturnType<typeof toTokenResponse>;
+/**
+ * The token response handed to a 5-argument `verify` (6 with `req`): core's `toTokenResponse` of the new tokens;
+ * core's `fromTokenResponse(params)` turns it back into a `TokenSet`.
+ */
+export type QontoTokenParams = QontoTokenResponse;
 
 /** Passport's `done`: `done(null, user)`, `done(null, false, { message })` to refuse, `done(error)`. */
 export type QontoVerifyCallback = (error?: unknown, user?: object | false, info?: object) => void;
@@ -111,14 +114,12 @@ export interface QontoStrategyOptionsWithRequest extends QontoStrategyOptionsBas
   passReqToCallback: true;
 }
 
-/** Per-request options: `passport.authenticate('qonto', { organizationId })`. */
-export interface QontoAuthenticateOptions {
-  /** Lock the consent to this organization (`organization_id`): the organization picker is skipped. */
-  organizationId?: string;
-  /** Pre-select the organization created through the Onboarding API (`registration_id`). */
-  registrationId?: string;
-  /** `'user'` starts the User OAuth flow (apps approved by Qonto only). */
-  identityType?: 'user';
+/**
+ * Per-request options: `passport.authenticate('qonto', { organizationId })`. `organizationId` locks the consent to
+ * one organization (`organization_id`, no picker), `registrationId` pre-selects the one created through the
+ * Onboarding API, `identityType: 'user'` starts the User OAuth flow (core's `QontoAuthorizationTarget`).
+ */
+export interface QontoAuthenticateOptions extends QontoAuthorizationTarget {
   /** Scopes for this request instead of the strategy's (space-separated when a string). */
   scope?: string | string[];
 }

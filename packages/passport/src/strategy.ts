@@ -6,6 +6,7 @@ import {
   QontoApiClient,
   QontoConfigError,
   QontoOAuthClient,
+  qontoAuthorizationParams,
   resolveEndpoints,
   type TokenSet,
   toTokenResponse,
@@ -217,13 +218,12 @@ export class QontoStrategy extends OAuth2Strategy {
     );
   }
 
-  /** Maps the per-request options (`organizationId`, `registrationId`, `identityType`) onto Qonto's parameters. */
+  /**
+   * Maps the per-request options (`organizationId`, `registrationId`, `identityType`) onto Qonto's parameters,
+   * with core's `qontoAuthorizationParams` (empty values left out).
+   */
   override authorizationParams(options: QontoAuthenticateOptions | undefined): Record<string, string> {
-    const params: Record<string, string> = {};
-    if (options?.organizationId) params.organization_id = options.organizationId;
-    if (options?.registrationId) params.registration_id = options.registrationId;
-    if (options?.identityType) params.identity_type = options.identityType;
-    return params;
+    return qontoAuthorizationParams(options);
   }
 
   /**
