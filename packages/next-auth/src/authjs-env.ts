@@ -1,4 +1,4 @@
-import { QontoConfigError, type QontoEnvironment, sandboxEndpointsAt } from '@qonto-oauth/core';
+import { QontoConfigError, type QontoEnvironment, qontoEnvironmentFromEnv } from '@qonto-oauth/core';
 
 /** The settings the Auth.js provider takes from the environment when the config does not give them. */
 export interface QontoSettingsFromEnv {
@@ -25,7 +25,8 @@ export function processEnv(): Env {
  * `QONTO_SANDBOX_URL` pointing at a local emulator. Empty strings count as unset.
  *
  * Never throws for a missing value: Auth.js calls the provider with `{}` just to read its id, and a missing
- * credential is reported when the sign-in needs it. An unknown environment name does throw, naming the variable.
+ * credential is reported when the sign-in needs it. An unknown environment name or a malformed `QONTO_SANDBOX_URL`
+ * does throw, naming the variable (core's `qontoEnvironmentFromEnv` reads them).
  */
 export function qontoSettings(
   config: {
@@ -46,22 +47,13 @@ export function qontoSettings(
   };
 }
 
+/** Core's reader, with `AUTH_QONTO_ENV` before `QONTO_ENV`; a malformed value throws, naming the variable. */
 function environmentFromEnv(env: Env): QontoEnvironment {
-  const variable = first(env.AUTH_QONTO_ENV) !== undefined ? 'AUTH_QONTO_ENV' : 'QONTO_ENV';
-  const name = first(env.AUTH_QONTO_ENV, env.QONTO_ENV);
-  const sandboxUrl = first(env.QONTO_SANDBOX_URL);
-  if (name !== undefined && name !== 'sandbox' && name !== 'production') {
-    throw new QontoConfigError(
-      `${variable}=${JSON.stringify(name)} is not a Qonto environment: use "sandbox" or "production".`,
-    );
-  }
-  if (sandboxUrl !== undefined) {
-    // A running emulator; in production mode it takes no staging token (design: QONTO_SANDBOX_URL).
-    const endpoints = sandboxEndpointsAt(sandboxUrl);
-    return name === 'production' ? { ...endpoints, requiresStagingToken: false } : endpoints;
-  }
-  // Without any setting the sandbox is the safe default: production credentials never reach it by accident.
-  return name ?? 'sandbox';
+  const { environment, problems } = qontoEnvironmentFromEnv(env, {
+    envVariables: ['AUTH_QONTO_ENV', 'QONTO_ENV'],
+  });
+  if (problems.length > 0) throw new QontoConfigError(`Qonto provider: ${problems.join(' ')}`);
+  return environment;
 }
 
 function first(...values: (string | undefined)[]): string | undefined {

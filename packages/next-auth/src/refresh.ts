@@ -3,6 +3,7 @@ import {
   type QontoEnvironment,
   QontoOAuthClient,
   type QontoOAuthError,
+  sharedRefresh,
   type TokenSet,
 } from '@qonto-oauth/core';
 
@@ -37,20 +38,6 @@ export interface RefreshQontoTokenOptions {
   fetch?: typeof fetch;
 }
 
-const UNUSED_REDIRECT_URI = 'http://localhost/unused-by-refresh';
-
-/** Refreshes running in this process, by refresh token: concurrent requests of one user refresh once. */
-const refreshesInFlight = new Map<string, Promise<TokenSet>>();
-
-/**
- * Rotations of the last minute, by the refresh token they replaced. A request that still carries the old cookie
- * (the page rendered in the same request as the proxy that rotated it, a request sent just before the new cookie
- * arrived) gets the same rotation instead of rotating again. One minute: Qonto's grace period for a used refresh
- * token.
- */
-const recentRotations = new Map<string, { at: number; tokens: TokenSet }>();
-const ROTATION_MEMORY_MS = 60_000;
-
 /**
  * Keeps a Qonto access token fresh from the `jwt` callback (Auth.js v5 or NextAuth v4).
  *
@@ -58,9 +45,9 @@ const ROTATION_MEMORY_MS = 60_000;
  * (https://docs.qonto.com/get-started/business-api/authentication/oauth/refresh-token-endpoint). This:
  * - returns `token` unchanged while the access token is valid for more than `refreshSkewSeconds`;
  * - otherwise refreshes through `@qonto-oauth/core` and returns a copy with the new `access_token`,
- *   `refresh_token` and `expires_at` (and no `error`); concurrent calls in this process for the same refresh
- *   token share one refresh, and a call with that refresh token during the next minute (a request that still
- *   carried the old cookie) gets the same rotation;
+ *   `refresh_token` and `expires_at` (and no `error`), through core's `sharedRefresh`: concurrent calls in this
+ *   process for the same refresh token share one refresh, and a call with that refresh token during the next
+ *   minute (Qonto's grace period: a request that still carried the old cookie) gets the same rotation;
  * - when Qonto refuses the refresh token (`invalid_grant`: expired, revoked or rotated out) or there is none,
  *   returns a copy with `error: 'RefreshTokenError'`: show a "reconnect Qonto" prompt and sign the user in again.
  *   Other failures (network, timeout, staging gate, bad credentials) are thrown, so nothing is lost and the next
@@ -93,7 +80,15 @@ export async function refreshQontoToken<T extends object>(
 
   let rotated: TokenSet;
   try {
-    rotated = await refreshOnce(refreshToken, options);
+    const client = new QontoOAuthClient({
+      environment: options.environment,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      stagingToken: options.stagingToken,
+      fetch: options.fetch,
+      now,
+    });
+    rotated = await sharedRefresh(client, refreshToken, { now });
   } catch (error) {
     if (isReconnectRequired(error)) return { ...fields, error: 'RefreshTokenError' };
     throw error;
@@ -101,43 +96,14 @@ export async function refreshQontoToken<T extends object>(
   const next: T & QontoJwtTokens = {
     ...fields,
     access_token: rotated.accessToken,
-    refresh_token: rotated.refreshToken ?? refreshToken,
+    // sharedRefresh keeps the old refresh token when a server sends none.
+    refresh_token: rotated.refreshToken,
     expires_at: Math.floor(rotated.expiresAt / 1000),
     scope: rotated.scopes.join(' '),
   };
   if (rotated.idToken !== undefined) next.id_token = rotated.idToken;
   delete next.error;
   return next;
-}
-
-function refreshOnce(refreshToken: string, o: RefreshQontoTokenOptions): Promise<TokenSet> {
-  const now = o.now ?? Date.now;
-  for (const [used, rotation] of recentRotations) {
-    if (now() - rotation.at > ROTATION_MEMORY_MS) recentRotations.delete(used);
-  }
-  const recent = recentRotations.get(refreshToken);
-  if (recent !== undefined) return Promise.resolve(recent.tokens);
-  const running = refreshesInFlight.get(refreshToken);
-  if (running !== undefined) return running;
-  const refresh = (async () => {
-    const client = new QontoOAuthClient({
-      environment: o.environment,
-      clientId: o.clientId,
-      clientSecret: o.clientSecret,
-      // A refresh sends no redirect_uri, but the client requires one at construction.
-      redirectUri: UNUSED_REDIRECT_URI,
-      stagingToken: o.stagingToken,
-      fetch: o.fetch,
-      now: o.now,
-    });
-    const tokens = await client.refresh(refreshToken);
-    recentRotations.set(refreshToken, { at: now(), tokens });
-    return tokens;
-  })();
-  refreshesInFlight.set(refreshToken, refresh);
-  const forget = () => refreshesInFlight.delete(refreshToken);
-  refresh.then(forget, forget);
-  return refresh;
 }
 
 function isReconnectRequired(error: unknown): boolean {

@@ -12,6 +12,7 @@ import {
   type QontoEnvironment,
   QontoOAuthClient,
   type QontoProfile,
+  qontoAuthorizationParams,
   toTokenResponse,
 } from '@qonto-oauth/core';
 
@@ -83,9 +84,11 @@ export function scopeParameter(scope: string | string[] | undefined): string {
  * State and PKCE are added by the framework, from `checks`.
  */
 export function authorizationParams(o: QontoProviderOptions): Record<string, string> {
-  const params: Record<string, string> = { response_type: 'code', scope: scopeParameter(o.scope) };
-  if (o.organizationId !== undefined && o.organizationId !== '') params.organization_id = o.organizationId;
-  return params;
+  return {
+    response_type: 'code',
+    scope: scopeParameter(o.scope),
+    ...qontoAuthorizationParams({ organizationId: o.organizationId }),
+  };
 }
 
 /**
