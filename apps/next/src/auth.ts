@@ -114,4 +114,8 @@ function authConfig(): NextAuthConfig {
   };
 }
 
+/**
+ * Auth.js for this app: `handlers` for the route, `auth()` for Server Components and proxy.ts, `signIn`/`signOut`
+ * and `unstable_update` for server actions (they write the session cookie).
+ */
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(authConfig);

@@ -10,6 +10,9 @@ import { auth } from './auth';
  * ones in the request the page sees: the page then has the fresh access token without rotating a second time.
  */
 export async function proxy(request: NextRequest): Promise<Response> {
+  // Server actions (POST) run the session themselves through `unstable_update`, which writes the cookie: a second
+  // rotation here would race with theirs for the same Set-Cookie.
+  if (request.method !== 'GET' && request.method !== 'HEAD') return NextResponse.next();
   // `auth(request)` is next-auth's inline-proxy form: it answers "continue", with the session's Set-Cookie.
   const session = await (auth as unknown as (req: NextRequest) => Promise<Response>)(request);
   const setCookies = session.headers.getSetCookie();
@@ -30,6 +33,6 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 export const config = {
-  // The pages that call Qonto (and the server actions they post to).
+  /** The pages that call Qonto. */
   matcher: ['/'],
 };

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 
+/** The page title and description of every page. */
 export const metadata: Metadata = {
   title: 'Qonto + Auth.js example',
   description:
@@ -21,6 +22,7 @@ td.amount { text-align: right; font-variant-numeric: tabular-nums; }
 code { background: #f5f5f7; padding: 0 .25rem; border-radius: .25rem; }
 `;
 
+/** The HTML shell: system fonts and a few inline styles, nothing fetched. */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">

@@ -6,9 +6,6 @@ import type { NextAuthConfig } from 'next-auth';
  */
 export const COOKIE_PREFIX = 'qonto-next';
 
-/** The session cookie's name over plain http (localhost); over https it carries the `__Secure-` prefix. */
-export const SESSION_COOKIE = `${COOKIE_PREFIX}.session-token`;
-
 /**
  * Auth.js's cookies under this app's names; their options (httpOnly, SameSite=Lax, Secure over https) stay
  * Auth.js's. Over https (`AUTH_URL=https://…`) the names keep the `__Secure-`/`__Host-` prefixes Auth.js uses,

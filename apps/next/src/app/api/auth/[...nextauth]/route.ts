@@ -30,5 +30,7 @@ function withSignInFailure(handler: Handler): Handler {
   };
 }
 
+/** Auth.js's GET and POST endpoints (`/api/auth/*`), with the sign-in failure's cause added. */
 export const GET = withSignInFailure(handlers.GET);
+/** See {@link GET}. */
 export const POST = withSignInFailure(handlers.POST);
