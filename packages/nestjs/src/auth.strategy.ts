@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { TokenSet } from '@qonto-oauth/core';
+import { fromTokenResponse } from '@qonto-oauth/core';
 import { type QontoPassportProfile, QontoStrategy, type QontoTokenParams } from '@qonto-oauth/passport';
 import type { ResolvedQontoOptions } from './options.js';
 import type { QontoLogin } from './qonto.service.js';
@@ -40,19 +40,12 @@ export class QontoAuthStrategy extends PassportStrategy(QontoStrategy, 'qonto', 
    * whatever it returns becomes `req.user`.
    */
   validate(
-    accessToken: string,
-    refreshToken: string | undefined,
+    _accessToken: string,
+    _refreshToken: string | undefined,
     params: QontoTokenParams,
     profile: QontoPassportProfile,
   ): QontoLogin {
-    const tokens: TokenSet = {
-      accessToken,
-      tokenType: 'bearer',
-      scopes: params.scope ? params.scope.split(' ') : [],
-      expiresAt: Date.now() + params.expires_in * 1000,
-    };
-    if (refreshToken !== undefined) tokens.refreshToken = refreshToken;
-    if (params.id_token !== undefined) tokens.idToken = params.id_token;
-    return { profile: profile._json, tokens };
+    // `params` carries both tokens too: core's inverse of the strategy's toTokenResponse.
+    return { profile: profile._json, tokens: fromTokenResponse(params) };
   }
 }

@@ -15,8 +15,10 @@ import {
 export interface QontoModuleOptions
   extends Pick<
     QontoOAuthClientOptions,
-    'environment' | 'clientId' | 'clientSecret' | 'redirectUri' | 'stagingToken' | 'scopes' | 'fetch'
+    'environment' | 'clientId' | 'clientSecret' | 'stagingToken' | 'scopes' | 'fetch'
   > {
+  /** The absolute callback URL registered for this environment in the Developer Portal (required here). */
+  redirectUri: string;
   /**
    * Key material (at least 32 characters) for the login state cookie. Default: a key derived from `clientSecret`,
    * so rotating the client secret also invalidates logins in progress.
@@ -83,6 +85,13 @@ export function resolveQontoOptions(input: QontoModuleOptions | undefined | null
     );
   }
   const client = buildClient(input);
+  // Core takes a client without a redirect URI; the module's callback route and state cookie need one.
+  if (client.redirectUri === undefined) {
+    throw configError(
+      'redirectUri is missing: give the absolute callback URL registered in the Developer Portal, e.g. ' +
+        'http://localhost:3002/auth/qonto/callback.',
+    );
+  }
   const callbackUrl = new URL(client.redirectUri);
   if (callbackUrl.protocol !== 'https:' && callbackUrl.protocol !== 'http:') {
     throw configError(`redirectUri must be an http(s) URL, not ${callbackUrl.protocol}`);
