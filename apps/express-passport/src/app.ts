@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  fromTokenResponse,
   QontoApiClient,
   QontoApiError,
   type QontoBankAccount,
@@ -11,7 +12,6 @@ import {
 import {
   type QontoPassportProfile,
   QontoStrategy,
-  type QontoTokenParams,
   type QontoVerifyFunctionWithParams,
 } from '@qonto-oauth/passport';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -78,12 +78,13 @@ export function createApp(config: AppConfig): Express {
 
   // A Passport instance of its own, so two apps in one process (tests) never share strategies.
   const authenticator = new passport.Passport();
-  const verify: QontoVerifyFunctionWithParams = (accessToken, refreshToken, params, profile, done) => {
+  const verify: QontoVerifyFunctionWithParams = (_accessToken, _refreshToken, params, profile, done) => {
     const member: SignedInMember = { id: profile.id, displayName: profile.displayName };
     if (profile.organization) member.organization = profile.organization;
     done(null, {
       member,
-      tokens: tokenSetFrom(accessToken, refreshToken, params, now),
+      // `params` carries both tokens: core's inverse of the strategy's toTokenResponse.
+      tokens: fromTokenResponse(params, now),
     } satisfies VerifiedLogin);
   };
   authenticator.use(
@@ -245,22 +246,4 @@ function sendNotConnected(req: Request, res: Response, message: string | undefin
           'used twice, or opened in another browser. Start again from this app.',
       }),
     );
-}
-
-/** The TokenSet behind passport-oauth2's verify arguments (the inverse of core's `toTokenResponse`). */
-function tokenSetFrom(
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: QontoTokenParams,
-  now: () => number,
-): TokenSet {
-  const tokens: TokenSet = {
-    accessToken,
-    tokenType: 'bearer',
-    scopes: params.scope.split(' ').filter(Boolean),
-    expiresAt: now() + params.expires_in * 1000,
-  };
-  if (refreshToken) tokens.refreshToken = refreshToken;
-  if (params.id_token) tokens.idToken = params.id_token;
-  return tokens;
 }
