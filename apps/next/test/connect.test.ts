@@ -111,6 +111,24 @@ describe('example-next against the emulator', () => {
     expect(recovered.body).toMatch(/<table data-testid="transactions">/);
   });
 
+  it('keeps the session when a refresh fails for a reason that may pass, and says so', async () => {
+    const user = singleOrganizationUser(sandbox);
+    await signIn(browser, user);
+    sandbox.faults.failNext('POST /oauth2/token', 503);
+    try {
+      const failed = await browser.submit('/', 'Refresh tokens');
+      expect(failed.status).toBe(303);
+      const page = await browser.follow(failed.headers.get('location') ?? '/');
+      expect(page.url.searchParams.get('problem')).toBe('temporarily_unavailable');
+      expect(page.body).toContain('Qonto is temporarily unavailable. You are still connected');
+      expect(page.body).toContain(user.organizations[0]?.legalName);
+    } finally {
+      sandbox.faults.reset();
+    }
+    const retried = await browser.submit('/', 'Refresh tokens');
+    expect(retried.headers.get('location')).toContain('/?refreshed=1');
+  });
+
   it('disconnects: revokes the consent at Qonto, signs out, and offers to connect again', async () => {
     const user = singleOrganizationUser(sandbox);
     await signIn(browser, user);

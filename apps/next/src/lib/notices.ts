@@ -7,6 +7,10 @@ const PROBLEMS: Record<string, string> = {
   staging_gate:
     "The tokens could not be refreshed: Qonto's sandbox gate answered (the staging token is missing or wrong). " +
     'Fix AUTH_QONTO_STAGING_TOKEN (or QONTO_STAGING_TOKEN) and try again.',
+  temporarily_unavailable:
+    'The tokens could not be refreshed: Qonto is temporarily unavailable. You are still connected; try again.',
+  server_error:
+    'The tokens could not be refreshed: Qonto had an internal error. You are still connected; try again.',
   invalid_client:
     "The tokens could not be refreshed: Qonto refused this app's credentials (the other environment's?).",
   revoke_network:
@@ -18,10 +22,14 @@ const PROBLEMS: Record<string, string> = {
     "Disconnecting failed: Qonto's sandbox gate answered (staging token missing or wrong).",
 };
 
-const GENERIC = 'Something went wrong talking to Qonto; the server log has the details. Try again.';
+const REFRESH_FAILED =
+  'The tokens could not be refreshed. You are still connected; the server log has what Qonto answered. Try again.';
+const REVOKE_FAILED =
+  'Disconnecting failed, so the consent is still there. The server log has what Qonto answered. Try again.';
 
 /** The notice for a `?problem=` code; unknown codes get a generic line (nothing from the URL is shown). */
 export function problemNotice(code: string | undefined): string | undefined {
   if (code === undefined) return undefined;
-  return Object.hasOwn(PROBLEMS, code) ? PROBLEMS[code] : GENERIC;
+  if (Object.hasOwn(PROBLEMS, code)) return PROBLEMS[code];
+  return code.startsWith('revoke_') ? REVOKE_FAILED : REFRESH_FAILED;
 }
