@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   MemoryTokenStore,
-  type QontoOAuthClient,
   QontoOAuthError,
   QontoTokenManager,
   ROTATION_GRACE_MS,
@@ -9,41 +8,12 @@ import {
   type TokenSet,
   type TokenStore,
 } from '../src/index.js';
-import {
-  expiredTokensAt,
-  type RotatingTokenEndpoint,
-  refreshingClient,
-  startRotatingTokenEndpoint,
-} from './helpers/token-endpoint.js';
+import { useRotatingTokenEndpoint } from './helpers/token-endpoint.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
+const f = useRotatingTokenEndpoint(T0);
+const { now, tokenRequests, makeClient, expiredTokens } = f;
 
-let endpoint: RotatingTokenEndpoint;
-let clock: number;
-const now = () => clock;
-/** What the loopback token endpoint answers next instead of a rotated set: an error. */
-let nextAnswer: { status: number; body: unknown } | undefined;
-/** A client id per test: the shared memory is process-wide, and each test starts from the same refresh token. */
-let clientId = '';
-let tests = 0;
-
-const tokenRequests = () => endpoint.tokenRequests();
-/** A new client instance each call, as an app that builds one per HTTP request would. */
-const makeClient = (o: { clientId?: string } = {}): QontoOAuthClient =>
-  refreshingClient(endpoint, o.clientId ?? clientId, now);
-const expiredTokens = (): TokenSet => expiredTokensAt(clock);
-
-beforeAll(async () => {
-  endpoint = await startRotatingTokenEndpoint(() => nextAnswer);
-});
-afterAll(() => endpoint.lb.close());
-beforeEach(() => {
-  endpoint.reset();
-  clock = T0;
-  nextAnswer = undefined;
-  tests += 1;
-  clientId = `shared-refresh-${tests}`;
-});
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -62,19 +32,19 @@ describe('sharedRefresh', () => {
   it('keeps the refreshes of different client ids apart', async () => {
     await Promise.all([
       sharedRefresh(makeClient(), 'rt-old', { now }),
-      sharedRefresh(makeClient({ clientId: `${clientId}-other` }), 'rt-old', { now }),
+      sharedRefresh(makeClient({ clientId: 'another-app' }), 'rt-old', { now }),
     ]);
     expect(tokenRequests()).toHaveLength(2);
   });
 
   it('gives a request still carrying the replaced refresh token the same rotation for 60 s, then forgets it', async () => {
     const rotated = await sharedRefresh(makeClient(), 'rt-old', { now });
-    clock = T0 + ROTATION_GRACE_MS - 1;
+    f.clock = T0 + ROTATION_GRACE_MS - 1;
     expect(await sharedRefresh(makeClient(), 'rt-old', { now })).toEqual(rotated);
     expect(tokenRequests()).toHaveLength(1);
 
     // Qonto's grace period is over: the memory is too, and the old token goes to Qonto (which refuses it there).
-    clock = T0 + ROTATION_GRACE_MS;
+    f.clock = T0 + ROTATION_GRACE_MS;
     const next = await sharedRefresh(makeClient(), 'rt-old', { now });
     expect(next.accessToken).toBe('at-2');
     expect(tokenRequests()).toHaveLength(2);
@@ -99,7 +69,7 @@ describe('sharedRefresh', () => {
   });
 
   it('gives a failure to every waiter, remembers nothing, and the next call tries again', async () => {
-    nextAnswer = { status: 400, body: { error: 'invalid_request', error_description: 'try later' } };
+    f.nextAnswer = { status: 400, body: { error: 'invalid_request', error_description: 'try later' } };
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, () => sharedRefresh(makeClient(), 'rt-old', { now })),
     );
@@ -108,7 +78,7 @@ describe('sharedRefresh', () => {
     expect(reasons.every((r) => r instanceof QontoOAuthError && r.error === 'invalid_request')).toBe(true);
     expect(new Set(reasons).size).toBe(1);
 
-    nextAnswer = undefined;
+    f.nextAnswer = undefined;
     expect((await sharedRefresh(makeClient(), 'rt-old', { now })).accessToken).toBe('at-1');
     expect(tokenRequests()).toHaveLength(2);
   });
@@ -160,7 +130,7 @@ describe('QontoTokenManager over sharedRefresh', () => {
   it('hands a manager built later from the old set the rotation another one made', async () => {
     const first = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
     expect(await first.getAccessToken()).toBe('at-1');
-    clock = T0 + 30_000;
+    f.clock = T0 + 30_000;
     const late = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
     expect(await late.getTokens()).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
     expect(tokenRequests()).toHaveLength(1);

@@ -1,53 +1,27 @@
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   isQontoError,
   MemoryTokenStore,
-  type QontoOAuthClient,
   QontoOAuthError,
   QontoTokenManager,
   type TokenSet,
   type TokenStore,
 } from '../src/index.js';
-import {
-  expiredTokensAt,
-  type RotatingTokenEndpoint,
-  refreshingClient,
-  STAGING,
-  startRotatingTokenEndpoint,
-} from './helpers/token-endpoint.js';
+import { STAGING, useRotatingTokenEndpoint } from './helpers/token-endpoint.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
-
-let endpoint: RotatingTokenEndpoint;
-let clock: number;
-const now = () => clock;
-/** What the loopback token endpoint answers next instead of a rotated set: an error. */
-let nextAnswer: { status: number; body: unknown } | undefined;
-let clientCount = 0;
-
-const tokenRequests = () => endpoint.tokenRequests();
-const makeClient = (): QontoOAuthClient => refreshingClient(endpoint, `client-id-${++clientCount}`, now);
-const expiredTokens = (): TokenSet => expiredTokensAt(clock);
-
-beforeAll(async () => {
-  endpoint = await startRotatingTokenEndpoint(() => nextAnswer);
-});
-afterAll(() => endpoint.lb.close());
-beforeEach(() => {
-  endpoint.reset();
-  clock = T0;
-  nextAnswer = undefined;
-});
+const f = useRotatingTokenEndpoint(T0);
+const { now, tokenRequests, makeClient, expiredTokens } = f;
 
 describe('QontoTokenManager', () => {
   it('refreshes refreshSkewSeconds before expiry, judged by the injected clock', async () => {
     const tokens = { ...expiredTokens(), expiresAt: T0 + 120_000 };
     const manager = new QontoTokenManager({ client: makeClient(), tokens, refreshSkewSeconds: 30, now });
-    clock = T0 + 89_000; // 31 s left: still good
+    f.clock = T0 + 89_000; // 31 s left: still good
     expect(await manager.getAccessToken()).toBe('at-old');
     expect(tokenRequests()).toHaveLength(0);
-    clock = T0 + 90_000; // 30 s left: refresh
+    f.clock = T0 + 90_000; // 30 s left: refresh
     expect(await manager.getAccessToken()).toBe('at-1');
     expect(tokenRequests()).toHaveLength(1);
     expect(new URLSearchParams(tokenRequests()[0]!.body).get('refresh_token')).toBe('rt-old');
@@ -56,9 +30,9 @@ describe('QontoTokenManager', () => {
   it('refreshes 60 s before expiry by default', async () => {
     const tokens = { ...expiredTokens(), expiresAt: T0 + 120_000 };
     const manager = new QontoTokenManager({ client: makeClient(), tokens, now });
-    clock = T0 + 59_000;
+    f.clock = T0 + 59_000;
     expect(await manager.getAccessToken()).toBe('at-old');
-    clock = T0 + 60_000;
+    f.clock = T0 + 60_000;
     expect(await manager.getAccessToken()).toBe('at-1');
   });
 
@@ -68,7 +42,7 @@ describe('QontoTokenManager', () => {
     expect(tokenRequests()).toHaveLength(1);
     expect(new Set(results)).toEqual(new Set(['at-1']));
     // The rotated refresh token is the one used next time.
-    clock += 3600_000;
+    f.clock += 3600_000;
     await manager.getAccessToken();
     expect(new URLSearchParams(tokenRequests()[1]!.body).get('refresh_token')).toBe('rt-1');
   });
@@ -87,14 +61,14 @@ describe('QontoTokenManager', () => {
 
   it('gives a failed refresh to every waiter, and the next call tries again', async () => {
     const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
-    nextAnswer = { status: 400, body: { error: 'invalid_request', error_description: 'try later' } };
+    f.nextAnswer = { status: 400, body: { error: 'invalid_request', error_description: 'try later' } };
     const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => manager.getAccessToken()));
     expect(tokenRequests()).toHaveLength(1);
     const reasons = outcomes.map((o) => (o.status === 'rejected' ? o.reason : undefined));
     expect(reasons.every((r) => r instanceof QontoOAuthError && r.error === 'invalid_request')).toBe(true);
     expect(new Set(reasons).size).toBe(1);
 
-    nextAnswer = undefined;
+    f.nextAnswer = undefined;
     expect(await manager.getAccessToken()).toBe('at-1');
     expect(tokenRequests()).toHaveLength(2);
   });
@@ -146,7 +120,7 @@ describe('QontoTokenManager', () => {
   });
 
   it('turns invalid_grant into a QontoOAuthError with reconnectRequired', async () => {
-    nextAnswer = {
+    f.nextAnswer = {
       status: 400,
       body: { error: 'invalid_grant', error_description: 'token rt-old was revoked' },
     };

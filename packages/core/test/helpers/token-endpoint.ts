@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { QontoOAuthClient, sandboxEndpointsAt, type TokenSet } from '../../src/index.js';
 import { type Loopback, type RecordedRequest, sendJson, startLoopback } from './loopback.js';
 
@@ -65,4 +66,47 @@ export function expiredTokensAt(clock: number): TokenSet {
     scopes: ['offline_access', 'organization.read'],
     expiresAt: clock - 1000,
   };
+}
+
+/** A test file's token endpoint, clock and answers, reset before each test. */
+export interface TokenEndpointFixture {
+  /** The injected clock, back at `start` before each test. */
+  clock: number;
+  /** What the endpoint answers next instead of a rotated set (an error); cleared before each test. */
+  nextAnswer: { status: number; body: unknown } | undefined;
+  now: () => number;
+  tokenRequests: () => RecordedRequest[];
+  /** A new client instance, with this test's own client id unless another is given. */
+  makeClient: (o?: { clientId?: string }) => QontoOAuthClient;
+  /** {@link expiredTokensAt} the current clock. */
+  expiredTokens: () => TokenSet;
+}
+
+/** Starts a {@link RotatingTokenEndpoint} for the file and resets the fixture before each test. */
+export function useRotatingTokenEndpoint(start: number): TokenEndpointFixture {
+  let endpoint: RotatingTokenEndpoint | undefined;
+  let tests = 0;
+  const started = () => {
+    if (endpoint === undefined) throw new Error('the token endpoint starts in beforeAll');
+    return endpoint;
+  };
+  const fixture: TokenEndpointFixture = {
+    clock: start,
+    nextAnswer: undefined,
+    now: () => fixture.clock,
+    tokenRequests: () => started().tokenRequests(),
+    makeClient: (o = {}) => refreshingClient(started(), o.clientId ?? `client-id-${tests}`, fixture.now),
+    expiredTokens: () => expiredTokensAt(fixture.clock),
+  };
+  beforeAll(async () => {
+    endpoint = await startRotatingTokenEndpoint(() => fixture.nextAnswer);
+  });
+  afterAll(() => endpoint?.lb.close());
+  beforeEach(() => {
+    started().reset();
+    fixture.clock = start;
+    fixture.nextAnswer = undefined;
+    tests += 1;
+  });
+  return fixture;
 }
