@@ -1,152 +1,228 @@
 #!/usr/bin/env node
-// `pnpm demo`: builds what the demo needs through turbo, starts the Qonto sandbox emulator in demo mode (and the
-// sample apps that exist, pointed at it), waits until each answers, prints what to open, and stops everything on
-// Ctrl-C or SIGTERM.
-import { spawn, spawnSync } from 'node:child_process';
+// `pnpm demo`: builds what the demo needs through turbo, starts the Qonto sandbox emulator in demo mode and the
+// sample apps pointed at it, waits until each answers, prints what to open, and stops everything on Ctrl-C or
+// SIGTERM. Ports: QONTO_SANDBOX_PORT (4010), DEMO_NEXT_PORT (3000), DEMO_EXPRESS_PORT (3001), DEMO_NEST_PORT (3002).
+// Flags: --no-build (use the last build), --logs (stream every server's output, prefixed with its name).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stopGroups } from './process-groups.mjs';
 
+const startedAt = performance.now();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const emulatorPort = Number(process.env.QONTO_SANDBOX_PORT ?? 4010);
-const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+const { values: flags } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean' },
+    logs: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help) {
+  console.log(`Usage: pnpm demo [--no-build] [--logs]
 
-/** Each sample app joins the demo once its folder exists. */
-const apps = [
-  { name: 'example-next', dir: 'apps/next', port: 3000 },
-  { name: 'example-express-passport', dir: 'apps/express-passport', port: 3001 },
-  { name: 'example-nest', dir: 'apps/nest', port: 3002 },
-].filter((app) => existsSync(join(root, app.dir, 'package.json')));
-
-const children = [];
-let stopping = false;
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+Starts the Qonto sandbox emulator (demo mode) and the three sample apps pointed at it.
+Ports, each overridable: QONTO_SANDBOX_PORT=4010 DEMO_NEXT_PORT=3000 DEMO_EXPRESS_PORT=3001 DEMO_NEST_PORT=3002
+  --no-build  skip the turbo build (use what the last build left in dist/ and .next/)
+  --logs      stream every server's output, prefixed with its name (otherwise kept for crash reports)`);
+  process.exit(0);
 }
 
+/** A port from an environment variable, or a one-line error naming the variable. */
+function portFrom(variable, fallback) {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    console.error(`${variable} must be a port number from 1 to 65535, not ${JSON.stringify(raw)}.`);
+    process.exit(1);
+  }
+  return Number(raw);
+}
+
+const emulator = { name: 'Qonto sandbox emulator', variable: 'QONTO_SANDBOX_PORT' };
+emulator.port = portFrom(emulator.variable, 4010);
+emulator.url = `http://127.0.0.1:${emulator.port}`;
+
+/** The sample apps, in the order of design.md's ports table; each joins the demo once its folder exists. */
+const apps = [
+  {
+    name: 'example-next',
+    dir: 'apps/next',
+    variable: 'DEMO_NEXT_PORT',
+    port: 3000,
+    stack: 'Next.js + Auth.js v5',
+  },
+  {
+    name: 'example-express-passport',
+    dir: 'apps/express-passport',
+    variable: 'DEMO_EXPRESS_PORT',
+    port: 3001,
+    stack: 'Express 5 + Passport',
+  },
+  {
+    name: 'example-nest',
+    dir: 'apps/nest',
+    variable: 'DEMO_NEST_PORT',
+    port: 3002,
+    stack: 'NestJS + QontoModule',
+  },
+]
+  .filter((app) => existsSync(join(root, app.dir, 'package.json')))
+  .map((app) => {
+    const port = portFrom(app.variable, app.port);
+    return { ...app, port, url: `http://localhost:${port}` };
+  });
+
+/** Every process group started here (a pnpm wrapper, the server it forks, `next start`'s own child). */
+const groups = [];
+let stopping = false;
+
+/**
+ * Stops every group (SIGTERM, then SIGKILL for what is left after 1.5 s) and exits once no process of any group is
+ * alive, so every port is closed within 2 seconds of Ctrl-C.
+ */
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
-  }
-  setTimeout(() => {
-    for (const child of children) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }
-    process.exit(code);
-  }, 1500).unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(
-    () => process.exit(code),
-  );
+  stopGroups(
+    groups.map((g) => g.pid),
+    1500,
+  ).then(() => process.exit(code));
 }
 
-function start(name, command, args, env) {
+/** Starts `command` as the leader of its own process group, keeping the end of its output for a crash report. */
+function start(name, command, args, env = {}) {
   const log = [];
-  // detached: each child leads its own process group, so a stop reaches its grandchildren too.
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, detached: true });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk) => {
-    log.push(...chunk.toString().split('\n'));
-    if (log.length > 40) log.splice(0, log.length - 40);
+    const lines = chunk.toString().split('\n').filter(Boolean);
+    if (flags.logs) for (const line of lines) console.log(`[${name}] ${line}`);
+    log.push(...lines);
+    if (log.length > 30) log.splice(0, log.length - 30);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`\n${name} stopped unexpectedly (${signal ?? `exit code ${code}`}). The end of its log:\n`);
-    console.error(log.join('\n'));
+    console.error(log.map((line) => `  ${line}`).join('\n'));
+    console.error('\nStopping the demo.');
     stopAll(1);
   });
-  children.push(child);
+  groups.push({ name, pid: child.pid, child });
   return child;
 }
 
-async function waitUntilAnswering(url, timeoutMs = 60_000) {
+/** Whether nothing listens on `port`, on IPv4 loopback and on every interface (where the apps listen). */
+async function portIsFree(port) {
+  const tryListen = (host) =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', (error) => resolve(error.code !== 'EADDRINUSE'));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+  return (await tryListen('127.0.0.1')) && (await tryListen(undefined));
+}
+
+async function waitUntilAnswering(url, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
     try {
       await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
       return;
     } catch {
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  if (!stopping) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s.`);
 }
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-for (const [name, port, variable] of [
-  ['the sandbox emulator', emulatorPort, 'QONTO_SANDBOX_PORT'],
-  ...apps.map((a) => [a.name, a.port, `PORT for ${a.name}`]),
-]) {
-  if (!(await portIsFree(port))) {
+for (const server of [emulator, ...apps]) {
+  if (!(await portIsFree(server.port))) {
     console.error(
-      `Port ${port} is in use, so ${name} cannot start: stop what uses it, or choose another with ${variable}.`,
+      `Port ${server.port} is in use, so ${server.name} cannot start: stop what uses it, or choose another port, e.g. ${server.variable}=${server.port + 100} pnpm demo.`,
     );
     process.exit(1);
   }
 }
 
-const filters = ['--filter=@qonto-oauth/sandbox', ...apps.map((a) => `--filter=${a.name}`)];
-const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (!flags['no-build']) {
+  console.log('Building the emulator and the sample apps (turbo; cached after the first time)...');
+  const filters = ['--filter=@qonto-oauth/sandbox', ...apps.map((a) => `--filter=${a.name}`)];
+  // Its own process group like the servers, so Ctrl-C or SIGTERM during the build stops turbo and its tasks too.
+  const build = spawn('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  groups.push({ name: 'the build', pid: build.pid, child: build });
+  const [code] = await new Promise((resolve) => build.once('exit', (...result) => resolve(result)));
+  if (stopping) await new Promise(() => {});
+  groups.pop();
+  if (code !== 0) {
+    console.error('The build failed (above); nothing was started.');
+    process.exit(code ?? 1);
+  }
+}
 
-start('the sandbox emulator', process.execPath, [
+start(emulator.name, process.execPath, [
   join(root, 'packages/sandbox/dist/cli.js'),
   '--port',
-  String(emulatorPort),
+  String(emulator.port),
 ]);
 for (const app of apps) {
   start(app.name, 'pnpm', ['--filter', app.name, 'start'], {
     PORT: String(app.port),
-    QONTO_SANDBOX_URL: emulatorUrl,
+    QONTO_SANDBOX_URL: emulator.url,
   });
 }
 
 try {
-  await Promise.all(
-    [emulatorUrl, ...apps.map((a) => `http://localhost:${a.port}`)].map((u) => waitUntilAnswering(u)),
-  );
+  await Promise.all([emulator, ...apps].map((server) => waitUntilAnswering(server.url)));
 } catch (error) {
-  console.error(String(error.message));
+  console.error(`${error.message} Stopping the demo; run it with --logs to see every server's output.`);
   stopAll(1);
 }
+if (stopping) await new Promise(() => {});
 
-const { DEMO_STAGING_TOKEN, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS } = await import(
-  join(root, 'packages/sandbox/dist/demo.js')
+const { DEMO_USERS, SANDBOX_SMS_CODE } = await import(
+  pathToFileURL(join(root, 'packages/sandbox/dist/demo.js')).href
 );
-const rows = [
-  ['Qonto sandbox emulator', emulatorUrl],
-  ...apps.map((a) => [a.name, `http://localhost:${a.port}`]),
+const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+const column = Math.max(...[emulator, ...apps].map((s) => s.name.length)) + 2;
+const lines = [
+  '',
+  `qonto-oauth demo: ${1 + apps.length} servers answer (${seconds} s). Open an app and click "Connect with Qonto".`,
+  '',
+  ...[emulator, ...apps].map(
+    (s) =>
+      `  ${s.name.padEnd(column)}${s.url.padEnd(24)}${s.stack ? ` ${s.stack}` : ' OAuth pages, Business API'}`,
+  ),
+  '',
+  "Log in on the emulator's pages as:",
+  ...DEMO_USERS.map(
+    (u) =>
+      `  ${u.email.padEnd(30)} password ${u.password.padEnd(14)} ${u.organizations.map((o) => o.legalName).join(', ')}`,
+  ),
+  `  SMS code: ${SANDBOX_SMS_CODE}`,
+  '',
+  "Qonto's real sandbox instead of the emulator: in the Developer Portal (sandbox), copy your app's client id, client",
+  "secret and staging token, register the app's callback (http://localhost:PORT/api/auth/callback/qonto for Next,",
+  '/auth/qonto/callback for the others), then start that app with, in the environment or its .env file',
+  '(apps/next/.env.local, apps/nest/.env; express reads the environment only):',
+  '  QONTO_ENV=sandbox QONTO_CLIENT_ID=... QONTO_CLIENT_SECRET=... QONTO_STAGING_TOKEN=... pnpm --filter <app> start',
+  'and log in to the sandbox web app (https://sandbox.staging.qonto.co/devportal) in that browser first.',
+  '',
+  'Ctrl-C stops every server.',
 ];
-console.log('\nqonto-oauth demo is running (Ctrl-C stops it):\n');
-for (const [what, url] of rows) console.log(`  ${what.padEnd(28)} ${url}`);
-console.log('\nLog in as:');
-for (const user of DEMO_USERS ?? []) {
-  console.log(
-    `  ${user.email.padEnd(28)} password ${user.password}  (${user.organizations.length} organization(s))`,
-  );
-}
-console.log(`  SMS code: 123456\n`);
-console.log("To point an app at Qonto's real sandbox instead, put in its .env:");
-console.log(
-  '  QONTO_ENV=sandbox\n  QONTO_CLIENT_ID=...\n  QONTO_CLIENT_SECRET=...\n  QONTO_STAGING_TOKEN=...',
-);
-console.log(
-  `\n(The emulator's demo client is ${DEMO_CLIENT_ID} / ${DEMO_CLIENT_SECRET}, staging token ${DEMO_STAGING_TOKEN}: public demo values.)`,
-);
+console.log(lines.join('\n'));

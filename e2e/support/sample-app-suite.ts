@@ -1,0 +1,152 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type QontoSandbox, type SandboxUser, startQontoSandbox } from '@qonto-oauth/sandbox';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
+import { type RunningApp, type SampleApp, startSampleApp } from './sample-apps.js';
+import {
+  connectButton,
+  connectUntilSms,
+  smsToConsent,
+  submitSmsCode,
+  waitForSandboxStep,
+} from './sandbox-pages.js';
+import { type OrganizationFacts, organizationFacts } from './sandbox-truth.js';
+import { README_IMAGES_DIR, readmeImage, StepShots } from './screenshots.js';
+
+/** A stack frame line ("    at fn (file.js:1:2)"): a readable page never shows one. */
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+/** What a person reads on the page (Playwright's rendered text: no <style>, no Next.js payload <script>). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator, not a DOM node; textContent would include script and style text.
+const bodyText = (page: Page) => page.locator('body').innerText();
+const tokenRequests = (sandbox: QontoSandbox) =>
+  sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token').length;
+
+/**
+ * The browser specs of one sample app: the emulator in this process (demo mode, port 0), the app on a free port
+ * pointed at it, Debian's chromium, and a fresh browser context per test.
+ */
+export function describeSampleApp(app: SampleApp): void {
+  describe(`${app.name} (${app.title}) in chromium`, () => {
+    let browser: Browser;
+    let sandbox: QontoSandbox;
+    let server: RunningApp;
+    let user: SandboxUser;
+    let other: SandboxUser['organizations'][number];
+    let second: SandboxUser['organizations'][number];
+    let facts: OrganizationFacts;
+    let otherFacts: OrganizationFacts;
+
+    beforeAll(async () => {
+      browser = await launchChromium();
+      sandbox = await startQontoSandbox({ demo: true, port: 0 });
+      server = await startSampleApp(app, sandbox.url);
+      const withTwo = sandbox.users.find((u) => u.organizations.length === 2);
+      if (!withTwo) throw new Error('The demo users have no user with two organizations any more');
+      user = withTwo;
+      [other, second] = user.organizations as [typeof other, typeof second];
+      facts = await organizationFacts(sandbox, user, second.id);
+      otherFacts = await organizationFacts(sandbox, user, other.id);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.process.stop();
+      await sandbox?.close();
+    });
+
+    /**
+     * Runs a scenario in a new browser context (no cookie from another test). When it fails, the page as it was
+     * goes to `failure.png` beside the scenario's steps, and the error names the page's URL.
+     */
+    async function inFreshContext(scenario: string, run: (page: Page, shots: StepShots) => Promise<void>) {
+      const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+      const page = await context.newPage();
+      const shots = new StepShots(app.folder, scenario);
+      try {
+        await run(page, shots);
+      } catch (error) {
+        await page.screenshot({ path: join(shots.dir, 'failure.png'), fullPage: true }).catch(() => {});
+        throw new Error(`${(error as Error).message}\n(on ${page.url()}; screenshots in ${shots.dir})`, {
+          cause: error,
+        });
+      } finally {
+        await context.close();
+      }
+    }
+
+    it('connects the second organization, shows its legal name, accounts and transactions, refreshes, disconnects', async () => {
+      await inFreshContext('connect', async (page, shots) => {
+        await connectUntilSms(page, server.url, user, shots);
+        await smsToConsent(page, second.id, shots);
+        await page.getByRole('button', { name: 'Allow' }).click();
+
+        // Back on the app, which read the organization over the Business API with the tokens it just got.
+        await page.getByText(facts.legalName).first().waitFor();
+        await page.waitForLoadState('load');
+        expect(new URL(page.url()).origin).toBe(new URL(server.url).origin);
+        const account = await bodyText(page);
+        for (const iban of facts.ibans) expect(account).toContain(iban);
+        for (const label of facts.latestTransactionLabels) expect(account).toContain(label);
+        for (const iban of otherFacts.ibans) expect(account).not.toContain(iban);
+        await shots.take(page, 'account');
+        await readmeImage(page, app.folder);
+
+        const before = tokenRequests(sandbox);
+        await page.getByRole('button', { name: /refresh tokens/i }).click();
+        // One refresh_token grant at the emulator, and the page still shows the organization.
+        await expect.poll(() => tokenRequests(sandbox), { timeout: 30_000 }).toBe(before + 1);
+        await page.waitForLoadState('load');
+        await page.getByText(facts.legalName).first().waitFor();
+        await shots.take(page, 'after-refresh');
+
+        await page.getByRole('button', { name: /disconnect/i }).click();
+        await connectButton(page).waitFor();
+        expect(sandbox.requests.some((r) => r.method === 'DELETE' && r.path === '/v2/oauth2/consents')).toBe(
+          true,
+        );
+        await shots.take(page, 'disconnected');
+        await page.goto(server.url);
+        await connectButton(page).waitFor();
+        expect(await bodyText(page)).not.toContain(facts.legalName);
+      });
+    });
+
+    it('a denied consent ends on a readable page of the app, not connected', async () => {
+      await inFreshContext('deny', async (page, shots) => {
+        await connectUntilSms(page, server.url, user, shots);
+        await smsToConsent(page, second.id, shots);
+        await page.getByRole('button', { name: 'Deny' }).click();
+        await page.waitForURL((url) => url.origin === new URL(server.url).origin);
+        await page
+          .getByText(/declin|denied/i)
+          .first()
+          .waitFor();
+        await shots.take(page, 'denied');
+        const text = await bodyText(page);
+        expect(text).not.toMatch(STACK_FRAME);
+        expect(text).not.toContain(facts.legalName);
+        await page.goto(server.url);
+        await connectButton(page).waitFor();
+      });
+    });
+
+    it('a wrong SMS code ends on a readable page that says the sandbox code, and 123456 then goes on', async () => {
+      await inFreshContext('wrong-sms', async (page, shots) => {
+        await connectUntilSms(page, server.url, user, shots);
+        await submitSmsCode(page, '000000', shots);
+        await waitForSandboxStep(page, 'sms');
+        await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid.*123456/);
+        await shots.take(page, 'wrong-code');
+        await submitSmsCode(page, '123456', shots);
+        await waitForSandboxStep(page, 'organization');
+      });
+    });
+
+    it('has its README image committed, under 100 KB', () => {
+      expect(statSync(join(README_IMAGES_DIR, `${app.folder}.jpg`)).size).toBeLessThan(100 * 1024);
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanEnv, freePort, type GroupProcess, spawnGroup, waitForHttp } from './processes.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A sample app under apps/, as the specs start it. */
+export interface SampleApp {
+  /** Its package name. */
+  name: string;
+  /** Its folder under apps/, also the name of its screenshots and README image. */
+  folder: 'next' | 'express-passport' | 'nest';
+  /** How the README and the screenshots call it. */
+  title: string;
+}
+
+export const SAMPLE_APPS = {
+  next: { name: 'example-next', folder: 'next', title: 'Next.js + Auth.js v5' },
+  express: { name: 'example-express-passport', folder: 'express-passport', title: 'Express 5 + Passport' },
+  nest: { name: 'example-nest', folder: 'nest', title: 'NestJS + QontoModule' },
+} as const satisfies Record<string, SampleApp>;
+
+/** A sample app running on a free port of localhost. */
+export interface RunningApp {
+  url: string;
+  process: GroupProcess;
+}
+
+/**
+ * Starts an app the way a developer does (`pnpm start` in its folder, after the build turbo ran first), on a free
+ * port, pointed at the emulator at `sandboxUrl` through `QONTO_SANDBOX_URL` (so it uses the demo client), and
+ * resolves once it answers.
+ */
+export async function startSampleApp(app: SampleApp, sandboxUrl: string): Promise<RunningApp> {
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const proc = spawnGroup('pnpm', ['run', '--silent', 'start'], {
+    cwd: join(repoRoot, 'apps', app.folder),
+    env: cleanEnv({ PORT: String(port), QONTO_SANDBOX_URL: sandboxUrl }),
+  });
+  try {
+    await waitForHttp(url, proc);
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  return { url, process: proc };
+}
