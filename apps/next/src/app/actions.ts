@@ -34,8 +34,6 @@ export async function disconnect(): Promise<void> {
       environment: app.qonto.environment,
       clientId: app.qonto.clientId,
       clientSecret: app.qonto.clientSecret,
-      // The revocation sends no redirect URI; the client requires one at construction.
-      redirectUri: 'http://localhost/api/auth/callback/qonto',
       stagingToken: app.qonto.stagingToken,
     });
     let problem: string | undefined;
