@@ -20,6 +20,21 @@ export type QontoErrorCode =
   | 'timeout'
   | 'unexpected_response';
 
+/**
+ * Literal class names: a minifying bundler (Next.js's production build, for one) renames classes, and an error
+ * logged as `p: …` helps nobody.
+ */
+const NAMES: Record<QontoErrorCode, string> = {
+  config: 'QontoConfigError',
+  staging_gate: 'QontoStagingGateError',
+  oauth: 'QontoOAuthError',
+  api: 'QontoApiError',
+  rate_limited: 'QontoRateLimitError',
+  network: 'QontoNetworkError',
+  timeout: 'QontoTimeoutError',
+  unexpected_response: 'QontoUnexpectedResponseError',
+};
+
 /** Base class of every error thrown by `@qonto-oauth/*`. */
 export class QontoError extends Error {
   readonly code: QontoErrorCode;
@@ -27,7 +42,7 @@ export class QontoError extends Error {
   constructor(code: QontoErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    this.name = new.target === QontoError ? 'QontoError' : NAMES[code];
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
