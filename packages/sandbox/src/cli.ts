@@ -111,7 +111,6 @@ async function main(): Promise<void> {
     }
     fail((error as Error).message, 1);
   }
-  console.log(banner(sandbox, options));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -123,6 +122,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Printed last: whoever waits for the banner can signal us at once.
+  console.log(banner(sandbox, options));
 }
 
 await main();
