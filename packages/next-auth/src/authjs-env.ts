@@ -8,9 +8,20 @@ export interface QontoSettingsFromEnv {
   environment: QontoEnvironment;
   /** An `iss` to expect other than the environment's (`AUTH_QONTO_ISSUER`). */
   issuer: string | undefined;
+  /** The scopes to ask for (`AUTH_QONTO_SCOPES`, `QONTO_SCOPES`: space-separated); the defaults when unset. */
+  scope: string | string[] | undefined;
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Each `AUTH_QONTO_*` name the Auth.js provider reads, and the project-wide `QONTO_*` name it comes before. */
+const AUTH_NAMES: ReadonlyArray<readonly [auth: string, project: string]> = [
+  ['AUTH_QONTO_ID', 'QONTO_CLIENT_ID'],
+  ['AUTH_QONTO_SECRET', 'QONTO_CLIENT_SECRET'],
+  ['AUTH_QONTO_ENV', 'QONTO_ENV'],
+  ['AUTH_QONTO_STAGING_TOKEN', 'QONTO_STAGING_TOKEN'],
+  ['AUTH_QONTO_SCOPES', 'QONTO_SCOPES'],
+];
 
 /** The process environment where there is one (Node, Next's server runtimes); empty elsewhere. */
 export function processEnv(): Env {
@@ -18,11 +29,35 @@ export function processEnv(): Env {
 }
 
 /**
+ * The variables with each `AUTH_QONTO_*` one that is set (not empty) copied over its project-wide `QONTO_*`
+ * counterpart: `AUTH_QONTO_ID` → `QONTO_CLIENT_ID`, `AUTH_QONTO_SECRET` → `QONTO_CLIENT_SECRET`,
+ * `AUTH_QONTO_ENV` → `QONTO_ENV`, `AUTH_QONTO_STAGING_TOKEN` → `QONTO_STAGING_TOKEN`,
+ * `AUTH_QONTO_SCOPES` → `QONTO_SCOPES`. The precedence the {@link Qonto} provider applies, in the names core's
+ * `qontoConfigFromEnv` reads, so the rest of an app (the `jwt` callback's {@link refreshQontoToken}, calls to the
+ * Business API) uses exactly the provider's settings:
+ *
+ * @example
+ * import { qontoConfigFromEnv } from '@qonto-oauth/core'
+ * // Throws one QontoConfigError naming every missing or malformed variable (under its QONTO_* name).
+ * const qonto = qontoConfigFromEnv(qontoEnvFromAuthEnv())
+ * return refreshQontoToken(token, qonto)
+ */
+export function qontoEnvFromAuthEnv(env: Env = processEnv()): Env {
+  const merged: Env = { ...env };
+  for (const [auth, project] of AUTH_NAMES) {
+    const value = env[auth];
+    if (value !== undefined && value.trim() !== '') merged[project] = value;
+  }
+  return merged;
+}
+
+/**
  * Reads the settings with Auth.js's precedence: a value given in the config wins, then `AUTH_QONTO_*` (the names
  * Auth.js's `setEnvDefaults` uses for a provider whose id is `qonto`: `AUTH_QONTO_ID`, `AUTH_QONTO_SECRET`, `AUTH_QONTO_ISSUER`), then
  * the project-wide `QONTO_*` ones. The staging token and the environment follow the same order:
  * `AUTH_QONTO_STAGING_TOKEN` then `QONTO_STAGING_TOKEN`; `AUTH_QONTO_ENV` then `QONTO_ENV`, with
- * `QONTO_SANDBOX_URL` pointing at a local emulator. Empty strings count as unset.
+ * `QONTO_SANDBOX_URL` pointing at a local emulator; the scopes: `AUTH_QONTO_SCOPES` then `QONTO_SCOPES`. Empty
+ * strings count as unset.
  *
  * Never throws for a missing value: Auth.js calls the provider with `{}` just to read its id, and a missing
  * credential is reported when the sign-in needs it. An unknown environment name or a malformed `QONTO_SANDBOX_URL`
@@ -35,20 +70,24 @@ export function qontoSettings(
     stagingToken?: string;
     environment?: QontoEnvironment;
     issuer?: string;
+    scope?: string | string[];
   },
   env: Env = processEnv(),
 ): QontoSettingsFromEnv {
+  const qonto = qontoEnvFromAuthEnv(env);
   return {
-    clientId: first(config.clientId, env.AUTH_QONTO_ID, env.QONTO_CLIENT_ID),
-    clientSecret: first(config.clientSecret, env.AUTH_QONTO_SECRET, env.QONTO_CLIENT_SECRET),
-    stagingToken: first(config.stagingToken, env.AUTH_QONTO_STAGING_TOKEN, env.QONTO_STAGING_TOKEN),
+    clientId: first(config.clientId, qonto.QONTO_CLIENT_ID),
+    clientSecret: first(config.clientSecret, qonto.QONTO_CLIENT_SECRET),
+    stagingToken: first(config.stagingToken, qonto.QONTO_STAGING_TOKEN),
     environment: config.environment ?? environmentFromEnv(env),
     issuer: first(config.issuer, env.AUTH_QONTO_ISSUER),
+    scope: config.scope ?? first(qonto.QONTO_SCOPES),
   };
 }
 
 /** Core's reader, with `AUTH_QONTO_ENV` before `QONTO_ENV`; a malformed value throws, naming the variable. */
 function environmentFromEnv(env: Env): QontoEnvironment {
+  // The original names, so a problem names the variable that was actually set.
   const { environment, problems } = qontoEnvironmentFromEnv(env, {
     envVariables: ['AUTH_QONTO_ENV', 'QONTO_ENV'],
   });

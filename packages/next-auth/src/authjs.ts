@@ -23,6 +23,7 @@ import {
   type QontoProviderOptions,
 } from './shared.js';
 
+export { qontoEnvFromAuthEnv } from './authjs-env.js';
 export * from './common-exports.js';
 
 /** The options of the Auth.js {@link Qonto} provider: Auth.js's own, plus the Qonto ones. */
@@ -51,7 +52,9 @@ export type QontoUserConfig = OAuthUserConfig<QontoProfile> & QontoProviderOptio
  * With the environment variables `AUTH_QONTO_ID`, `AUTH_QONTO_SECRET`, `AUTH_QONTO_ENV` (`sandbox` or
  * `production`) and, for the sandbox, `AUTH_QONTO_STAGING_TOKEN`. The `QONTO_*` names (`QONTO_CLIENT_ID`,
  * `QONTO_CLIENT_SECRET`, `QONTO_ENV`, `QONTO_STAGING_TOKEN`, `QONTO_SANDBOX_URL`) are read after them; a value
- * passed to `Qonto({ ... })` wins over both.
+ * passed to `Qonto({ ... })` wins over both. `AUTH_QONTO_SCOPES`/`QONTO_SCOPES` (space-separated) replace the
+ * default scopes when `scope` is not given. {@link qontoEnvFromAuthEnv} gives the rest of the app the same
+ * settings under the `QONTO_*` names.
  *
  * ### Notes
  *
@@ -78,18 +81,18 @@ export type QontoUserConfig = OAuthUserConfig<QontoProfile> & QontoProviderOptio
  * - [Qonto sandbox](https://docs.qonto.com/get-started/business-api/authentication/oauth/sandbox)
  */
 export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
-  const { clientId, clientSecret, stagingToken, environment, issuer } = qontoSettings(config);
+  const { clientId, clientSecret, stagingToken, environment, issuer, scope } = qontoSettings(config);
   const endpoints = resolveEndpoints(environment);
   const userFetch = config[customFetch];
   const qontoFetch = qontoCustomFetch({
     environment,
     stagingToken,
-    scope: config.scope,
+    scope,
     tokenUrl: endpoints.tokenUrl,
     userFetch,
   });
   const provider: OAuthConfig<QontoProfile> = {
-    ...commonProviderFields(config, endpoints),
+    ...commonProviderFields({ ...config, scope }, endpoints),
     // Custom endpoints without an issuer: the token endpoint's origin, as an Ory Hydra server would name itself.
     issuer: issuer ?? endpoints.issuer ?? new URL(endpoints.tokenUrl).origin,
     token: endpoints.tokenUrl,

@@ -1,11 +1,28 @@
 import {
   isQontoError,
   type QontoEnvironment,
+  type QontoError,
   QontoOAuthClient,
   type QontoOAuthError,
   sharedRefresh,
   type TokenSet,
 } from '@qonto-oauth/core';
+
+/**
+ * The `error` {@link refreshQontoToken} sets when Qonto refused the refresh token (`invalid_grant`: consent
+ * revoked, 90 days unused, rotated out) or the token has none: the connection is over, the member must go through
+ * "Connect with Qonto" again. Further calls return the token as it is, without asking Qonto.
+ */
+export const REFRESH_TOKEN_ERROR = 'RefreshTokenError';
+
+/**
+ * The `error` {@link refreshQontoToken} sets when a refresh failed but Qonto did not refuse the refresh token:
+ * Qonto unreachable, a timeout, a 5xx or 429 answer, the sandbox's staging gate, or this app's own configuration
+ * (`invalid_client`, a missing staging token). The token is returned as it was (still expiring), `error_reason`
+ * says why, and the next call tries again: the session survives, and once the cause is gone (or the configuration
+ * fixed) the member carries on without reconnecting.
+ */
+export const REFRESH_TRANSIENT_ERROR = 'RefreshTransientError';
 
 /**
  * The token fields {@link refreshQontoToken} reads and writes, named as Auth.js and NextAuth name them on the
@@ -18,8 +35,18 @@ export interface QontoJwtTokens {
   expires_at?: number | undefined;
   id_token?: string | undefined;
   scope?: string | undefined;
-  /** `'RefreshTokenError'` once Qonto has refused the refresh token: the user must connect again. */
+  /**
+   * Set by {@link refreshQontoToken} when a refresh did not happen: `'RefreshTokenError'` once Qonto has refused
+   * the refresh token (connect again), `'RefreshTransientError'` when this call's refresh failed for another
+   * reason (keep the session; the next call retries). Absent after a successful or unneeded refresh.
+   */
   error?: string | undefined;
+  /**
+   * With `'RefreshTransientError'`: why, as a short code safe to log or show: the OAuth `error` Qonto answered
+   * (`temporarily_unavailable`, `server_error`, `invalid_client`…), else core's error `code` (`network`,
+   * `timeout`, `staging_gate`, `unexpected_response`, `config`).
+   */
+  error_reason?: string | undefined;
 }
 
 /** Options of {@link refreshQontoToken}: the same credentials and environment as the provider. */
@@ -36,6 +63,12 @@ export interface RefreshQontoTokenOptions {
   refreshSkewSeconds?: number;
   /** The `fetch` core sends the refresh through (default: the global one), e.g. a corporate proxy's. */
   fetch?: typeof fetch;
+  /**
+   * Called with core's error when a refresh fails with `'RefreshTransientError'`, before the token is returned:
+   * log it there (its message says what happened and how to fix it, with every secret scrubbed). Nothing is
+   * logged otherwise: the error does not reach Auth.js, whose `jwt` callback would sign the member out on a throw.
+   */
+  onTransientError?: (error: QontoError) => void;
 }
 
 /**
@@ -49,9 +82,15 @@ export interface RefreshQontoTokenOptions {
  *   process for the same refresh token share one refresh, and a call with that refresh token during the next
  *   minute (Qonto's grace period: a request that still carried the old cookie) gets the same rotation;
  * - when Qonto refuses the refresh token (`invalid_grant`: expired, revoked or rotated out) or there is none,
- *   returns a copy with `error: 'RefreshTokenError'`: show a "reconnect Qonto" prompt and sign the user in again.
- *   Other failures (network, timeout, staging gate, bad credentials) are thrown, so nothing is lost and the next
- *   call tries again.
+ *   returns a copy with `error: 'RefreshTokenError'` ({@link REFRESH_TOKEN_ERROR}): show a "reconnect Qonto"
+ *   prompt and sign the user in again;
+ * - when the refresh fails for any other reason (network, timeout, 5xx, rate limit, staging gate, this app's
+ *   configuration), returns a copy of `token` (same tokens, same `expires_at`) with
+ *   `error: 'RefreshTransientError'` ({@link REFRESH_TRANSIENT_ERROR}) and `error_reason`, after calling
+ *   `onTransientError`: keep the session, say the tokens could not be refreshed, and let the next request retry.
+ *   Nothing is thrown for a Qonto failure: Auth.js clears the session cookie when the `jwt` callback throws
+ *   (`@auth/core` `lib/actions/session.js`), which would sign the member out over a passing outage.
+ *   Only a bug (an error that is not one of core's) is thrown.
  *
  * Call it where the rotated cookie can be written (a route handler, `proxy.ts`/middleware, a server action),
  * not only from a Server Component render, or the rotated refresh token is dropped after the 60 s grace period.
@@ -72,11 +111,14 @@ export async function refreshQontoToken<T extends object>(
   const fields = token as T & QontoJwtTokens;
   const now = options.now ?? Date.now;
   const skewMs = (options.refreshSkewSeconds ?? 60) * 1000;
-  if (fields.error === 'RefreshTokenError') return fields;
-  if (typeof fields.expires_at === 'number' && fields.expires_at * 1000 - skewMs > now()) return fields;
+  if (fields.error === REFRESH_TOKEN_ERROR) return fields;
+  if (typeof fields.expires_at === 'number' && fields.expires_at * 1000 - skewMs > now()) {
+    // Still valid: a failed attempt made earlier (a forced one) no longer concerns this token.
+    return fields.error === REFRESH_TRANSIENT_ERROR ? withoutError(fields) : fields;
+  }
   const refreshToken = fields.refresh_token;
   if (typeof refreshToken !== 'string' || refreshToken === '')
-    return { ...fields, error: 'RefreshTokenError' };
+    return { ...withoutError(fields), error: REFRESH_TOKEN_ERROR };
 
   let rotated: TokenSet;
   try {
@@ -90,11 +132,13 @@ export async function refreshQontoToken<T extends object>(
     });
     rotated = await sharedRefresh(client, refreshToken, { now });
   } catch (error) {
-    if (isReconnectRequired(error)) return { ...fields, error: 'RefreshTokenError' };
-    throw error;
+    if (!isQontoError(error)) throw error;
+    if (isReconnectRequired(error)) return { ...withoutError(fields), error: REFRESH_TOKEN_ERROR };
+    options.onTransientError?.(error);
+    return { ...fields, error: REFRESH_TRANSIENT_ERROR, error_reason: reasonCode(error) };
   }
   const next: T & QontoJwtTokens = {
-    ...fields,
+    ...withoutError(fields),
     access_token: rotated.accessToken,
     // sharedRefresh keeps the old refresh token when a server sends none.
     refresh_token: rotated.refreshToken,
@@ -102,10 +146,23 @@ export async function refreshQontoToken<T extends object>(
     scope: rotated.scopes.join(' '),
   };
   if (rotated.idToken !== undefined) next.id_token = rotated.idToken;
-  delete next.error;
   return next;
 }
 
-function isReconnectRequired(error: unknown): boolean {
-  return isQontoError(error) && error.code === 'oauth' && (error as QontoOAuthError).reconnectRequired;
+function isReconnectRequired(error: QontoError): boolean {
+  return error.code === 'oauth' && (error as QontoOAuthError).reconnectRequired;
+}
+
+/** A code only: the OAuth `error` is server-supplied text, so anything but a plain word becomes `oauth`. */
+const PLAIN_CODE = /^[a-z][a-z0-9_]{0,39}$/;
+
+function reasonCode(error: QontoError): string {
+  if (error.code !== 'oauth') return error.code;
+  const { error: oauthError } = error as QontoOAuthError;
+  return PLAIN_CODE.test(oauthError) ? oauthError : 'oauth';
+}
+
+function withoutError<T extends QontoJwtTokens>(fields: T): T {
+  const { error: _error, error_reason: _reason, ...rest } = fields;
+  return rest as T;
 }

@@ -4,7 +4,7 @@ import type { OAuth2Config, UserinfoEndpointHandler } from '@auth/core/providers
 import type { QontoProfile } from '@qonto-oauth/core';
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import QontoDefault, { Qonto } from '../src/authjs.js';
+import QontoDefault, { Qonto, qontoEnvFromAuthEnv } from '../src/authjs.js';
 import { clearQontoEnv } from './helpers/env.js';
 import { type OtherOAuthServer, startOtherOAuthServer } from './helpers/other-oauth-server.js';
 import { SAMPLE_PROFILE, SAMPLE_USER } from './helpers/profile-fixture.js';
@@ -145,6 +145,47 @@ describe('Qonto provider for Auth.js v5: environment variables', () => {
   it('refuses an unknown environment name, naming the variable', () => {
     vi.stubEnv('AUTH_QONTO_ENV', 'prod');
     expect(() => Qonto({})).toThrow(/AUTH_QONTO_ENV.*sandbox.*production/);
+  });
+
+  it('asks for the scopes of AUTH_QONTO_SCOPES, then QONTO_SCOPES, when the config gives none', () => {
+    const scopeOf = (config: Parameters<typeof Qonto>[0]) =>
+      (oauth2(config).authorization as { params: { scope: string } }).params.scope;
+    vi.stubEnv('QONTO_SCOPES', 'openid,membership.read');
+    expect(scopeOf({ environment: 'production' })).toBe('openid membership.read');
+    vi.stubEnv('AUTH_QONTO_SCOPES', 'offline_access organization.read');
+    expect(scopeOf({ environment: 'production' })).toBe('offline_access organization.read');
+    expect(scopeOf({ environment: 'production', scope: 'openid' })).toBe('openid');
+  });
+});
+
+describe('qontoEnvFromAuthEnv', () => {
+  it('puts each AUTH_QONTO_* value over its QONTO_* name, for core’s qontoConfigFromEnv', () => {
+    const env = {
+      AUTH_QONTO_ID: 'auth-id',
+      AUTH_QONTO_SECRET: 'auth-secret',
+      AUTH_QONTO_ENV: 'production',
+      AUTH_QONTO_STAGING_TOKEN: '',
+      AUTH_QONTO_SCOPES: 'openid',
+      QONTO_CLIENT_ID: 'project-id',
+      QONTO_ENV: 'sandbox',
+      QONTO_STAGING_TOKEN: 'project-staging',
+      QONTO_SANDBOX_URL: 'http://127.0.0.1:4010',
+    };
+    expect(qontoEnvFromAuthEnv(env)).toEqual({
+      ...env,
+      QONTO_CLIENT_ID: 'auth-id',
+      QONTO_CLIENT_SECRET: 'auth-secret',
+      QONTO_ENV: 'production',
+      QONTO_SCOPES: 'openid',
+      // An empty AUTH_ variable counts as unset.
+      QONTO_STAGING_TOKEN: 'project-staging',
+    });
+    expect(env.QONTO_CLIENT_ID).toBe('project-id');
+  });
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('AUTH_QONTO_ID', 'from-process');
+    expect(qontoEnvFromAuthEnv().QONTO_CLIENT_ID).toBe('from-process');
   });
 });
 

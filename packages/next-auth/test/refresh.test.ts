@@ -106,14 +106,61 @@ describe('refreshQontoToken', () => {
     expect(refreshRequests()).toEqual([]);
   });
 
-  it('throws a failure that is not the user’s (a wrong staging token) and leaves the token to retry', async () => {
+  it('keeps the token, marked RefreshTransientError, when Qonto answers 503; the next call refreshes and clears it', async () => {
     sandbox.clock.advance(HOUR + 1_000);
-    await expect(
-      refreshQontoToken(token, { ...options, stagingToken: 'stg-wrong-0002' }),
-    ).rejects.toMatchObject({
-      code: 'staging_gate',
+    sandbox.faults.failNext('POST /oauth2/token', 503);
+    const reported: unknown[] = [];
+    const failed = await refreshQontoToken(token, {
+      ...options,
+      onTransientError: (error) => reported.push(error),
     });
-    const rotated = await refreshQontoToken(token, options);
+    expect(failed).toEqual({
+      ...token,
+      error: 'RefreshTransientError',
+      error_reason: 'temporarily_unavailable',
+    });
+    expect(reported).toEqual([expect.objectContaining({ code: 'oauth', error: 'temporarily_unavailable' })]);
+
+    const retried = await refreshQontoToken(failed, options);
+    expect(refreshRequests()).toHaveLength(2);
+    expect(retried.refresh_token).not.toBe(token.refresh_token);
+    expect(retried.expires_at! * 1000).toBeGreaterThan(sandbox.clock.now());
+    expect(retried).not.toHaveProperty('error');
+    expect(retried).not.toHaveProperty('error_reason');
+  });
+
+  it('keeps the token, marked RefreshTransientError, behind the staging gate or with Qonto unreachable', async () => {
+    sandbox.clock.advance(HOUR + 1_000);
+    const gated = await refreshQontoToken(token, { ...options, stagingToken: 'stg-wrong-0002' });
+    expect(gated).toEqual({ ...token, error: 'RefreshTransientError', error_reason: 'staging_gate' });
+
+    const closed = await startQontoSandbox();
+    await closed.close();
+    const unreachable = await refreshQontoToken(token, {
+      ...options,
+      environment: closed.endpoints,
+      stagingToken: closed.stagingToken,
+    });
+    expect(unreachable).toEqual({ ...token, error: 'RefreshTransientError', error_reason: 'network' });
+
+    const rotated = await refreshQontoToken(unreachable, options);
     expect(rotated.refresh_token).not.toBe(token.refresh_token);
+    expect(rotated).not.toHaveProperty('error');
+  });
+
+  it('drops a RefreshTransientError left by a forced refresh once the token it returns is still valid', async () => {
+    const marked = { ...token, error: 'RefreshTransientError', error_reason: 'network' };
+    expect(await refreshQontoToken(marked, options)).toEqual(token);
+    expect(refreshRequests()).toEqual([]);
+  });
+
+  it('still throws what is not a Qonto failure (a bug), rather than hiding it', async () => {
+    sandbox.clock.advance(HOUR + 1_000);
+    const broken: typeof fetch = async () => {
+      throw new TypeError('a bug in the custom fetch');
+    };
+    await expect(refreshQontoToken(token, { ...options, fetch: broken })).rejects.toThrow(
+      'a bug in the custom fetch',
+    );
   });
 });

@@ -94,6 +94,26 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
     expect(tokenRequests()).toHaveLength(2);
   });
 
+  it('keeps the session when Qonto answers a refresh with 503, marked RefreshTransientError, and refreshes on the next request', async () => {
+    let ahead = 0;
+    const browser = (await start({ now: () => Date.now() + ahead })).browser();
+    await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+    ahead += HOUR + 1_000;
+    sandbox.clock.advance(HOUR + 1_000);
+
+    sandbox.faults.failNext('POST /oauth2/token', 503);
+    expect(await browser.session()).toMatchObject({
+      qonto: { email: user().email },
+      error: 'RefreshTransientError',
+    });
+    expect(tokenRequests()).toHaveLength(2);
+
+    const recovered = await browser.session();
+    expect(recovered).toMatchObject({ qonto: { email: user().email } });
+    expect(recovered).not.toHaveProperty('error');
+    expect(tokenRequests()).toHaveLength(3);
+  });
+
   it('refuses a callback whose state was forged: no token request, no session', async () => {
     const browser = (await start()).browser();
     const callback = new URL(await completeAuthorization(await browser.startSignIn('qonto'), user()));
