@@ -4,13 +4,17 @@
  * credentials and a missing setting is reported on the page instead of failing the build.
  */
 import { isQontoError, type QontoProfile } from '@qonto-oauth/core';
-import Qonto, { type RefreshQontoTokenOptions, refreshQontoToken } from '@qonto-oauth/next-auth/authjs';
+import Qonto, {
+  REFRESH_TRANSIENT_ERROR,
+  type RefreshQontoTokenOptions,
+  refreshQontoToken,
+} from '@qonto-oauth/next-auth/authjs';
 import NextAuth, { type NextAuthConfig } from 'next-auth';
 import { authCookies } from './lib/auth-cookies';
 import { currentAuthRequestContext } from './lib/auth-request-context';
 import { qontoConfigFor } from './lib/qonto-config';
 import { type QontoSessionToken, tokenAtSignIn } from './lib/session-token';
-import { qontoFailureCode, signInFailureCode } from './lib/sign-in-failure';
+import { signInFailureCode } from './lib/sign-in-failure';
 
 /** The custom page for failed sign-ins (Auth.js's `error` and `signIn` pages: a denied consent lands on `signIn`). */
 export const SIGN_IN_ERROR_PAGE = '/auth/error';
@@ -23,27 +27,23 @@ function isRefreshNow(data: unknown): boolean {
 }
 
 /**
- * Keeps the access token fresh with the package's helper. A refusal of the refresh token comes back as
- * `error: 'RefreshTokenError'` (connect again). Anything it throws (Qonto unreachable, a timeout, the staging
- * gate) is caught here: Auth.js clears the session cookie when the `jwt` callback throws, and these failures
- * may pass, so the session is kept with a `refreshProblem` and the next request tries again.
+ * Keeps the access token fresh with the package's helper, which never throws for a Qonto failure (Auth.js would
+ * clear the session cookie): a refused refresh token comes back as `error: 'RefreshTokenError'` (connect again),
+ * a failure that may pass (Qonto unreachable, a timeout, the staging gate) as `'RefreshTransientError'` with an
+ * `error_reason`, and the next request tries again. `now` forces the refresh ("Refresh tokens").
  */
 async function keepFresh(
   token: QontoSessionToken,
   options: RefreshQontoTokenOptions,
   now: boolean,
 ): Promise<QontoSessionToken> {
-  try {
-    const { refreshProblem: _previous, ...fresh } = await refreshQontoToken(
-      now ? { ...token, expires_at: 0 } : token,
-      options,
-    );
-    return fresh;
-  } catch (error) {
-    const problem = isQontoError(error) ? (qontoFailureCode(error) ?? error.code) : 'unknown';
-    console.error(`[qonto] token refresh failed, session kept: ${describeError(error)}`);
-    return { ...token, refreshProblem: problem };
-  }
+  const fresh = await refreshQontoToken(now ? { ...token, expires_at: 0 } : token, {
+    ...options,
+    onTransientError: (error) =>
+      console.error(`[qonto] token refresh failed, session kept: ${describeError(error)}`),
+  });
+  // A forced refresh that failed keeps the real expiry, so the next page load does not rotate behind the member's back.
+  return fresh.error === REFRESH_TRANSIENT_ERROR ? { ...fresh, expires_at: token.expires_at } : fresh;
 }
 
 /**
@@ -107,7 +107,7 @@ function authConfig(): NextAuthConfig {
           user: { name: t.name ?? null, email: t.email ?? null },
           organizationName: t.organizationName ?? null,
           ...(t.error === undefined ? {} : { error: t.error }),
-          ...(t.refreshProblem === undefined ? {} : { refreshProblem: t.refreshProblem }),
+          ...(t.error === REFRESH_TRANSIENT_ERROR ? { refreshProblem: t.error_reason ?? 'unknown' } : {}),
         };
       },
     },

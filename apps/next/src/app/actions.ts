@@ -1,6 +1,7 @@
 'use server';
 
 import { isQontoError, QontoOAuthClient } from '@qonto-oauth/core';
+import { REFRESH_TOKEN_ERROR, REFRESH_TRANSIENT_ERROR } from '@qonto-oauth/next-auth/authjs';
 import { redirect } from 'next/navigation';
 import { signIn, signOut } from '@/auth';
 import { qontoConfigFor } from '@/lib/qonto-config';
@@ -17,7 +18,9 @@ export async function connectWithQonto(): Promise<void> {
 /** "Refresh tokens": rotates the access and refresh tokens now and stores them in the session cookie. */
 export async function refreshTokens(): Promise<void> {
   const { token } = await updateQontoSession({ refreshNow: true });
-  if (token?.refreshProblem !== undefined) redirect(`/?problem=${encodeURIComponent(token.refreshProblem)}`);
+  if (token?.error === REFRESH_TRANSIENT_ERROR) {
+    redirect(`/?problem=${encodeURIComponent(token.error_reason ?? 'unknown')}`);
+  }
   redirect(token === undefined || token.error !== undefined ? '/' : '/?refreshed=1');
 }
 
@@ -29,7 +32,7 @@ export async function refreshTokens(): Promise<void> {
 export async function disconnect(): Promise<void> {
   const app = qontoConfigFor();
   const { token } = await updateQontoSession();
-  if (app.ok && token?.access_token !== undefined && token.error === undefined) {
+  if (app.ok && token?.access_token !== undefined && token.error !== REFRESH_TOKEN_ERROR) {
     const client = new QontoOAuthClient({
       environment: app.qonto.environment,
       clientId: app.qonto.clientId,

@@ -1,4 +1,5 @@
 import { QontoConfigError, type QontoEnvConfig, qontoConfigFromEnv } from '@qonto-oauth/core';
+import { qontoEnvFromAuthEnv } from '@qonto-oauth/next-auth/authjs';
 import { DEMO_SANDBOX_URL, demoQontoConfig } from '@qonto-oauth/sandbox/demo';
 
 type Env = Record<string, string | undefined>;
@@ -15,30 +16,19 @@ export type AppQontoConfig =
   | { ok: true; source: QontoConfigSource; qonto: QontoEnvConfig; label: string }
   | { ok: false; error: QontoConfigError };
 
-/** The `AUTH_QONTO_*` names Auth.js users expect, and the project-wide `QONTO_*` name each one falls back to. */
-const AUTH_FIRST: ReadonlyArray<readonly [auth: string, project: string]> = [
-  ['AUTH_QONTO_ID', 'QONTO_CLIENT_ID'],
-  ['AUTH_QONTO_SECRET', 'QONTO_CLIENT_SECRET'],
-  ['AUTH_QONTO_ENV', 'QONTO_ENV'],
-  ['AUTH_QONTO_STAGING_TOKEN', 'QONTO_STAGING_TOKEN'],
-  ['AUTH_QONTO_SCOPES', 'QONTO_SCOPES'],
-];
-
 function present(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
 
 /**
  * Reads the Qonto settings at request time (never at build time, so `next build` needs no credentials):
- * `AUTH_QONTO_*` first, then design.md's `QONTO_*` (through core's `qontoConfigFromEnv`). Without any client id,
+ * `AUTH_QONTO_*` first, then design.md's `QONTO_*` (the provider's own precedence, `qontoEnvFromAuthEnv`, through
+ * core's `qontoConfigFromEnv`). Without any client id,
  * the emulator's demo client at `QONTO_SANDBOX_URL` (the start script sets it when it starts an emulator), or at
  * the emulator's default URL when that is unset too (`npx qonto-sandbox`).
  */
 export function qontoConfigFor(env: Env = process.env): AppQontoConfig {
-  const merged: Env = { ...env };
-  for (const [auth, project] of AUTH_FIRST) {
-    if (present(env[auth])) merged[project] = env[auth];
-  }
+  const merged = qontoEnvFromAuthEnv(env);
   if (!present(merged.QONTO_CLIENT_ID)) {
     const url = present(env.QONTO_SANDBOX_URL) ? env.QONTO_SANDBOX_URL.trim() : DEMO_SANDBOX_URL;
     const demo = demoQontoConfig(url);

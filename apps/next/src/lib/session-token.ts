@@ -10,11 +10,6 @@ export interface QontoSessionToken extends QontoJwtTokens {
   email?: string | null;
   /** The organization the member consented for (legal name), from the sign-in profile. */
   organizationName?: string | null;
-  /**
-   * Set when the last automatic refresh failed for a reason that may pass (Qonto unreachable, a timeout, a
-   * refused staging token): the session is kept and the next request tries again. A short code, no secret.
-   */
-  refreshProblem?: string | undefined;
   [field: string]: unknown;
 }
 

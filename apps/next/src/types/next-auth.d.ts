@@ -5,7 +5,10 @@ declare module 'next-auth' {
   interface Session {
     /** The legal name of the organization the member connected. */
     organizationName?: string | null;
-    /** `'RefreshTokenError'` once Qonto refused the refresh token: connect again. */
+    /**
+     * `'RefreshTokenError'` once Qonto refused the refresh token (connect again); `'RefreshTransientError'` when
+     * the last refresh failed for a reason that may pass (see `refreshProblem`).
+     */
     error?: string;
     /** Why the last automatic refresh failed, when it may pass (`network`, `timeout`, `staging_gate`…). */
     refreshProblem?: string;
