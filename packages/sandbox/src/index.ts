@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI } from './clients.js';
+export { type StartDemoSandboxOptions, startDemoSandbox } from './demo-server.js';
 export { PortInUseError } from './listen.js';
 export { QONTO_RATE_LIMITS } from './rate-limit.js';
 export { DOCUMENTED_SCOPES } from './scopes.js';

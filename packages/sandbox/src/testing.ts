@@ -6,6 +6,8 @@
 import { createBrowser } from './browser.js';
 import { SANDBOX_SMS_CODE } from './demo.js';
 
+export { type CookieJarFetch, createCookieJarFetch, type JarCookie } from './browser.js';
+
 /** Options of {@link completeAuthorization}. */
 export interface CompleteAuthorizationOptions {
   email: string;
