@@ -1,6 +1,6 @@
 import { type QontoEnvConfig, qontoConfigFromEnv, type TokenStore } from '@qonto-oauth/core';
-import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
-import { DEMO_SANDBOX_PORT, demoQontoConfig } from '@qonto-oauth/sandbox/demo';
+import { type QontoSandbox, startDemoSandbox } from '@qonto-oauth/sandbox';
+import { demoQontoConfig } from '@qonto-oauth/sandbox/demo';
 
 /** The app's default port (design.md's ports table); `PORT` overrides it. */
 export const DEFAULT_PORT = 3002;
@@ -38,16 +38,6 @@ function portFrom(value: string | undefined): number {
   return port;
 }
 
-/** The demo-mode emulator on 4010 when that port is free, else on any free port. */
-async function startDemoEmulator(): Promise<QontoSandbox> {
-  try {
-    return await startQontoSandbox({ port: DEMO_SANDBOX_PORT, demo: true });
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
-    return startQontoSandbox({ port: 0, demo: true });
-  }
-}
-
 /**
  * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT` and
  * `SESSION_SECRET`. Without `QONTO_CLIENT_ID` the app uses the emulator's demo client: the emulator at
@@ -67,11 +57,10 @@ export async function appConfigFromEnv(env: Record<string, string | undefined>):
     qonto = demoQontoConfig(env.QONTO_SANDBOX_URL);
     notes.push(`No QONTO_CLIENT_ID: the emulator's demo client at ${env.QONTO_SANDBOX_URL}`);
   } else {
-    emulator = await startDemoEmulator();
+    emulator = await startDemoSandbox({
+      log: (line) => notes.push(`No QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: ${line}`),
+    });
     qonto = demoQontoConfig(emulator.url);
-    notes.push(
-      `No QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: started the Qonto sandbox emulator (demo mode) on ${emulator.url}`,
-    );
   }
   return {
     qonto: { ...qonto, redirectUri: qonto.redirectUri ?? `http://localhost:${port}/auth/qonto/callback` },

@@ -30,18 +30,11 @@ if (demo) {
       `No AUTH_QONTO_ID/QONTO_CLIENT_ID: the demo client of the emulator at ${env.QONTO_SANDBOX_URL}.`,
     );
   } else {
-    const { startQontoSandbox } = await import('@qonto-oauth/sandbox');
-    const { DEMO_SANDBOX_PORT } = await import('@qonto-oauth/sandbox/demo');
-    try {
-      emulator = await startQontoSandbox({ port: DEMO_SANDBOX_PORT, demo: true });
-    } catch (error) {
-      if (error?.code !== 'EADDRINUSE') throw error;
-      emulator = await startQontoSandbox({ port: 0, demo: true });
-    }
+    const { startDemoSandbox } = await import('@qonto-oauth/sandbox');
+    emulator = await startDemoSandbox({
+      log: (line) => console.log(`No AUTH_QONTO_ID/QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: ${line}.`),
+    });
     env.QONTO_SANDBOX_URL = emulator.url;
-    console.log(
-      `No AUTH_QONTO_ID/QONTO_CLIENT_ID nor QONTO_SANDBOX_URL: started the Qonto sandbox emulator (demo mode) on ${emulator.url}.`,
-    );
   }
   if (!set('AUTH_SECRET')) {
     // Demo mode only: a real app must keep its secret across restarts, or every restart signs everybody out.

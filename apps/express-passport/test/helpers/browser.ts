@@ -1,27 +1,15 @@
+import { createCookieJarFetch } from '@qonto-oauth/sandbox/testing';
+
 /**
  * A tiny browser for acceptance tests: fetch with a cookie jar and no automatic redirects, so each test sees every
  * hop (the 302 to Qonto, the callback, the page it ends on).
  */
 export class TestBrowser {
-  readonly #cookies = new Map<string, string>();
+  readonly #fetch = createCookieJarFetch();
 
   /** GET or POST `url` with the jar's cookies; records the cookies the answer sets. Redirects are not followed. */
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (cookie) headers.set('cookie', cookie);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const expired = attributes.some(
-        (a) => /^\s*expires=thu, 01 jan 1970/i.test(a) || /^\s*max-age=0\b/i.test(a),
-      );
-      if (expired) this.#cookies.delete(name);
-      else this.#cookies.set(name, pair.slice(at + 1).trim());
-    }
-    return response;
+  fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    return this.#fetch(url, init);
   }
 
   /** Follows redirects within `origin` (the app) and returns the final answer with its URL and body. */
@@ -38,6 +26,6 @@ export class TestBrowser {
 
   /** Whether the jar holds a cookie named `name`. */
   has(name: string): boolean {
-    return this.#cookies.has(name);
+    return this.#fetch.cookies.has(name);
   }
 }

@@ -1,25 +1,16 @@
+import { createCookieJarFetch } from '@qonto-oauth/sandbox/testing';
+
 /**
  * A browser for the tests: fetch with a cookie jar, redirects not followed unless asked, so each hop is visible
  * (the 302 to Qonto, the callback, the page it ends on).
  */
 export class Browser {
-  readonly jar = new Map<string, { value: string; attributes: string }>();
+  readonly #fetch = createCookieJarFetch();
+  /** The cookies by name, with their attributes as the app set them. */
+  readonly jar = this.#fetch.cookies;
 
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.jar.size > 0) {
-      headers.set('cookie', [...this.jar].map(([name, { value }]) => `${name}=${value}`).join('; '));
-    }
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...rest] = line.split(';');
-      const name = pair.slice(0, pair.indexOf('=')).trim();
-      const value = pair.slice(pair.indexOf('=') + 1).trim();
-      const attributes = rest.join(';');
-      if (value === '' || /expires=thu, 01 jan 1970/i.test(attributes)) this.jar.delete(name);
-      else this.jar.set(name, { value, attributes });
-    }
-    return response;
+  request(url: string, init: RequestInit = {}): Promise<Response> {
+    return this.#fetch(url, init);
   }
 
   /** Requests `url` and follows redirects; the final URL, status and HTML. */

@@ -1,32 +1,23 @@
+import { createCookieJarFetch } from '@qonto-oauth/sandbox/testing';
+
 /**
  * A small browser for the acceptance tests: fetch with a cookie jar and no automatic redirects (each hop is
  * visible), and the no-JavaScript form submission of Next.js server actions.
  */
 export class TestBrowser {
-  readonly #cookies = new Map<string, string>();
+  readonly #jar = createCookieJarFetch();
 
   constructor(readonly origin: string) {}
 
-  /** Sends `url` (absolute, or a path of the app) with the jar's cookies and records the cookies it sets. */
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+  /**
+   * Sends `url` (absolute, or a path of the app) without following redirects. The jar's cookies go to the app
+   * only, and only the app's answers fill it: another origin (the emulator) gets a request without cookies.
+   */
+  fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url, this.origin);
-    const headers = new Headers(init.headers);
-    if (target.origin === this.origin && this.#cookies.size > 0) {
-      headers.set('cookie', [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '));
-    }
-    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
-    if (target.origin !== this.origin) return response;
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const cleared = attributes.some(
-        (a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a),
-      );
-      if (cleared) this.#cookies.delete(name);
-      else this.#cookies.set(name, pair.slice(at + 1).trim());
-    }
-    return response;
+    return target.origin === this.origin
+      ? this.#jar(target, init)
+      : fetch(target, { ...init, redirect: 'manual' });
   }
 
   /** Follows redirects within the app and returns where it ended, with the page. */
@@ -64,11 +55,11 @@ export class TestBrowser {
 
   /** The value of cookie `name`, if the jar holds it. */
   cookie(name: string): string | undefined {
-    return this.#cookies.get(name);
+    return this.#jar.cookies.get(name)?.value;
   }
 
   /** The names of every cookie in the jar. */
   cookieNames(): string[] {
-    return [...this.#cookies.keys()];
+    return [...this.#jar.cookies.keys()];
   }
 }
