@@ -114,7 +114,8 @@ describe('pnpm demo', () => {
       }
       for (const user of DEMO_USERS) expect(table).toContain(user.email);
       expect(table).toContain('SMS code: 123456');
-      expect(table).toMatch(/QONTO_ENV=sandbox QONTO_CLIENT_ID=.* QONTO_STAGING_TOKEN=/);
+      expect(table).toMatch(/QONTO_ENV=sandbox +QONTO_CLIENT_ID=.* +QONTO_STAGING_TOKEN=/);
+      expect(table).toContain(`callback http://localhost:${ports.next}/api/auth/callback/qonto`);
 
       // The emulator's home page links to each sample app (at its default URL).
       const home = await (await fetch(`http://127.0.0.1:${ports.sandbox}/`)).text();

@@ -53,6 +53,8 @@ const apps = [
     variable: 'DEMO_NEXT_PORT',
     port: 3000,
     stack: 'Next.js + Auth.js v5',
+    envFile: 'apps/next/.env.local',
+    callbackPath: '/api/auth/callback/qonto',
   },
   {
     name: 'example-express-passport',
@@ -60,6 +62,8 @@ const apps = [
     variable: 'DEMO_EXPRESS_PORT',
     port: 3001,
     stack: 'Express 5 + Passport',
+    envFile: 'environment only',
+    callbackPath: '/auth/qonto/callback',
   },
   {
     name: 'example-nest',
@@ -67,6 +71,8 @@ const apps = [
     variable: 'DEMO_NEST_PORT',
     port: 3002,
     stack: 'NestJS + QontoModule',
+    envFile: 'apps/nest/.env',
+    callbackPath: '/auth/qonto/callback',
   },
 ]
   .filter((app) => existsSync(join(root, app.dir, 'package.json')))
@@ -216,12 +222,12 @@ const lines = [
   ),
   `  SMS code: ${SANDBOX_SMS_CODE}`,
   '',
-  "Qonto's real sandbox instead of the emulator: in the Developer Portal (sandbox), copy your app's client id, client",
-  "secret and staging token, register the app's callback (http://localhost:PORT/api/auth/callback/qonto for Next,",
-  '/auth/qonto/callback for the others), then start that app with, in the environment or its .env file',
-  '(apps/next/.env.local, apps/nest/.env; express reads the environment only):',
-  '  QONTO_ENV=sandbox QONTO_CLIENT_ID=... QONTO_CLIENT_SECRET=... QONTO_STAGING_TOKEN=... pnpm --filter <app> start',
-  'and log in to the sandbox web app (https://sandbox.staging.qonto.co/devportal) in that browser first.',
+  "Qonto's real sandbox instead of the emulator: copy your app's client id, client secret and staging token from",
+  "the Developer Portal (sandbox side), register the app's callback there, and start that app alone",
+  '(pnpm --filter <app> start) with these variables, in its .env file or its environment:',
+  '  QONTO_ENV=sandbox  QONTO_CLIENT_ID=...  QONTO_CLIENT_SECRET=...  QONTO_STAGING_TOKEN=...',
+  ...apps.map((a) => `  ${a.name.padEnd(column)}${a.envFile.padEnd(22)}callback ${a.url}${a.callbackPath}`),
+  'Then log in to the sandbox web app (https://sandbox.staging.qonto.co/devportal) in that browser first.',
   '',
   'Ctrl-C stops every server.',
 ];

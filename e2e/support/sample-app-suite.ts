@@ -92,7 +92,7 @@ export function describeSampleApp(app: SampleApp): void {
         for (const label of facts.latestTransactionLabels) expect(account).toContain(label);
         for (const iban of otherFacts.ibans) expect(account).not.toContain(iban);
         await shots.take(page, 'account');
-        await readmeImage(page, app.folder);
+        await readmeImage(page, app);
 
         const before = tokenRequests(sandbox);
         await page.getByRole('button', { name: /refresh tokens/i }).click();

@@ -12,12 +12,19 @@ export interface SampleApp {
   folder: 'next' | 'express-passport' | 'nest';
   /** How the README and the screenshots call it. */
   title: string;
+  /** Its port in design.md's table (and `pnpm demo`): the README images show it, whatever port a run used. */
+  defaultPort: number;
 }
 
 export const SAMPLE_APPS = {
-  next: { name: 'example-next', folder: 'next', title: 'Next.js + Auth.js v5' },
-  express: { name: 'example-express-passport', folder: 'express-passport', title: 'Express 5 + Passport' },
-  nest: { name: 'example-nest', folder: 'nest', title: 'NestJS + QontoModule' },
+  next: { name: 'example-next', folder: 'next', title: 'Next.js + Auth.js v5', defaultPort: 3000 },
+  express: {
+    name: 'example-express-passport',
+    folder: 'express-passport',
+    title: 'Express 5 + Passport',
+    defaultPort: 3001,
+  },
+  nest: { name: 'example-nest', folder: 'nest', title: 'NestJS + QontoModule', defaultPort: 3002 },
 } as const satisfies Record<string, SampleApp>;
 
 /** A sample app running on a free port of localhost. */

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import type { SampleApp } from './sample-apps.js';
 
 const e2eDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,15 +29,37 @@ export class StepShots {
   }
 }
 
+/** Width of the README images: the 1024 px viewport scaled down, with a title bar naming the app and its URL. */
+const README_WIDTH = 820;
+const TITLE_BAR_HEIGHT = 34;
+
 /**
- * A small JPEG of what the page shows (the viewport, not the full page) for the README: saved in the run's folder
- * always, and over the committed one in `readme-images/` when `E2E_README_IMAGES=1`.
+ * A small JPEG of what the page shows (the viewport), framed by a title bar with the app's name and URL (at its
+ * default port), for the README: saved in the run's folder always, and over the committed one in `readme-images/`
+ * when `E2E_README_IMAGES=1`. Drawn by chromium itself, so no image tool is needed.
  */
-export async function readmeImage(page: Page, app: string): Promise<void> {
-  const image = await page.screenshot({ type: 'jpeg', quality: 70 });
-  writeFileSync(join(RUN_SCREENSHOTS_DIR, app, 'readme.jpg'), image);
-  if (process.env.E2E_README_IMAGES === '1') {
-    mkdirSync(README_IMAGES_DIR, { recursive: true });
-    writeFileSync(join(README_IMAGES_DIR, `${app}.jpg`), image);
+export async function readmeImage(page: Page, app: SampleApp): Promise<void> {
+  const shot = await page.screenshot({ type: 'png' });
+  const viewport = page.viewportSize() ?? { width: 1024, height: 768 };
+  const height = Math.round((viewport.height * README_WIDTH) / viewport.width) + TITLE_BAR_HEIGHT;
+  const address = `localhost:${app.defaultPort}${new URL(page.url()).pathname}`;
+  const frame = await page.context().newPage();
+  try {
+    await frame.setViewportSize({ width: README_WIDTH, height });
+    await frame.setContent(`<!doctype html><html><body style="margin:0;font:13px system-ui,sans-serif">
+<div style="height:${TITLE_BAR_HEIGHT}px;box-sizing:border-box;display:flex;align-items:center;gap:10px;padding:0 12px;
+  background:#e9e8e4;border-bottom:1px solid #cfcdc6;color:#1d1d1b">
+<span style="flex:1;background:#fff;border-radius:6px;padding:3px 10px">${address}</span>
+<strong>${app.name}</strong><span>${app.title}</span></div>
+<img alt="" src="data:image/png;base64,${shot.toString('base64')}" style="display:block;width:${README_WIDTH}px">
+</body></html>`);
+    const image = await frame.screenshot({ type: 'jpeg', quality: 75 });
+    writeFileSync(join(RUN_SCREENSHOTS_DIR, app.folder, 'readme.jpg'), image);
+    if (process.env.E2E_README_IMAGES === '1') {
+      mkdirSync(README_IMAGES_DIR, { recursive: true });
+      writeFileSync(join(README_IMAGES_DIR, `${app.folder}.jpg`), image);
+    }
+  } finally {
+    await frame.close();
   }
 }
