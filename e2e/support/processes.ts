@@ -126,11 +126,14 @@ export function descendantGroups(pid: number): number[] {
       parents.set(Number(name), { ppid: Number(ppid), pgrp: Number(pgrp) });
     } catch {}
   }
+  // Between fork and setsid a detached child still sits in our own group: never report (and later SIGKILL) that.
+  const ownGroup = parents.get(process.pid)?.pgrp;
   const groups = new Set<number>();
   for (const [child] of parents) {
     for (let p = parents.get(child)?.ppid; p !== undefined && p > 1; p = parents.get(p)?.ppid) {
       if (p === pid) {
-        groups.add(parents.get(child)?.pgrp as number);
+        const pgrp = parents.get(child)?.pgrp as number;
+        if (pgrp !== ownGroup) groups.add(pgrp);
         break;
       }
     }
