@@ -9,7 +9,7 @@ import {
   cleanEnv,
   descendantGroups,
   freePort,
-  groupAlive,
+  groupMembers,
   isListening,
   killGroups,
 } from './support/processes.js';
@@ -95,7 +95,7 @@ const urlsOf = (ports: DemoPorts) => [
 
 async function expectAllClosed(ports: DemoPorts, groups: number[]): Promise<void> {
   for (const port of Object.values(ports)) expect(await isListening(port), `port ${port}`).toBe(false);
-  for (const group of groups) expect(groupAlive(group), `process group ${group}`).toBe(false);
+  for (const group of groups) expect(groupMembers(group), `process group ${group}`).toEqual([]);
 }
 
 describe('pnpm demo', () => {

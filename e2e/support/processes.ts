@@ -141,6 +141,20 @@ export function descendantGroups(pid: number): number[] {
   return [...groups];
 }
 
+/** The command lines of the live processes of group `pgid`, for an assertion message. */
+export function groupMembers(pgid: number): string[] {
+  const members: string[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (pgrp !== String(pgid) || state === 'Z') continue;
+      members.push(`${name}: ${readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim()}`);
+    } catch {}
+  }
+  return members;
+}
+
 /** SIGKILL to each group still alive: the last resort of a test's clean-up. */
 export function killGroups(pgids: number[]): void {
   for (const pgid of pgids) {
