@@ -21,13 +21,13 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Starts Debian's headless chromium, or fails with the command that installs it. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
     throw new Error(
-      `The browser specs drive Debian's chromium at ${CHROMIUM_PATH}, which is not installed. ` +
+      `The browser specs drive Debian's chromium at ${executablePath}, which is not installed. ` +
         'Install it with `apt-get install -y chromium` (as root; .ci/run does this in CI), then run the tests again. ' +
         'No test downloads a browser of its own.',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
