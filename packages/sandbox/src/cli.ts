@@ -5,18 +5,33 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEMO_SANDBOX_PORT } from './demo.js';
 import { startQontoSandbox } from './server.js';
-import type { QontoSandbox, QontoSandboxOptions } from './types.js';
+import type { QontoSandbox, QontoSandboxOptions, SandboxDemoApp } from './types.js';
 
 const USAGE = `Usage: qonto-sandbox [--port ${DEMO_SANDBOX_PORT}] [--host 127.0.0.1] [--mode sandbox|production]
                      [--gate redirect|html] [--no-demo] [--config file.json]
+                     [--demo-app NAME=URL ...]
 
 Starts a local emulator of Qonto's sandbox (OAuth server, staging gate, Business API subset).
 Demo mode (the default) uses the public demo client and staging token of @qonto-oauth/sandbox/demo.
+--demo-app NAME=URL (repeatable) replaces the sample-app links of the home page (default: ports 3000-3002).
 --config reads startQontoSandbox options from a JSON file; flags win over it.`;
 
 function fail(message: string, code = 2): never {
   console.error(`qonto-sandbox: ${message}`);
   process.exit(code);
+}
+
+/** `--demo-app NAME=URL`: the name is everything before the first `=`, so a URL may hold `=` in its query. */
+function parseDemoApp(value: string): SandboxDemoApp {
+  const at = value.indexOf('=');
+  const name = at > 0 ? value.slice(0, at).trim() : '';
+  const url = at > 0 ? value.slice(at + 1) : '';
+  if (name === '' || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    fail(
+      `--demo-app takes NAME=URL with an http(s) URL, e.g. --demo-app "my-app=http://localhost:3000", not ${value}.`,
+    );
+  }
+  return { name, url };
 }
 
 function readOptions(): QontoSandboxOptions {
@@ -28,6 +43,7 @@ function readOptions(): QontoSandboxOptions {
     gate: { type: 'string' },
     'no-demo': { type: 'boolean' },
     config: { type: 'string' },
+    'demo-app': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
@@ -63,6 +79,7 @@ function readOptions(): QontoSandboxOptions {
     mode: (v.mode as QontoSandboxOptions['mode']) ?? options.mode,
     gate: (v.gate as QontoSandboxOptions['gate']) ?? options.gate,
     demo: v['no-demo'] ? false : (options.demo ?? true),
+    demoApps: v['demo-app']?.map(parseDemoApp) ?? options.demoApps,
   };
 }
 

@@ -3,7 +3,14 @@ import type { GrantStore } from './oauth/grants.js';
 import type { IdTokenSigner } from './oauth/id-token.js';
 import type { RateLimitLog } from './rate-limit.js';
 import type { SeedData } from './seed/index.js';
-import type { GateMode, SandboxClient, SandboxClock, SandboxRateLimit, SandboxRequest } from './types.js';
+import type {
+  GateMode,
+  SandboxClient,
+  SandboxClock,
+  SandboxDemoApp,
+  SandboxRateLimit,
+  SandboxRequest,
+} from './types.js';
 
 /** One browser's way through the authorize pages, keyed by its `login_challenge`. */
 export interface AuthorizationFlow {
@@ -29,6 +36,8 @@ export interface AuthorizationFlow {
 export interface SandboxContext {
   mode: 'sandbox' | 'production';
   demo: boolean;
+  /** The sample apps the demo-mode home page links to. */
+  demoApps: readonly SandboxDemoApp[];
   /** Set once the server listens. */
   url: string;
   /** Appended to cookie names so two emulators on one host (ports differ, cookies do not) keep apart. */

@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { SandboxContext } from './context.js';
-import { DEMO_APPS } from './demo.js';
 import { escapeHtml, page } from './html.js';
 
 /** `GET /`: what this emulator is, its endpoints, and (demo mode) links to the sample apps and the demo users. */
@@ -27,7 +26,7 @@ casing)${ctx.demo ? `, value <code>${escapeHtml(ctx.stagingToken)}</code>` : ''}
     const demo = ctx.demo
       ? `<h2>Demo</h2>
 <p>Client <code>${escapeHtml(ctx.clients[0]?.clientId ?? '')}</code>. Sample apps (start them with <code>pnpm demo</code>):</p>
-<ul>${DEMO_APPS.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.url)}</a> ${escapeHtml(a.name)}</li>`).join('')}</ul>
+<ul>${ctx.demoApps.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.url)}</a> ${escapeHtml(a.name)}</li>`).join('')}</ul>
 <p>Log in as:</p>
 <ul>${ctx.data.users.map((u) => `<li><code>${escapeHtml(u.email)}</code> / <code>${escapeHtml(u.password)}</code> (${u.organizations.length} organization(s))</li>`).join('')}</ul>
 <p>SMS code: <code>123456</code>.</p>`

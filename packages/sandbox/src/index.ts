@@ -19,6 +19,7 @@ export type {
   QontoSandboxOptions,
   SandboxClient,
   SandboxClock,
+  SandboxDemoApp,
   SandboxFailNextOptions,
   SandboxFaults,
   SandboxRateLimit,

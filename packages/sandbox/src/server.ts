@@ -6,7 +6,7 @@ import { apiRoutes } from './api/routes.js';
 import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
 import type { SandboxContext } from './context.js';
-import { DEMO_STAGING_TOKEN } from './demo.js';
+import { DEMO_APPS, DEMO_STAGING_TOKEN } from './demo.js';
 import { createFaultState, createFaults, injectFaults } from './faults.js';
 import { homePage } from './home.js';
 import { listen } from './listen.js';
@@ -19,10 +19,31 @@ import { randomSecret } from './random.js';
 import { resolveRateLimits } from './rate-limit.js';
 import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
-import type { QontoSandbox, QontoSandboxOptions, SandboxClient } from './types.js';
+import type { QontoSandbox, QontoSandboxOptions, SandboxClient, SandboxDemoApp } from './types.js';
 
 function assertOption(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(message);
+}
+
+/** Whether `url` parses as an absolute http: or https: URL (the home page links to it). */
+function isHttpUrl(url: unknown): boolean {
+  if (typeof url !== 'string') return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function assertValidDemoApp(app: SandboxDemoApp): void {
+  assertOption(
+    typeof app?.name === 'string' && app.name.trim() !== '',
+    `demoApps: each app needs a non-empty name, got ${JSON.stringify(app)}.`,
+  );
+  assertOption(
+    isHttpUrl(app.url),
+    `demoApps: ${app.name} needs an absolute http(s) URL such as http://localhost:3000, not ${JSON.stringify(app.url)}.`,
+  );
 }
 
 /**
@@ -56,6 +77,8 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     redirectUris: [...c.redirectUris],
   }));
   clients.forEach(assertValidClient);
+  const demoApps = (options.demoApps ?? DEMO_APPS).map((a) => ({ name: a.name, url: a.url }));
+  demoApps.forEach(assertValidDemoApp);
   const clock = createClock(options.startTime);
   // The anchor of the seed's dates is startTime itself, not the clock a few ms later: the same seed and startTime
   // must give the same bytes.
@@ -64,6 +87,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   const ctx: SandboxContext = {
     mode,
     demo,
+    demoApps,
     url: '',
     cookieSuffix: '',
     stagingToken: options.stagingToken ?? (demo ? DEMO_STAGING_TOKEN : randomSecret()),

@@ -69,6 +69,11 @@ export interface QontoSandboxOptions {
   mode?: 'sandbox' | 'production';
   /** Demo mode: fixed, public credentials (`@qonto-oauth/sandbox/demo`) and the demo users on the login page. */
   demo?: boolean;
+  /**
+   * Demo mode: the sample apps the home page (`/`) links to, in this order; `DEMO_APPS` (ports 3000–3002) when
+   * absent. `pnpm demo` passes the URLs its apps really listen on.
+   */
+  demoApps?: SandboxDemoApp[];
   /** The staging token to require; random per start (or `demo-staging-token` in demo mode) when absent. */
   stagingToken?: string;
   /** Registered clients; they replace the default client. */
@@ -89,6 +94,14 @@ export interface QontoSandboxOptions {
    * them; the library logs nothing by default.
    */
   log?: (line: string) => void;
+}
+
+/** A sample app the emulator's home page links to in demo mode. */
+export interface SandboxDemoApp {
+  /** What the link says after the URL, e.g. `example-next (Next.js + Auth.js)`. */
+  name: string;
+  /** Absolute `http:` or `https:` URL of the app. */
+  url: string;
 }
 
 /** A rate-limit window: at most `requests` per `windowMs` milliseconds. */

@@ -118,11 +118,46 @@ describe('qonto-sandbox CLI', () => {
     expect(await random.exited).toBe(0);
   });
 
+  it('links its home page to the apps given with --demo-app, in order, over those of --config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qonto-sandbox-cli-'));
+    const config = join(dir, 'sandbox.json');
+    writeFileSync(config, JSON.stringify({ demoApps: [{ name: 'from-config', url: 'http://localhost:1' }] }));
+    const cli = run([
+      '--port',
+      '0',
+      '--config',
+      config,
+      '--demo-app',
+      'example-next=http://localhost:43000',
+      '--demo-app',
+      'example-nest (NestJS)=http://localhost:43002/?a=b',
+    ]);
+    const url = envValue(await cli.output(/Requests/), 'QONTO_SANDBOX_URL')!;
+    const html = await (await fetch(`${url}/`)).text();
+    const next = html.indexOf('<a href="http://localhost:43000">http://localhost:43000</a> example-next<');
+    const nest = html.indexOf(
+      '<a href="http://localhost:43002/?a=b">http://localhost:43002/?a=b</a> example-nest (NestJS)<',
+    );
+    expect(next).toBeGreaterThan(-1);
+    expect(nest).toBeGreaterThan(next);
+    expect(html).not.toContain('from-config');
+    expect(html).not.toContain('href="http://localhost:3000"');
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
   it('rejects an unknown flag or a bad value with usage and exit code 2', async () => {
-    for (const args of [['--bogus'], ['--gate', 'maybe'], ['--port', 'x']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--gate', 'maybe'],
+      ['--port', 'x'],
+      ['--demo-app', 'http://localhost:3000'],
+      ['--demo-app', 'app=localhost:3000'],
+    ]) {
       const cli = run(args);
       expect(await cli.exited).toBe(2);
       expect(cli.stderr()).toMatch(/^qonto-sandbox: /);
+      if (args[0] === '--demo-app') expect(cli.stderr()).toContain('--demo-app takes NAME=URL');
     }
   });
 });

@@ -99,6 +99,28 @@ describe('demo mode', () => {
     for (const user of DEMO_USERS) expect(html).toContain(user.email);
   });
 
+  it('links the home page to the sample apps given in demoApps instead, escaped, and refuses a bad URL', async () => {
+    const sandbox = await startSandbox({
+      demo: true,
+      demoApps: [
+        { name: 'example-next <Next.js>', url: 'http://localhost:43000' },
+        { name: 'example-nest', url: 'http://127.0.0.1:43002/?a=1&b=2' },
+      ],
+    });
+    const html = await (await fetch(`${sandbox.url}/`)).text();
+    expect(html).toContain('href="http://localhost:43000"');
+    expect(html).toContain('example-next &lt;Next.js&gt;');
+    expect(html).toContain('href="http://127.0.0.1:43002/?a=1&amp;b=2"');
+    for (const app of DEMO_APPS) expect(html).not.toContain(`href="${app.url}"`);
+
+    await expect(
+      startSandbox({ demo: true, demoApps: [{ name: 'x', url: 'localhost:3000' }] }),
+    ).rejects.toThrow(/demoApps: x needs an absolute http\(s\) URL/);
+    await expect(
+      startSandbox({ demo: true, demoApps: [{ name: ' ', url: 'http://localhost:3000' }] }),
+    ).rejects.toThrow(/non-empty name/);
+  });
+
   it('hides the staging token from the home page outside demo mode', async () => {
     const sandbox = await startSandbox();
     expect(await (await fetch(`${sandbox.url}/`)).text()).not.toContain(sandbox.stagingToken);
