@@ -19,7 +19,14 @@ import session from 'express-session';
 import passport from 'passport';
 import { renderError } from './errors.js';
 import { sessionTokenStore } from './session-token-store.js';
-import { type AccountView, accountPage, homePage, notConnectedPage, type TransactionRow } from './views.js';
+import {
+  type AccountView,
+  accountPage,
+  DECLINED_MESSAGE,
+  homePage,
+  notConnectedPage,
+  type TransactionRow,
+} from './views.js';
 
 /** The Qonto side of the app's configuration: `qontoConfigFromEnv`'s shape with this app's callback URL resolved. */
 export type AppQontoConfig = QontoEnvConfig & {
@@ -137,9 +144,9 @@ export function createApp(config: AppConfig): Express {
   app.get('/auth/qonto', authenticator.authenticate('qonto'));
 
   app.get('/auth/qonto/callback', (req, res, next) => {
-    const finish = (error: unknown, login: VerifiedLogin | false, info?: { message?: string }) => {
+    const finish = (error: unknown, login: VerifiedLogin | false) => {
       if (error) return next(error);
-      if (!login) return sendNotConnected(req, res, info?.message);
+      if (!login) return sendNotConnected(req, res);
       req.logIn(login.member, (loginError) => {
         if (loginError) return next(loginError);
         // After logIn: Passport regenerates the session there, and the tokens belong to the new one.
@@ -221,18 +228,16 @@ async function latestTransactions(
   }
 }
 
-/** A sign-in that ended without a connection: consent denied, or a state that does not match this browser's. */
-function sendNotConnected(req: Request, res: Response, message: string | undefined): void {
+/**
+ * A sign-in that ended without a connection: consent denied, or a state that does not match this browser's. The
+ * person reads what happened in their words; core's developer hint ("Offer to try again") is not for them.
+ */
+function sendNotConnected(req: Request, res: Response): void {
   if (req.query.error === 'access_denied') {
     res
       .status(401)
       .type('html')
-      .send(
-        notConnectedPage({
-          title: 'Connection declined',
-          message: `You declined the consent on Qonto${message ? ` (${message})` : ''}, so this app has no access.`,
-        }),
-      );
+      .send(notConnectedPage({ title: 'Connection declined', message: DECLINED_MESSAGE }));
     return;
   }
   res

@@ -10,6 +10,13 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/** Names this sample app on every page, as the README and `pnpm demo` call it. */
+const APP_HEADER = `<header class="app-name"><strong>example-express-passport</strong> · Express 5 + Passport</header>`;
+
+/** What a person who declined the consent reads (the wording of apps/next's error page). */
+export const DECLINED_MESSAGE =
+  'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.';
+
 function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -28,9 +35,11 @@ function layout(title: string, body: string): string {
   .note { background: #f5f5f7; padding: .75rem 1rem; border-radius: .5rem; }
   .error { background: #fff1f0; border: 1px solid #ffccc7; padding: 1rem; border-radius: .5rem; }
   form { display: inline; }
+  .app-name { color: #6e6e73; font-size: .875rem; margin-bottom: 1rem; }
 </style>
 </head>
 <body>
+${APP_HEADER}
 ${body}
 </body>
 </html>
@@ -129,13 +138,16 @@ ${transactionsBlock(view.transactions)}
   );
 }
 
-/** A sign-in that ended without a connection (consent denied, state check failed): nothing was saved. */
+/**
+ * A sign-in that ended without a connection (consent denied, state check failed): nothing was saved, and
+ * "Connect with Qonto" starts again.
+ */
 export function notConnectedPage(o: { title: string; message: string }): string {
   return layout(
     o.title,
     `<h1>${escapeHtml(o.title)}</h1>
 <p class="note">${escapeHtml(o.message)}</p>
-<p>Nothing was saved. <a class="button" href="/auth/qonto">Try again</a> <a href="/">Home</a></p>`,
+<p>Nothing was saved. <a class="button" href="/auth/qonto">Connect with Qonto</a> <a href="/">Home</a></p>`,
   );
 }
 

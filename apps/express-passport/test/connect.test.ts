@@ -48,6 +48,10 @@ describe('example-express-passport against the emulator', () => {
     expect(page.body).toContain(`${user.firstName} ${user.lastName}`);
     expect(page.body).toContain(user.email);
     expect(page.body).toContain(user.organizations[0]!.legalName);
+    // Which sample app this is, beside the other two the demo starts.
+    expect(page.body).toContain(
+      '<header class="app-name"><strong>example-express-passport</strong> · Express 5 + Passport</header>',
+    );
     expect(app.browser.has(SESSION_COOKIE)).toBe(true);
 
     const tokens = await onlyTokens();

@@ -75,8 +75,14 @@ describe('a sign-in that goes wrong ends on a clear page with no half-login', ()
       await consentAt(app, singleOrganizationUser(sandbox), { deny: true }),
     );
     expect(page.status).toBe(401);
-    expect(page.body).toContain('Connection declined');
-    expect(page.body).toContain('href="/auth/qonto"');
+    expect(page.body).toContain('<h1>Connection declined</h1>');
+    // The person's words, as apps/next says it; core's developer hint ("Offer to try again") is not for them.
+    expect(page.body).toContain(
+      'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.',
+    );
+    expect(page.body).not.toContain('Offer to');
+    expect(page.body).not.toContain('access_denied');
+    expect(page.body).toContain('<a class="button" href="/auth/qonto">Connect with Qonto</a>');
     await expectNoHalfLogin(app);
   });
 
