@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { toHttpException } from '@qonto-oauth/nestjs';
-import type { Response } from 'express';
-import { errorPage } from './views.js';
+import type { Request, Response } from 'express';
+import { declinedPage, errorPage } from './views.js';
 
 /** Page titles by core's error `code` (the body `toHttpException` builds carries it). */
 const TITLES: Record<string, string> = {
@@ -15,7 +15,7 @@ const TITLES: Record<string, string> = {
   unexpected_response: 'Qonto answered something unexpected',
 };
 
-/** Titles by status for the errors the guard raises without a Qonto error (state check, declined consent). */
+/** Titles by status for the errors the guard raises without a Qonto error (state check, sign-in required). */
 const STATUS_TITLES: Record<number, string> = {
   401: 'Not connected to Qonto',
   403: 'The sign-in could not be verified',
@@ -55,8 +55,19 @@ export class HtmlErrorFilter implements ExceptionFilter {
   readonly #logger = new Logger('example-nest');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     let view = describe(exception);
+    // Qonto sent the person back with error=access_denied: they declined, and core's hint is for developers.
+    const request = http.getRequest<Request>();
+    if (
+      view?.status === 401 &&
+      request.path === '/auth/qonto/callback' &&
+      request.query.error === 'access_denied'
+    ) {
+      response.status(401).type('html').send(declinedPage());
+      return;
+    }
     if (view === undefined) {
       this.#logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

@@ -15,7 +15,15 @@ font:inherit;cursor:pointer;text-decoration:none}.button.secondary{background:#e
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{text-align:left;padding:.35rem .5rem;
 border-bottom:1px solid #e5e5ea}td.amount{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#f5f5f7;padding:.75rem 1rem;border-radius:.5rem}
-.error{background:#fff1f0;border:1px solid #ffccc7;padding:1rem;border-radius:.5rem}form{display:inline}`;
+.error{background:#fff1f0;border:1px solid #ffccc7;padding:1rem;border-radius:.5rem}form{display:inline}
+.app-name{color:#6e6e73;font-size:.875rem;margin-bottom:1rem}`;
+
+/** Names this sample app on every page, as the README and `pnpm demo` call it. */
+const APP_HEADER = '<header class="app-name"><strong>example-nest</strong> · NestJS + QontoModule</header>';
+
+/** What a person who declined the consent reads (the wording of apps/next's error page). */
+export const DECLINED_MESSAGE =
+  'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.';
 
 /** A whole page; `body` is HTML the caller built from escaped parts. */
 function page(title: string, body: string): string {
@@ -24,6 +32,7 @@ function page(title: string, body: string): string {
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Qonto + NestJS example</title><style>${STYLE}</style></head>
 <body>
+${APP_HEADER}
 ${body}
 </body>
 </html>
@@ -109,6 +118,19 @@ ${transactions(view.transactions)}
 <p>Access token valid until <time>${escapeHtml(new Date(o.expiresAt).toISOString())}</time>.</p>
 <form method="post" action="/refresh"><button class="button secondary" type="submit">Refresh tokens</button></form>
 <form method="post" action="/disconnect"><button class="button" type="submit">Disconnect</button></form>`,
+  );
+}
+
+/**
+ * The consent was declined on Qonto: what the person reads, in their words (core's message, a hint for developers,
+ * stays in the server log), and "Connect with Qonto" to try again. Nothing was saved.
+ */
+export function declinedPage(): string {
+  return page(
+    'Connection declined',
+    `<h1>Connection declined</h1>
+<p class="note">${escapeHtml(DECLINED_MESSAGE)}</p>
+<p>Nothing was saved. <a class="button" href="/auth/qonto">Connect with Qonto</a> <a href="/">Home</a></p>`,
   );
 }
 

@@ -30,6 +30,10 @@ describe('example-nest against the emulator', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain(`<strong class="member">${user.firstName} ${user.lastName}</strong>`);
     expect(page.html).toContain(`<strong class="organization">${user.organizations[0]!.legalName}</strong>`);
+    // Which sample app this is, beside the other two the demo starts.
+    expect(page.html).toContain(
+      '<header class="app-name"><strong>example-nest</strong> · NestJS + QontoModule</header>',
+    );
 
     // The browser holds a signed random id, HttpOnly; the tokens stay on the server.
     const cookie = app.browser.jar.get(LOGIN_COOKIE);

@@ -40,14 +40,20 @@ describe('example-nest error pages', () => {
     expect(page.html).not.toContain('secret-of-the-other-environment');
   });
 
-  it('a declined consent: 401 "Not connected to Qonto" with a way to try again, nothing stored', async () => {
+  it('a declined consent: 401 "Connection declined" in the person\'s words, "Connect with Qonto", nothing stored', async () => {
     const app = await emulator.start();
     const page = await app.browser.open(
       await consent(app, singleOrganizationUser(emulator.sandbox()), { deny: true }),
     );
     expect(page.status).toBe(401);
-    expect(page.html).toContain('<h1>Not connected to Qonto</h1>');
-    expect(page.html).toContain('href="/auth/qonto"');
+    expect(page.html).toContain('<h1>Connection declined</h1>');
+    // apps/next's wording; core's developer hint ("Offer to connect again") and the HTTP status are not for them.
+    expect(page.html).toContain(
+      'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.',
+    );
+    expect(page.html).not.toContain('Offer to');
+    expect(page.html).not.toContain('HTTP 401');
+    expect(page.html).toContain('<a class="button" href="/auth/qonto">Connect with Qonto</a>');
     expect(app.store.keys.size).toBe(0);
     expect(app.browser.jar.has(LOGIN_COOKIE)).toBe(false);
   });
