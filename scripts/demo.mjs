@@ -185,6 +185,8 @@ start(emulator.name, process.execPath, [
   join(root, 'packages/sandbox/dist/cli.js'),
   '--port',
   String(emulator.port),
+  // The emulator's home page links to each app where it really listens, whatever DEMO_*_PORT said.
+  ...apps.flatMap((app) => ['--demo-app', `${app.name} (${app.stack})=${app.url}`]),
 ]);
 for (const app of apps) {
   start(app.name, 'pnpm', ['--filter', app.name, 'start'], {
