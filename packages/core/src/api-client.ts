@@ -1,8 +1,8 @@
+import type { QontoMembership, QontoOrganization } from './api-resources.js';
 import { readApiResponse } from './api-response.js';
 import { type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
-import type { QontoMembership, QontoOrganization } from './profile.js';
 import { discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
 

@@ -3,6 +3,7 @@ export {
   type QontoApiClientOptions,
   type QontoQuery,
 } from './api-client.js';
+export type { QontoBankAccount, QontoMembership, QontoOrganization } from './api-resources.js';
 export { type QontoAuthorizationTarget, qontoAuthorizationParams } from './authorization-params.js';
 export { type AuthorizationCallbackInput, parseAuthorizationCallback } from './callback.js';
 export {
@@ -31,9 +32,6 @@ export {
   buildQontoProfile,
   decodeIdTokenClaims,
   fetchQontoProfile,
-  type QontoBankAccount,
-  type QontoMembership,
-  type QontoOrganization,
   type QontoProfile,
   type QontoProfileSources,
 } from './profile.js';

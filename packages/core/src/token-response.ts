@@ -2,7 +2,7 @@ import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
 import { explain } from './messages.js';
 import { redactSecrets } from './redact.js';
 import { discardBody, isRedirect, parseJsonObject, readBodyText, redirectTarget } from './response-body.js';
-import type { TokenSet } from './tokens.js';
+import { readTokenFields, type TokenSet } from './tokens.js';
 
 /** Which token request an answer belongs to: the hints differ. */
 export type TokenGrant = 'authorization_code' | 'refresh_token';
@@ -109,43 +109,4 @@ function hintFor(error: string, grant: TokenGrant): string | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * The checks every token response passes, wherever it comes from (Qonto's answer, or a framework's copy of it in
- * `fromTokenResponse`): `bad(what)` builds the error for the caller's situation.
- */
-export function readTokenFields(
-  json: Readonly<Record<string, unknown>>,
-  o: {
-    now: number;
-    requestedScopes: readonly string[];
-    bad: (what: string) => Error;
-    /** `expires_in: 0` is a set that has already expired (what `toTokenResponse` gives for one); Qonto never sends it. */
-    allowExpired?: boolean;
-  },
-): TokenSet {
-  const { bad } = o;
-  const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
-  if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
-  const tooSmall = (n: number) => (o.allowExpired ? n < 0 : n <= 0);
-  if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || tooSmall(expires_in)) {
-    throw bad(`no valid expires_in (a ${o.allowExpired ? 'non-negative' : 'positive'} number of seconds)`);
-  }
-  if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
-    throw bad('a token_type other than bearer');
-  }
-  if (refresh_token !== undefined && typeof refresh_token !== 'string')
-    throw bad('a refresh_token that is not a string');
-  if (id_token !== undefined && typeof id_token !== 'string') throw bad('an id_token that is not a string');
-  const tokens: TokenSet = {
-    accessToken: access_token,
-    tokenType: 'bearer',
-    // RFC 6749 §5.1: an omitted scope means the scopes requested.
-    scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...o.requestedScopes],
-    expiresAt: o.now + expires_in * 1000,
-  };
-  if (refresh_token) tokens.refreshToken = refresh_token;
-  if (id_token) tokens.idToken = id_token;
-  return tokens;
 }
