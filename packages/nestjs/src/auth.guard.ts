@@ -1,6 +1,8 @@
-import { type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { QontoOAuthError } from '@qonto-oauth/core';
 import { toHttpException } from './http-errors.js';
+import { responseForPassport } from './passport-response.js';
 
 // Qonto ids are UUIDs; anything else in the query is ignored rather than sent to Qonto.
 const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
@@ -11,13 +13,34 @@ function queryId(query: Record<string, unknown> | undefined, name: string): stri
 }
 
 /**
+ * Passport's `fail(info, status)` as the core error it stands for, so the guard answers the body of every other
+ * failure (`{ statusCode, error, message, code, oauthError }`): 403 is a state the cookie store refused
+ * (`invalid_state`); passport-oauth2 fails otherwise only for `error=access_denied` (the user declined).
+ */
+function failureAsQontoError(info: unknown, status: unknown): QontoOAuthError {
+  const given = (info as { message?: unknown } | undefined)?.message;
+  const message = typeof given === 'string' && given !== '' ? given : undefined;
+  if (status === 403) {
+    return new QontoOAuthError(message ?? 'The Qonto login state did not match. Start the login again.', {
+      error: 'invalid_state',
+    });
+  }
+  return new QontoOAuthError(message ?? 'The user declined the Qonto consent. Offer to connect again.', {
+    error: 'access_denied',
+  });
+}
+
+/**
  * Guard for both Qonto routes: on the login route it redirects the browser to Qonto; on the callback route it
  * completes the login and sets `req.user` (a `QontoLogin`; read it with `@QontoUser()`).
  *
  * On the login route, `?organization_id=` and `?registration_id=` are passed on to Qonto (the organization picker
- * is skipped). Failures become HTTP errors carrying a readable message: denied consent → 401, a missing, expired or
- * tampered state cookie or a different state → 403, and core's errors as `toHttpException` maps them (staging
- * gate and `invalid_client` → 502, …).
+ * is skipped). Every failure becomes the HTTP error `toHttpException` maps it to, with its body
+ * `{ statusCode, error, message, code, oauthError? }`: denied consent → 401 `access_denied`, a missing, expired or
+ * tampered state cookie or a different state → 403 `invalid_state`, the staging gate and `invalid_client` → 502, …
+ *
+ * Works on Nest's Express and Fastify adapters: on Fastify, passport's redirect and the state cookie go through the
+ * `FastifyReply`.
  */
 @Injectable()
 export class QontoAuthGuard extends AuthGuard('qonto') {
@@ -34,6 +57,15 @@ export class QontoAuthGuard extends AuthGuard('qonto') {
     return options;
   }
 
+  /**
+   * Express's response as is; a `FastifyReply` behind the few `ServerResponse` members passport writes with.
+   * (`AuthGuard` calls it for the response it hands passport; its type declares `getRequest` only.)
+   */
+  getResponse<T = unknown>(context: ExecutionContext): T {
+    const http = context.switchToHttp();
+    return responseForPassport(http.getRequest<object>(), http.getResponse<unknown>()) as T;
+  }
+
   override handleRequest<TUser = unknown>(
     err: unknown,
     user: unknown,
@@ -43,13 +75,6 @@ export class QontoAuthGuard extends AuthGuard('qonto') {
   ): TUser {
     if (err) throw toHttpException(err);
     if (user) return user as TUser;
-    const given = (info as { message?: unknown } | undefined)?.message;
-    const message = typeof given === 'string' && given !== '' ? given : undefined;
-    if (status === 403)
-      throw new ForbiddenException(message ?? 'The Qonto login state did not match. Start again.');
-    // Without 403, passport-oauth2 fails only for `error=access_denied`: the user declined the consent.
-    throw new UnauthorizedException(
-      message ?? 'The user declined the Qonto consent. Offer to connect again.',
-    );
+    throw toHttpException(failureAsQontoError(info, status));
   }
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PassportResponse } from './passport-response.js';
 
 /** How long a login may take between the redirect to Qonto and the callback: Qonto's codes live 10 minutes. */
 const DEFAULT_MAX_AGE_SECONDS = 600;
@@ -8,7 +9,8 @@ export const QONTO_STATE_COOKIE_NAME = 'qonto_nestjs_oauth';
 
 type StoreCallback = (err: Error | null, state?: string) => void;
 type VerifyCallback = (err: Error | null, ok?: string | boolean, info?: unknown) => void;
-type RequestWithResponse = IncomingMessage & { res?: ServerResponse };
+/** The request passport hands the store, with its response where Express keeps it (and `QontoAuthGuard` on Fastify). */
+type RequestWithResponse = { headers: IncomingHttpHeaders; res?: PassportResponse };
 
 /** Options of {@link QontoStateCookieStore}. */
 export interface QontoStateCookieStoreOptions {
@@ -37,7 +39,8 @@ interface SealedState {
  * The cookie is sealed with AES-256-GCM (a key derived with HKDF from `secret`): it can be neither read (the
  * verifier stays secret) nor altered. It is `HttpOnly`, `SameSite=Lax` (Qonto's redirect back is a top-level GET),
  * scoped to the callback path, and lives `maxAgeSeconds` (10 minutes). `verify` clears it whatever the outcome, so a
- * state is used once. It is written through `req.res`: Express adapter (`@nestjs/platform-express`) only.
+ * state is used once. It is written through `req.res`: Express's response, or on Fastify the reply that
+ * `QontoAuthGuard` puts there.
  *
  * passport-oauth2 picks the call shape by `Function.length`: `store` has exactly 5 parameters and `verify` 4.
  */
@@ -147,16 +150,17 @@ export class QontoStateCookieStore {
   }
 }
 
-function responseOf(req: RequestWithResponse): ServerResponse | Error {
+function responseOf(req: RequestWithResponse): PassportResponse | Error {
   const res = req.res;
   if (res && typeof res.getHeader === 'function' && typeof res.setHeader === 'function') return res;
   return new Error(
-    'QontoAuthGuard keeps the login state in a cookie written through req.res, which this request does not have. ' +
-      'Use the Express adapter (@nestjs/platform-express), or call QontoService from your own routes instead.',
+    'QontoStateCookieStore keeps the login state in a cookie written through req.res, which this request does not ' +
+      "have. Use it through QontoAuthGuard (Nest's Express or Fastify adapter), or call QontoService from your " +
+      'own routes instead.',
   );
 }
 
-function appendSetCookie(res: ServerResponse, cookie: string): void {
+function appendSetCookie(res: PassportResponse, cookie: string): void {
   const previous = res.getHeader('Set-Cookie');
   const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
   res.setHeader('Set-Cookie', [...list, cookie]);

@@ -2,7 +2,7 @@ import { QONTO_STATE_COOKIE_NAME } from '@qonto-oauth/nestjs';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CALLBACK_PATH, startTestApp, type TestApp } from './helpers/app.js';
+import { CALLBACK_PATH, type HttpAdapterName, startTestApp, type TestApp } from './helpers/app.js';
 import { cookiesOf, get } from './helpers/http.js';
 
 let sandbox: QontoSandbox;
@@ -46,126 +46,149 @@ async function json(response: Response): Promise<Json> {
   return (await response.json()) as Json;
 }
 
-describe('QontoAuthGuard against the emulator', () => {
-  it('runs the whole login: redirect with state and PKCE, callback, @QontoUser() profile and tokens', async () => {
-    app = await startTestApp(sandbox);
-    const before = Date.now();
-    const { callbackUrl, cookie } = await login(app);
-    expect(new URL(callbackUrl).searchParams.get('code')).toBeTruthy();
+/** The documented body of a refused state: core's `invalid_state`, with the store's reason as the message. */
+function refusedState(message: RegExp): Json {
+  return {
+    statusCode: 403,
+    error: 'Forbidden',
+    message: expect.stringMatching(message),
+    code: 'oauth',
+    oauthError: 'invalid_state',
+  };
+}
 
-    const response = await get(callbackUrl, cookie);
-    expect(response.status).toBe(200);
-    const { profile, tokens } = await json(response);
-    const user = sandbox.users[1]!;
-    expect(profile).toMatchObject({
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      userId: user.id,
-      organization: { id: user.organizations[0]!.id, legalName: user.organizations[0]!.legalName },
+describe.each<HttpAdapterName>(['express', 'fastify'])(
+  "QontoAuthGuard on Nest's %s adapter, against the emulator",
+  (adapter) => {
+    const boot = (overrides = {}) => startTestApp(sandbox, overrides, adapter);
+
+    it('runs the whole login: redirect with state and PKCE, callback, @QontoUser() profile and tokens', async () => {
+      app = await boot();
+      const before = Date.now();
+      const { callbackUrl, cookie } = await login(app);
+      expect(new URL(callbackUrl).searchParams.get('code')).toBeTruthy();
+
+      const response = await get(callbackUrl, cookie);
+      expect(response.status).toBe(200);
+      const { profile, tokens } = await json(response);
+      const user = sandbox.users[1]!;
+      expect(profile).toMatchObject({
+        email: user.email,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        userId: user.id,
+        organization: { id: user.organizations[0]!.id, legalName: user.organizations[0]!.legalName },
+      });
+      expect(tokens).toMatchObject({
+        tokenType: 'bearer',
+        scopes: expect.arrayContaining(['organization.read']),
+      });
+      expect(typeof tokens.accessToken).toBe('string');
+      expect(typeof tokens.refreshToken).toBe('string');
+      expect(typeof tokens.idToken).toBe('string');
+      // validate received the token response's expires_in (3600 s): the access token expires an hour after login.
+      expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 3_590_000);
+      expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+      // The state cookie is single-use: the callback clears it.
+      expect(response.headers.getSetCookie().join()).toContain(`${QONTO_STATE_COOKIE_NAME}=; Max-Age=0`);
+      // The app's tokens work against the API.
+      const organization = await get(`${app.origin}/organization`, undefined, tokens.accessToken);
+      expect(organization.status).toBe(200);
     });
-    expect(tokens).toMatchObject({
-      tokenType: 'bearer',
-      scopes: expect.arrayContaining(['organization.read']),
+
+    it('sets the state cookie HttpOnly, SameSite=Lax and scoped to the callback path, and sends PKCE', async () => {
+      app = await boot();
+      const start = await get(`${app.origin}/auth/qonto`);
+      const setCookie = start.headers.getSetCookie()[0] ?? '';
+      expect(setCookie).toContain(`Path=${CALLBACK_PATH}`);
+      expect(setCookie).toMatch(/HttpOnly; SameSite=Lax/);
+      const authorize = new URL(start.headers.get('location') ?? '');
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authorize.searchParams.get('state')?.length).toBeGreaterThanOrEqual(32);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(app.redirectUri);
     });
-    expect(typeof tokens.accessToken).toBe('string');
-    expect(typeof tokens.refreshToken).toBe('string');
-    expect(typeof tokens.idToken).toBe('string');
-    // validate received the token response's expires_in (3600 s): the access token expires an hour after login.
-    expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 3_590_000);
-    expect(tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
-    // The state cookie is single-use: the callback clears it.
-    expect(response.headers.getSetCookie().join()).toContain(`${QONTO_STATE_COOKIE_NAME}=; Max-Age=0`);
-    // The app's tokens work against the API.
-    const organization = await get(`${app.origin}/organization`, undefined, tokens.accessToken);
-    expect(organization.status).toBe(200);
-  });
 
-  it('sets the state cookie HttpOnly, SameSite=Lax and scoped to the callback path, and sends PKCE', async () => {
-    app = await startTestApp(sandbox);
-    const start = await get(`${app.origin}/auth/qonto`);
-    const setCookie = start.headers.getSetCookie()[0] ?? '';
-    expect(setCookie).toContain(`Path=${CALLBACK_PATH}`);
-    expect(setCookie).toMatch(/HttpOnly; SameSite=Lax/);
-    const authorize = new URL(start.headers.get('location') ?? '');
-    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorize.searchParams.get('state')?.length).toBeGreaterThanOrEqual(32);
-    expect(authorize.searchParams.get('redirect_uri')).toBe(app.redirectUri);
-  });
-
-  it('passes ?organization_id= on to Qonto, so a member of two organizations skips the picker', async () => {
-    app = await startTestApp(sandbox);
-    const organization = sandbox.users[0]!.organizations[1]!;
-    const { callbackUrl, cookie } = await login(app, {
-      user: 0,
-      query: `?organization_id=${organization.id}`,
+    it('passes ?organization_id= on to Qonto, so a member of two organizations skips the picker', async () => {
+      app = await boot();
+      const organization = sandbox.users[0]!.organizations[1]!;
+      const { callbackUrl, cookie } = await login(app, {
+        user: 0,
+        query: `?organization_id=${organization.id}`,
+      });
+      const { profile } = await json(await get(callbackUrl, cookie));
+      expect(profile.organization.id).toBe(organization.id);
     });
-    const { profile } = await json(await get(callbackUrl, cookie));
-    expect(profile.organization.id).toBe(organization.id);
-  });
 
-  it('answers 401 with a readable message when the user denies consent', async () => {
-    app = await startTestApp(sandbox);
-    const { callbackUrl, cookie } = await login(app, { deny: true });
-    const response = await get(callbackUrl, cookie);
-    expect(response.status).toBe(401);
-    expect((await json(response)).message).toMatch(/access_denied.*declined/);
-  });
+    it('answers 401 with a readable message when the user denies consent', async () => {
+      app = await boot();
+      const { callbackUrl, cookie } = await login(app, { deny: true });
+      const response = await get(callbackUrl, cookie);
+      expect(response.status).toBe(401);
+      const body = await json(response);
+      expect(body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: expect.stringMatching(/access_denied.*declined/),
+        code: 'oauth',
+        oauthError: 'access_denied',
+      });
+    });
 
-  it('answers 502 with core hint when Qonto redirects back with another error', async () => {
-    app = await startTestApp(sandbox);
-    const response = await get(
-      `${app.redirectUri}?error=invalid_scope&error_description=unknown%20scope&state=x`,
-    );
-    expect(response.status).toBe(502);
-    const body = await json(response);
-    expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_scope' });
-    expect(body.message).toMatch(/invalid_scope.*scopes/);
-  });
+    it('answers 502 with core hint when Qonto redirects back with another error', async () => {
+      app = await boot();
+      const response = await get(
+        `${app.redirectUri}?error=invalid_scope&error_description=unknown%20scope&state=x`,
+      );
+      expect(response.status).toBe(502);
+      const body = await json(response);
+      expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_scope' });
+      expect(body.message).toMatch(/invalid_scope.*scopes/);
+    });
 
-  it('answers 403 for a tampered state cookie, without asking Qonto for a token', async () => {
-    app = await startTestApp(sandbox);
-    const { callbackUrl, cookie } = await login(app);
-    const [name, value = ''] = cookie.split('=');
-    const tampered = `${name}=${value.slice(0, -4)}${value.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
-    sandbox.requests.clear();
-    const response = await get(callbackUrl, tampered);
-    expect(response.status).toBe(403);
-    expect((await json(response)).message).toMatch(/login cookie failed its integrity check/);
-    expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toEqual([]);
-  });
+    it('answers 403 for a tampered state cookie, without asking Qonto for a token', async () => {
+      app = await boot();
+      const { callbackUrl, cookie } = await login(app);
+      const [name, value = ''] = cookie.split('=');
+      const tampered = `${name}=${value.slice(0, -4)}${value.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+      sandbox.requests.clear();
+      const response = await get(callbackUrl, tampered);
+      expect(response.status).toBe(403);
+      expect(await json(response)).toEqual(refusedState(/login cookie failed its integrity check/));
+      expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toEqual([]);
+    });
 
-  it('answers 403 for a callback without the state cookie (another browser, or a forged link)', async () => {
-    app = await startTestApp(sandbox);
-    const { callbackUrl } = await login(app);
-    const response = await get(callbackUrl);
-    expect(response.status).toBe(403);
-    expect((await json(response)).message).toMatch(/login cookie is missing/);
-  });
+    it('answers 403 for a callback without the state cookie (another browser, or a forged link)', async () => {
+      app = await boot();
+      const { callbackUrl } = await login(app);
+      const response = await get(callbackUrl);
+      expect(response.status).toBe(403);
+      expect(await json(response)).toEqual(refusedState(/login cookie is missing/));
+    });
 
-  it('answers 502 naming the likely cause for credentials of the other environment (invalid_client)', async () => {
-    app = await startTestApp(sandbox, { clientSecret: 'the-production-secret' });
-    const { callbackUrl, cookie } = await login(app);
-    const response = await get(callbackUrl, cookie);
-    expect(response.status).toBe(502);
-    const body = await json(response);
-    expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_client' });
-    expect(body.message).toMatch(/other environment/);
-    expect(body.message).not.toContain('the-production-secret');
-  });
+    it('answers 502 naming the likely cause for credentials of the other environment (invalid_client)', async () => {
+      app = await boot({ clientSecret: 'the-production-secret' });
+      const { callbackUrl, cookie } = await login(app);
+      const response = await get(callbackUrl, cookie);
+      expect(response.status).toBe(502);
+      const body = await json(response);
+      expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_client' });
+      expect(body.message).toMatch(/other environment/);
+      expect(body.message).not.toContain('the-production-secret');
+    });
 
-  it('answers 502 naming X-Qonto-Staging-Token when the staging token is wrong', async () => {
-    app = await startTestApp(sandbox, { stagingToken: 'not-the-staging-token' });
-    const { callbackUrl, cookie } = await login(app);
-    const response = await get(callbackUrl, cookie);
-    expect(response.status).toBe(502);
-    const body = await json(response);
-    expect(body.code).toBe('staging_gate');
-    expect(body.message).toMatch(/X-Qonto-Staging-Token/);
-    expect(body.message).not.toContain('not-the-staging-token');
-  });
+    it('answers 502 naming X-Qonto-Staging-Token when the staging token is wrong', async () => {
+      app = await boot({ stagingToken: 'not-the-staging-token' });
+      const { callbackUrl, cookie } = await login(app);
+      const response = await get(callbackUrl, cookie);
+      expect(response.status).toBe(502);
+      const body = await json(response);
+      expect(body.code).toBe('staging_gate');
+      expect(body.message).toMatch(/X-Qonto-Staging-Token/);
+      expect(body.message).not.toContain('not-the-staging-token');
+    });
 
-  it('refuses to boot in the sandbox without a staging token', async () => {
-    await expect(startTestApp(sandbox, { stagingToken: undefined })).rejects.toThrow(/needs a staging token/);
-  });
-});
+    it('refuses to boot in the sandbox without a staging token', async () => {
+      await expect(boot({ stagingToken: undefined })).rejects.toThrow(/needs a staging token/);
+    });
+  },
+);

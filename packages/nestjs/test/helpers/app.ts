@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Headers, type INestApplication, Inject, UseGuards } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { QontoProfile, TokenSet } from '@qonto-oauth/core';
 import {
@@ -40,6 +42,9 @@ export class TestAuthController {
   }
 }
 
+/** Nest's HTTP adapters the guard supports. */
+export type HttpAdapterName = 'express' | 'fastify';
+
 export interface TestApp {
   app: INestApplication;
   origin: string;
@@ -49,11 +54,13 @@ export interface TestApp {
 
 /**
  * Boots a Nest app with QontoModule and {@link TestAuthController} on a loopback port, registered with the emulator
- * as its own client. `overrides` replace the emulator-derived options (e.g. credentials of another environment).
+ * as its own client, on Nest's Express adapter or its Fastify one. `overrides` replace the emulator-derived options
+ * (e.g. credentials of another environment).
  */
 export async function startTestApp(
   sandbox: QontoSandbox,
   overrides: Partial<QontoModuleOptions> = {},
+  adapter: HttpAdapterName = 'express',
 ): Promise<TestApp> {
   const http = await listenOnLoopback();
   const redirectUri = `${http.origin}${CALLBACK_PATH}`;
@@ -73,9 +80,21 @@ export async function startTestApp(
     ],
     controllers: [TestAuthController],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  http.server.on('request', app.getHttpAdapter().getInstance());
+  let app: INestApplication;
+  if (adapter === 'fastify') {
+    // Fastify serves the loopback server bound above (its serverFactory) instead of creating its own.
+    const fastify = new FastifyAdapter({
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+        http.server.on('request', handler),
+    });
+    app = moduleRef.createNestApplication(fastify, { logger: false });
+    await app.init();
+    await fastify.getInstance().ready();
+  } else {
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    http.server.on('request', app.getHttpAdapter().getInstance());
+  }
   return {
     app,
     origin: http.origin,
