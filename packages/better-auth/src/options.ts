@@ -1,0 +1,93 @@
+import {
+  QontoConfigError,
+  type QontoEnvConfig,
+  type QontoEnvironment,
+  qontoConfigFromEnv,
+} from '@qonto-oauth/core';
+
+/** Options of {@link qonto}. Give `clientId` and `clientSecret`, or none of the credentials to read `QONTO_*`. */
+export interface QontoOptions {
+  /** The app's client id for this environment (Developer Portal; sandbox and production differ). */
+  clientId?: string;
+  /** The app's client secret for this environment; sent in the token request body only. */
+  clientSecret?: string;
+  /**
+   * `'sandbox'` (default), `'production'`, or explicit endpoints (e.g. core's `sandboxEndpointsAt(url)` for the
+   * local emulator).
+   */
+  environment?: QontoEnvironment;
+  /** Required for the sandbox (Developer Portal > your app > Sandbox credentials), refused for production. */
+  stagingToken?: string;
+  /** Scopes to ask for (default: core's `DEFAULT_QONTO_SCOPES`). `signIn.social({ scopes })` adds to them. */
+  scopes?: string[];
+  /**
+   * Treat the member's email as verified (default `true`): Qonto verifies its users' emails, so a Qonto sign-in
+   * links to an existing user with the same (verified) email, like a trusted provider. Set `false` to make Better
+   * Auth link only where you list `qonto` in `account.accountLinking.trustedProviders`.
+   */
+  trustEmail?: boolean;
+  /**
+   * Where the `QONTO_*` variables are read from when `clientId` and `clientSecret` are not given (default
+   * `process.env`).
+   */
+  env?: Record<string, string | undefined>;
+  /** The fetch core wraps (default `globalThis.fetch`): a proxy agent, instrumentation. */
+  fetch?: typeof fetch;
+}
+
+/** The configuration the plugin runs with: checked, every value known. */
+export interface ResolvedQontoOptions {
+  environment: QontoEnvironment;
+  clientId: string;
+  clientSecret: string;
+  stagingToken?: string;
+  /** `undefined`: core's defaults. */
+  scopes: string[] | undefined;
+  trustEmail: boolean;
+  fetch: typeof fetch | undefined;
+}
+
+/**
+ * The options, or the `QONTO_*` variables when no credential was given, as core reads them. Throws a
+ * {@link QontoConfigError} naming what to fix; the rest (staging token against environment, scopes) is checked
+ * when core's client is built, still inside `qonto()`.
+ */
+export function resolveQontoOptions(o: QontoOptions = {}): ResolvedQontoOptions {
+  if (o === null || typeof o !== 'object') {
+    throw new QontoConfigError(
+      'qonto() takes an options object: { clientId, clientSecret, environment, stagingToken }.',
+    );
+  }
+  const common = { trustEmail: o.trustEmail ?? true, fetch: o.fetch };
+  if (o.clientId === undefined && o.clientSecret === undefined) {
+    const { redirectUri: _ignored, ...fromEnv } = qontoConfigFromEnv(o.env);
+    return { ...fromEnv, ...pick(o), ...common };
+  }
+  const missing = (['clientId', 'clientSecret'] as const).filter(
+    (name) => typeof o[name] !== 'string' || o[name] === '',
+  );
+  if (missing.length > 0) {
+    throw new QontoConfigError(
+      `qonto() is missing ${missing.join(' and ')}: give both clientId and clientSecret (Developer Portal > your ` +
+        'app, for the environment you use), or neither to read QONTO_CLIENT_ID and QONTO_CLIENT_SECRET.',
+    );
+  }
+  const resolved: ResolvedQontoOptions = {
+    environment: o.environment ?? 'sandbox',
+    clientId: o.clientId!,
+    clientSecret: o.clientSecret!,
+    scopes: o.scopes,
+    ...common,
+  };
+  if (o.stagingToken !== undefined && o.stagingToken !== '') resolved.stagingToken = o.stagingToken;
+  return resolved;
+}
+
+/** What an explicit option overrides in the environment's configuration. */
+function pick(o: QontoOptions): Partial<QontoEnvConfig> {
+  const picked: Partial<QontoEnvConfig> = {};
+  if (o.environment !== undefined) picked.environment = o.environment;
+  if (o.stagingToken !== undefined) picked.stagingToken = o.stagingToken;
+  if (o.scopes !== undefined) picked.scopes = o.scopes;
+  return picked;
+}

@@ -1,0 +1,151 @@
+import {
+  codeChallengeS256,
+  fetchQontoProfile,
+  QontoApiClient,
+  type QontoOAuthClient,
+  type QontoProfile,
+  sharedRefresh,
+  type TokenSet,
+} from '@qonto-oauth/core';
+import type { OAuth2Tokens, OAuthProvider } from 'better-auth/oauth2';
+import { qontoErrorCode } from './error-codes.js';
+import type { ResolvedQontoOptions } from './options.js';
+import type { ShortLivedMap } from './short-lived-map.js';
+
+/** The provider id: `signIn.social({ provider: 'qonto' })`, `/api/auth/callback/qonto`, `account.providerId`. */
+export const QONTO_PROVIDER_ID = 'qonto';
+
+/** What one sign-in leaves for the plugin's hook on `/callback/qonto`, by authorization code. */
+export type SignInOutcome = { profile: QontoProfile } | { error: unknown };
+
+/** Better Auth's logger, as far as the provider uses it. */
+export interface QontoLogger {
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** What the provider shares with the rest of the plugin. */
+export interface QontoProviderDeps {
+  config: ResolvedQontoOptions;
+  /** Core's client, built without PKCE: Better Auth makes the verifier and keeps it in its own state. */
+  client: QontoOAuthClient;
+  /** Sign-in outcomes by authorization code, for the callback hook. */
+  outcomes: ShortLivedMap<SignInOutcome>;
+  /** Profiles fetched during the code exchange, by access token, for `getUserInfo` right after it. */
+  profiles: ShortLivedMap<QontoProfile>;
+  logger: () => QontoLogger;
+}
+
+/**
+ * The Qonto provider object Better Auth calls for `signIn.social`, `/callback/qonto`, `getAccessToken` and
+ * `refreshToken`. Everything that talks to Qonto goes through core: exact staging-header casing, the gate and
+ * credential errors as core's typed errors, `client_secret_post`, and the refresh through `sharedRefresh` (one
+ * rotation per refresh token in the process, remembered for Qonto's 60 s grace period).
+ */
+export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<QontoProfile> {
+  const { config, client, outcomes, profiles } = deps;
+
+  async function profileFor(tokens: { accessToken?: string | undefined; idToken?: string | undefined }) {
+    if (tokens.accessToken === undefined) return undefined;
+    const remembered = profiles.take(tokens.accessToken);
+    if (remembered !== undefined) return remembered;
+    const api = new QontoApiClient({
+      environment: config.environment,
+      ...(config.stagingToken === undefined ? {} : { stagingToken: config.stagingToken }),
+      ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+      tokens: tokens.accessToken,
+    });
+    return fetchQontoProfile(api, tokens.idToken === undefined ? {} : { idToken: tokens.idToken });
+  }
+
+  const provider: OAuthProvider<QontoProfile> = {
+    id: QONTO_PROVIDER_ID,
+    name: 'Qonto',
+    // One Better Auth account per Qonto membership (user in one organization), never per Qonto user.
+    accountSubject: ({ profile }) => profile.id,
+
+    async createAuthorizationURL({ state, codeVerifier, scopes, redirectURI, additionalParams }) {
+      const requested = [...(config.scopes ?? client.scopes), ...(scopes ?? [])];
+      const request = await client.createAuthorizationRequest({
+        state,
+        redirectUri: redirectURI,
+        scopes: [...new Set(requested)],
+        ...authorizationTarget(additionalParams),
+      });
+      // Better Auth keeps the PKCE verifier in its own state and hands it back to the code exchange.
+      const challenge = await codeChallengeS256(codeVerifier);
+      return new URL(`${request.url}&code_challenge=${challenge}&code_challenge_method=S256`);
+    },
+
+    async validateAuthorizationCode({ code, codeVerifier, redirectURI }) {
+      try {
+        const tokens = await client.exchangeCode({
+          code,
+          redirectUri: redirectURI,
+          ...(codeVerifier === undefined ? {} : { codeVerifier }),
+        });
+        // Fetched now, so that a failure here also lands on a Qonto error code rather than a 500.
+        const profile = await profileFor(tokens);
+        if (profile !== undefined) {
+          profiles.set(tokens.accessToken, profile);
+          outcomes.set(code, { profile });
+        }
+        return toOAuth2Tokens(tokens);
+      } catch (error) {
+        outcomes.set(code, { error });
+        report(deps, 'Qonto sign-in failed', error);
+        throw error;
+      }
+    },
+
+    async getUserInfo(tokens) {
+      const profile = await profileFor(tokens);
+      if (profile === undefined) return null;
+      const email = profile.email ?? null;
+      const user = {
+        // Better Auth before 1.7 takes the account id from `user.id`; 1.7 from `accountSubject`.
+        id: profile.id,
+        name: profile.name ?? profile.email ?? '',
+        email,
+        emailVerified: config.trustEmail && email !== null,
+      };
+      return { user: user as unknown as Omit<typeof user, 'id'> & { id?: never }, data: profile };
+    },
+
+    async refreshAccessToken(refreshToken) {
+      try {
+        return toOAuth2Tokens(await sharedRefresh(client, refreshToken));
+      } catch (error) {
+        report(deps, 'Qonto token refresh failed', error);
+        throw error;
+      }
+    },
+  };
+  return provider;
+}
+
+/** Core's token set in Better Auth's shape (saved on the `account` row). */
+export function toOAuth2Tokens(tokens: TokenSet): OAuth2Tokens {
+  const result: OAuth2Tokens = {
+    tokenType: tokens.tokenType,
+    accessToken: tokens.accessToken,
+    accessTokenExpiresAt: new Date(tokens.expiresAt),
+    scopes: [...tokens.scopes],
+  };
+  if (tokens.refreshToken !== undefined) result.refreshToken = tokens.refreshToken;
+  if (tokens.idToken !== undefined) result.idToken = tokens.idToken;
+  return result;
+}
+
+/** Logs the cause and its fix: core's messages carry no secret, so they are logged as they are. */
+export function report(deps: Pick<QontoProviderDeps, 'logger'>, what: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  deps.logger().error(`${what} (${qontoErrorCode(error)}): ${message}`);
+}
+
+/** `signIn.social({ additionalData })` does not reach here; Better Auth 1.7's `additionalParams` does. */
+function authorizationTarget(params: Record<string, string> | undefined) {
+  const target: { organizationId?: string; registrationId?: string } = {};
+  if (params?.organization_id) target.organizationId = params.organization_id;
+  if (params?.registration_id) target.registrationId = params.registration_id;
+  return target;
+}

@@ -1,0 +1,180 @@
+import { QontoApiClient } from '@qonto-oauth/core';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { QontoAccount } from '../src/index.js';
+import { Browser, startApp, type TestApp } from './helpers/app.js';
+import { qontoRows } from './helpers/rows.js';
+
+let sandbox: QontoSandbox;
+const apps: TestApp[] = [];
+
+beforeAll(async () => {
+  sandbox = await startQontoSandbox();
+});
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+  sandbox.faults.reset();
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+async function app(o: Parameters<typeof startApp>[1] = {}): Promise<TestApp> {
+  const started = await startApp(sandbox, o);
+  apps.push(started);
+  return started;
+}
+
+type Session = { user: { id: string; email: string; name: string; emailVerified: boolean } } | null;
+
+describe('signing in with Qonto through Better Auth', () => {
+  it('lands on callbackURL with a session, one account per membership and the organization stored', async () => {
+    const a = await app();
+    const person = sandbox.users[1]!;
+    const browser = new Browser(a);
+    sandbox.requests.clear();
+
+    const landed = await browser.signIn(person);
+
+    expect(landed.pathname).toBe('/dashboard');
+    const { body: session } = await browser.call<Session>('/get-session');
+    expect(session?.user).toMatchObject({
+      email: person.email,
+      name: `${person.firstName} ${person.lastName}`,
+      emailVerified: true,
+    });
+    const [row, ...others] = qontoRows(a);
+    expect(others).toEqual([]);
+    expect(row!.userId).toBe(session!.user.id);
+    // The account id is the membership id Qonto's API reports for these tokens.
+    const api = new QontoApiClient({
+      environment: sandbox.endpoints,
+      stagingToken: sandbox.stagingToken,
+      tokens: row!.accessToken!,
+    });
+    expect(row!.accountId).toBe((await api.getMembership()).id);
+    expect(row!.refreshToken).toEqual(expect.any(String));
+    const { body: accounts } = await browser.call<QontoAccount[]>('/qonto/accounts');
+    expect(accounts).toEqual([
+      {
+        id: row!.id,
+        membershipId: row!.accountId,
+        organization: {
+          id: person.organizations[0]!.id,
+          slug: person.organizations[0]!.slug,
+          legalName: person.organizations[0]!.legalName,
+        },
+        scopes: ['offline_access', 'openid', 'membership.read', 'organization.read'],
+      },
+    ]);
+    // The code exchange went through core: exact header casing, the secret in the form body.
+    const tokenRequests = sandbox.requests.filter((r) => r.path === '/oauth2/token');
+    expect(tokenRequests).toHaveLength(1);
+    expect(tokenRequests[0]).toMatchObject({ stagingToken: 'ok', clientAuth: 'post' });
+    expect(tokenRequests[0]!.headerNames).toContain('X-Qonto-Staging-Token');
+  });
+
+  it('sends PKCE S256 and the state Better Auth checks on the callback', async () => {
+    const a = await app();
+    const authorize = new URL(await new Browser(a).startSignIn());
+    expect(authorize.origin).toBe(sandbox.url);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${a.url}/api/auth/callback/qonto`);
+    expect(authorize.searchParams.get('scope')).toBe(
+      'offline_access openid membership.read organization.read',
+    );
+
+    // A callback carried to another browser (no state cookie) is refused, and no account is made.
+    const callback = await (await import('@qonto-oauth/sandbox/testing')).completeAuthorization(
+      authorize.href,
+      sandbox.users[1]!,
+    );
+    const stranger = new Browser(a);
+    const response = await stranger.fetch(callback);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toMatch(/error=/);
+    expect(qontoRows(a)).toEqual([]);
+  });
+
+  it('gives a second organization of the same person a second account on the same user', async () => {
+    const a = await app();
+    const person = sandbox.users[0]!;
+    const [first, second] = person.organizations;
+
+    const browser = new Browser(a);
+    await browser.signIn(person, { organizationId: first!.id });
+    const { body: firstSession } = await browser.call<Session>('/get-session');
+    // Signed out, the person connects their other organization: linked by their (verified) email.
+    const later = new Browser(a);
+    expect((await later.signIn(person, { organizationId: second!.id })).pathname).toBe('/dashboard');
+    const { body: secondSession } = await later.call<Session>('/get-session');
+
+    expect(secondSession!.user.id).toBe(firstSession!.user.id);
+    expect(a.db.user).toHaveLength(1);
+    const { body: accounts } = await later.call<QontoAccount[]>('/qonto/accounts');
+    expect(accounts.map((acc) => acc.organization?.id).sort()).toEqual([first!.id, second!.id].sort());
+    expect(new Set(accounts.map((acc) => acc.membershipId)).size).toBe(2);
+    const rows = qontoRows(a);
+    expect(rows[0]!.refreshToken).not.toBe(rows[1]!.refreshToken);
+
+    // Signing in again with the first organization reuses its account.
+    await new Browser(a).signIn(person, { organizationId: first!.id });
+    expect(qontoRows(a)).toHaveLength(2);
+  });
+
+  it('links a Qonto account to a signed-in user with linkSocial', async () => {
+    const a = await app();
+    const person = sandbox.users[0]!;
+    const browser = new Browser(a);
+    await browser.signIn(person, { organizationId: person.organizations[0]!.id });
+    const landed = await browser.consentAndReturn(await browser.startLink(), person, {
+      organizationId: person.organizations[1]!.id,
+    });
+    expect(landed.pathname).toBe('/dashboard');
+    const { body: accounts } = await browser.call<QontoAccount[]>('/qonto/accounts');
+    expect(accounts.map((acc) => acc.organization?.id)).toContain(person.organizations[1]!.id);
+    expect(accounts).toHaveLength(2);
+  });
+});
+
+describe('a failed sign-in lands on a Qonto error code, with the cause in the log', () => {
+  function secretsIn(a: TestApp): string[] {
+    return [a.clientSecret, sandbox.stagingToken];
+  }
+
+  it('names the staging gate when the staging token is wrong', async () => {
+    const a = await app({ qonto: { stagingToken: 'not-the-staging-token' } });
+    const landed = await new Browser(a).signIn(sandbox.users[1]!);
+
+    expect(landed.pathname).toBe('/oops');
+    expect(landed.searchParams.get('error')).toBe('qonto_staging_gate');
+    const log = a.logs.map((l) => l.message).join('\n');
+    expect(log).toMatch(/Qonto sign-in failed \(qonto_staging_gate\):.*[Ss]taging/);
+    for (const secret of [...secretsIn(a), 'not-the-staging-token']) expect(log).not.toContain(secret);
+    expect(qontoRows(a)).toEqual([]);
+  });
+
+  it('names invalid_client when the client secret is wrong', async () => {
+    const a = await app({ clientSecretAtQonto: 'the-secret-qonto-expects' });
+    const landed = await new Browser(a).signIn(sandbox.users[1]!);
+
+    expect(landed.searchParams.get('error')).toBe('qonto_invalid_client');
+    const log = a.logs.map((l) => l.message).join('\n');
+    expect(log).toMatch(/qonto_invalid_client.*other environment/s);
+    for (const secret of secretsIn(a)) expect(log).not.toContain(secret);
+  });
+
+  it('keeps access_denied when the person declines, and creates nobody', async () => {
+    const a = await app();
+    const browser = new Browser(a);
+    const landed = await browser.consentAndReturn(await browser.startSignIn(), sandbox.users[1]!, {
+      deny: true,
+    });
+
+    expect(landed.pathname).toBe('/oops');
+    expect(landed.searchParams.get('error')).toBe('access_denied');
+    expect(a.db.user).toEqual([]);
+    expect((await browser.call<Session>('/get-session')).body).toBeNull();
+  });
+});
