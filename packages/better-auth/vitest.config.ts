@@ -15,7 +15,8 @@ export default defineConfig({
       { test: { ...shared, name: 'better-auth@1.7' } },
       {
         resolve: { alias: [{ find: /^better-auth(\/.*)?$/, replacement: 'better-auth-lowest$1' }] },
-        test: { ...shared, name: 'better-auth@1.6.0' },
+        // The README's quick start runs in a child process, which the alias cannot reach: 1.7 only.
+        test: { ...shared, name: 'better-auth@1.6.0', exclude: ['test/readme.test.ts'] },
       },
     ],
   },

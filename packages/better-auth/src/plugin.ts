@@ -1,5 +1,6 @@
 import {
   isQontoError,
+  type QontoApiClient,
   QontoApiError,
   QontoOAuthClient,
   QontoOAuthError,
@@ -15,8 +16,9 @@ import {
   type QontoAuthContext,
   tokenSetOf,
 } from './account-store.js';
+import { apiClientFor } from './api-client.js';
 import { qontoErrorCode } from './error-codes.js';
-import { type QontoOptions, type ResolvedQontoOptions, resolveQontoOptions } from './options.js';
+import { type QontoOptions, resolveQontoOptions } from './options.js';
 import {
   createQontoProvider,
   QONTO_PROVIDER_ID,
@@ -29,10 +31,10 @@ import { ShortLivedMap } from './short-lived-map.js';
 /** What `getQontoApi` finds on the plugin object (not enumerable: Better Auth copies and logs options). */
 export const QONTO_PLUGIN_STATE = Symbol.for('@qonto-oauth/better-auth.state');
 
-/** The plugin's configuration and core client, for `getQontoApi`. */
+/** What `getQontoApi` needs from the plugin: core's client and a Business API client factory (no secret in sight). */
 export interface QontoPluginState {
-  config: ResolvedQontoOptions;
   client: QontoOAuthClient;
+  api(tokens: QontoTokenManager): QontoApiClient;
 }
 
 /** A Qonto connection of the signed-in user, as `auth.api.listQontoAccounts` returns it. */
@@ -163,7 +165,10 @@ export function qonto(options: QontoOptions = {}) {
     },
   } satisfies BetterAuthPlugin;
   Object.defineProperty(plugin, QONTO_PLUGIN_STATE, {
-    value: { config, client } satisfies QontoPluginState,
+    value: {
+      client,
+      api: (tokens) => apiClientFor(config, tokens),
+    } satisfies QontoPluginState,
     enumerable: false,
   });
   return plugin;

@@ -1,13 +1,13 @@
 import {
   codeChallengeS256,
   fetchQontoProfile,
-  QontoApiClient,
   type QontoOAuthClient,
   type QontoProfile,
   sharedRefresh,
   type TokenSet,
 } from '@qonto-oauth/core';
 import type { OAuth2Tokens, OAuthProvider } from 'better-auth/oauth2';
+import { apiClientFor } from './api-client.js';
 import { qontoErrorCode } from './error-codes.js';
 import type { ResolvedQontoOptions } from './options.js';
 import type { ShortLivedMap } from './short-lived-map.js';
@@ -48,13 +48,10 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
     if (tokens.accessToken === undefined) return undefined;
     const remembered = profiles.take(tokens.accessToken);
     if (remembered !== undefined) return remembered;
-    const api = new QontoApiClient({
-      environment: config.environment,
-      ...(config.stagingToken === undefined ? {} : { stagingToken: config.stagingToken }),
-      ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
-      tokens: tokens.accessToken,
-    });
-    return fetchQontoProfile(api, tokens.idToken === undefined ? {} : { idToken: tokens.idToken });
+    return fetchQontoProfile(
+      apiClientFor(config, tokens.accessToken),
+      tokens.idToken === undefined ? {} : { idToken: tokens.idToken },
+    );
   }
 
   const provider: OAuthProvider<QontoProfile> = {

@@ -1,4 +1,4 @@
-import { QontoApiClient, QontoConfigError, QontoTokenManager } from '@qonto-oauth/core';
+import { type QontoApiClient, QontoConfigError, QontoTokenManager } from '@qonto-oauth/core';
 import { APIError } from 'better-auth/api';
 import { QontoAccountTokenStore, type QontoAuthContext, tokenSetOf } from './account-store.js';
 import { findAccount, QONTO_PLUGIN_STATE, type QontoPluginState, qontoAccountsOf } from './plugin.js';
@@ -59,13 +59,7 @@ export async function getQontoApi(auth: QontoAuthInstance, o: GetQontoApiOptions
     store: new QontoAccountTokenStore(context),
     key: row!.accountId,
   });
-  const { environment, stagingToken, fetch } = state.config;
-  return new QontoApiClient({
-    environment,
-    tokens: manager,
-    ...(stagingToken === undefined ? {} : { stagingToken }),
-    ...(fetch === undefined ? {} : { fetch }),
-  });
+  return state.api(manager);
 }
 
 function pluginState(context: QontoAuthContext): QontoPluginState {

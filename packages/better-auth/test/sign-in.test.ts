@@ -1,29 +1,16 @@
 import { QontoApiClient } from '@qonto-oauth/core';
-import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { QontoSandbox } from '@qonto-oauth/sandbox';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { QontoAccount } from '../src/index.js';
-import { Browser, startApp, type TestApp } from './helpers/app.js';
+import { Browser, type TestApp, useEmulator } from './helpers/app.js';
 import { qontoRows } from './helpers/rows.js';
 
+const emulator = useEmulator();
+const app = emulator.app;
 let sandbox: QontoSandbox;
-const apps: TestApp[] = [];
-
-beforeAll(async () => {
-  sandbox = await startQontoSandbox();
+beforeAll(() => {
+  sandbox = emulator.sandbox;
 });
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-  sandbox.faults.reset();
-});
-afterAll(async () => {
-  await sandbox?.close();
-});
-
-async function app(o: Parameters<typeof startApp>[1] = {}): Promise<TestApp> {
-  const started = await startApp(sandbox, o);
-  apps.push(started);
-  return started;
-}
 
 type Session = { user: { id: string; email: string; name: string; emailVerified: boolean } } | null;
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { QontoSandbox, SandboxUser } from '@qonto-oauth/sandbox';
+import { type QontoSandbox, type SandboxUser, startQontoSandbox } from '@qonto-oauth/sandbox';
 import {
   type CookieJarFetch,
   completeAuthorization,
@@ -10,6 +10,7 @@ import {
 import { type BetterAuthOptions, betterAuth } from 'better-auth';
 import { memoryAdapter } from 'better-auth/adapters/memory';
 import { toNodeHandler } from 'better-auth/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type QontoOptions, qonto } from '../../src/index.js';
 
 /** Better Auth's log lines, as the app's logger would receive them. */
@@ -56,7 +57,13 @@ function createAuth(
  */
 export async function startApp(
   sandbox: QontoSandbox,
-  o: { qonto?: Partial<QontoOptions>; auth?: Partial<BetterAuthOptions>; clientSecretAtQonto?: string } = {},
+  o: {
+    qonto?: Partial<QontoOptions>;
+    auth?: Partial<BetterAuthOptions>;
+    clientSecretAtQonto?: string;
+    /** Configure `qonto()` with no option but the `QONTO_*` variables naming this client and the emulator. */
+    fromEnv?: boolean;
+  } = {},
 ): Promise<TestApp> {
   let handler: ReturnType<typeof toNodeHandler> | undefined;
   const server: Server = createServer((req, res) => void handler?.(req, res));
@@ -73,13 +80,22 @@ export async function startApp(
   });
   const db: TestApp['db'] = { user: [], session: [], account: [], verification: [] };
   const logs: LogLine[] = [];
-  const plugin = qonto({
-    clientId,
-    clientSecret,
-    environment: sandbox.endpoints,
-    stagingToken: sandbox.stagingToken,
-    ...o.qonto,
-  });
+  const plugin = o.fromEnv
+    ? qonto({
+        env: {
+          QONTO_SANDBOX_URL: sandbox.url,
+          QONTO_CLIENT_ID: clientId,
+          QONTO_CLIENT_SECRET: clientSecret,
+          QONTO_STAGING_TOKEN: sandbox.stagingToken,
+        },
+      })
+    : qonto({
+        clientId,
+        clientSecret,
+        environment: sandbox.endpoints,
+        stagingToken: sandbox.stagingToken,
+        ...o.qonto,
+      });
   const auth = createAuth(url, plugin, db, logs, o.auth ?? {});
   handler = toNodeHandler(auth);
   return {
@@ -171,4 +187,40 @@ export class Browser {
     const cookie = [...this.fetch.cookies].map(([name, c]) => `${name}=${c.value}`).join('; ');
     return new Headers({ cookie, origin: this.app.url });
   }
+}
+
+/**
+ * One emulator per test file, and apps started on it that are closed after each test (its faults reset too).
+ * Call at the top of a test file.
+ */
+export function useEmulator(): {
+  readonly sandbox: QontoSandbox;
+  app(o?: Parameters<typeof startApp>[1]): Promise<TestApp>;
+} {
+  let sandbox: QontoSandbox | undefined;
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    sandbox = await startQontoSandbox();
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    sandbox?.faults.reset();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  const started = () => {
+    if (sandbox === undefined) throw new Error('useEmulator(): the emulator starts in beforeAll');
+    return sandbox;
+  };
+  return {
+    get sandbox() {
+      return started();
+    },
+    app: async (o) => {
+      const app = await startApp(started(), o);
+      apps.push(app);
+      return app;
+    },
+  };
 }
