@@ -73,17 +73,22 @@ export interface QontoStateStore {
   ): void;
 }
 
+// The values that usually come from `process.env` accept `undefined` (what TypeScript types `process.env.X` as):
+// a missing one is refused by the constructor's QontoConfigError, named as written here.
 interface QontoStrategyOptionsBase {
-  /** Client id from the Developer Portal (sandbox and production have different ones). */
-  clientID: string;
-  /** Client secret, sent in the token request body (`client_secret_post`), as Qonto documents. */
-  clientSecret: string;
-  /** The redirect URI registered for the app in the Developer Portal, e.g. `https://app.example/auth/qonto/callback`. */
-  callbackURL: string;
+  /** Client id from the Developer Portal (sandbox and production have different ones). Required at run time. */
+  clientID: string | undefined;
+  /** Client secret, sent in the token request body (`client_secret_post`), as Qonto documents. Required at run time. */
+  clientSecret: string | undefined;
+  /**
+   * The redirect URI registered for the app in the Developer Portal, e.g. `https://app.example/auth/qonto/callback`.
+   * Required at run time.
+   */
+  callbackURL: string | undefined;
   /** `'sandbox'`, `'production'`, or explicit endpoints (a local emulator). */
   environment: QontoEnvironment;
   /** Sandbox only: sent as `X-Qonto-Staging-Token` to the token endpoint and the API, never to the browser. */
-  stagingToken?: string;
+  stagingToken?: string | undefined;
   /** Scopes, as an array or a space-separated string (default `DEFAULT_QONTO_SCOPES`). */
   scope?: string | readonly string[];
   /** Keep `state` in the session (default `true`; Qonto requires `state`). */
@@ -122,4 +127,17 @@ export interface QontoStrategyOptionsWithRequest extends QontoStrategyOptionsBas
 export interface QontoAuthenticateOptions extends QontoAuthorizationTarget {
   /** Scopes for this request instead of the strategy's (space-separated when a string). */
   scope?: string | string[];
+}
+
+// Passport's own `passport.authenticate('qonto', { organizationId })` types these per-request options (its
+// AuthenticateOptions has no index signature, so without this the call fails overload resolution).
+declare module 'passport' {
+  interface AuthenticateOptions {
+    /** Qonto: lock the consent to this organization (`organization_id`): no organization picker. */
+    organizationId?: QontoAuthorizationTarget['organizationId'];
+    /** Qonto: pre-select the organization created through the Onboarding API (`registration_id`). */
+    registrationId?: QontoAuthorizationTarget['registrationId'];
+    /** Qonto: `'user'` starts the User OAuth flow (apps approved by Qonto only). */
+    identityType?: QontoAuthorizationTarget['identityType'];
+  }
 }

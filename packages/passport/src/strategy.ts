@@ -11,7 +11,7 @@ import {
   type TokenSet,
   toTokenResponse,
 } from '@qonto-oauth/core';
-import { Strategy as OAuth2Strategy } from 'passport-oauth2';
+import { OAuth2Strategy, type StrategyRequest } from './oauth2-strategy.js';
 import type {
   QontoAuthenticateOptions,
   QontoStrategyOptions,
@@ -82,13 +82,29 @@ export class QontoStrategy extends OAuth2Strategy {
         'QontoStrategy needs a verify callback: (accessToken, refreshToken, profile, done) => done(null, user).',
       );
     }
-    const endpoints = resolveEndpoints(options.environment);
-    if (typeof options.callbackURL !== 'string' || !URL.canParse(options.callbackURL)) {
+    const clientID = requireString(
+      options.clientID,
+      'clientID',
+      "the client id of this environment's app (Developer Portal > your app)",
+    );
+    const clientSecret = requireString(
+      options.clientSecret,
+      'clientSecret',
+      "the client secret of this environment's app (Developer Portal > your app)",
+    );
+    const callbackURL = requireString(
+      options.callbackURL,
+      'callbackURL',
+      'the absolute redirect URI registered for this environment in the Developer Portal, e.g. ' +
+        'https://app.example/auth/qonto/callback',
+    );
+    if (!URL.canParse(callbackURL)) {
       throw new QontoConfigError(
         'QontoStrategy needs callbackURL: the absolute redirect URI registered for this environment in the ' +
           'Developer Portal, e.g. https://app.example/auth/qonto/callback.',
       );
     }
+    const endpoints = resolveEndpoints(options.environment);
     if (options.state === false && options.store === undefined && options.pkce !== false) {
       throw new QontoConfigError(
         'QontoStrategy: PKCE needs somewhere to keep the code verifier. Keep `state` on (the default), give a ' +
@@ -100,9 +116,9 @@ export class QontoStrategy extends OAuth2Strategy {
     // Core validates the credentials, the redirect URI and the staging token against the environment.
     const client = new QontoOAuthClient({
       environment: endpoints,
-      clientId: options.clientID,
-      clientSecret: options.clientSecret,
-      redirectUri: options.callbackURL,
+      clientId: clientID,
+      clientSecret,
+      redirectUri: callbackURL,
       scopes: scope,
       ...(stagingToken === undefined ? {} : { stagingToken }),
       ...(fetch === undefined ? {} : { fetch }),
@@ -111,10 +127,10 @@ export class QontoStrategy extends OAuth2Strategy {
       {
         authorizationURL: endpoints.authorizationUrl,
         tokenURL: endpoints.tokenUrl,
-        clientID: options.clientID,
+        clientID,
         // The secret goes to core only: passport-oauth2 never posts it, and it stays off `_oauth2`.
         clientSecret: '',
-        callbackURL: options.callbackURL,
+        callbackURL,
         scope,
         state: options.state ?? true,
         pkce: options.pkce ?? true,
@@ -158,7 +174,8 @@ export class QontoStrategy extends OAuth2Strategy {
         (error: unknown) => setImmediate(done, error),
       );
     };
-    Object.defineProperty(this._oauth2, 'getOAuthAccessToken', {
+    // `_oauth2` is node-oauth's client, protected in passport-oauth2 (not in OAuth2StrategyBase).
+    Object.defineProperty((this as unknown as { _oauth2: object })._oauth2, 'getOAuthAccessToken', {
       value: getOAuthAccessToken,
       writable: true,
       configurable: true,
@@ -181,10 +198,7 @@ export class QontoStrategy extends OAuth2Strategy {
    * Qonto redirected back with `?error=`: `access_denied` (the user declined) fails the authentication, so
    * `failureRedirect` applies; any other error reaches the app as core's `QontoOAuthError`, with its hint.
    */
-  override authenticate(
-    req: Parameters<OAuth2Strategy['authenticate']>[0],
-    options?: QontoAuthenticateOptions,
-  ): void {
+  override authenticate(req: StrategyRequest, options?: QontoAuthenticateOptions): void {
     const query = req.query as Record<string, string | string[] | undefined> | undefined;
     if (query?.error === undefined) {
       super.authenticate(req, options);
@@ -242,6 +256,23 @@ export class QontoStrategy extends OAuth2Strategy {
     if (isQontoError(error) || error instanceof Error) return error;
     return new Error(message);
   }
+}
+
+/**
+ * An option that usually comes from the environment (`process.env.X`, `string | undefined` in TypeScript): refused
+ * here when missing, under the name the user wrote, rather than by core under its own (`clientId`).
+ */
+function requireString(value: unknown, name: string, what: string): string {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  const missing = value === undefined || typeof value === 'string';
+  const got =
+    value === undefined ? 'undefined' : typeof value === 'string' ? 'an empty string' : `a ${typeof value}`;
+  throw new QontoConfigError(
+    `QontoStrategy needs ${name}: ${what}. It got ${got}` +
+      (missing
+        ? ': when it comes from an environment variable, that variable is not set in this process.'
+        : '.'),
+  );
 }
 
 function scopeList(scope: string | readonly string[]): string[] {

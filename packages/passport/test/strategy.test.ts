@@ -54,10 +54,17 @@ describe('QontoStrategy construction', () => {
     expect(error.message).not.toContain(STAGING_TOKEN);
   });
 
+  // Named as the user spelled it (clientID, not core's clientId), with what to check when it came from process.env.
   it.each([
-    ['clientID', { clientID: '' }, /clientId/i],
-    ['clientSecret', { clientSecret: '' }, /clientSecret/i],
-    ['callbackURL (missing)', { callbackURL: undefined as unknown as string }, /callbackURL/],
+    [
+      'clientID (unset variable)',
+      { clientID: undefined },
+      /needs clientID: .*It got undefined: .*environment variable/,
+    ],
+    ['clientID (empty)', { clientID: '' }, /needs clientID: .*It got an empty string/],
+    ['clientSecret (unset variable)', { clientSecret: undefined }, /needs clientSecret: .*It got undefined/],
+    ['clientSecret (empty)', { clientSecret: '' }, /needs clientSecret: .*It got an empty string/],
+    ['callbackURL (unset variable)', { callbackURL: undefined }, /needs callbackURL: .*It got undefined/],
     ['callbackURL (relative)', { callbackURL: '/auth/qonto/callback' }, /callbackURL.*absolute/],
     ['environment', { environment: undefined as never }, /environment/],
   ])('throws QontoConfigError naming %s', (_name, overrides, message) => {

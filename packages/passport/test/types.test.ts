@@ -1,5 +1,6 @@
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
-import { describe, expectTypeOf, it } from 'vitest';
+import passport from 'passport';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type QontoPassportProfile,
   QontoStrategy,
@@ -47,5 +48,41 @@ describe('verify callbacks are typed by arity', () => {
         done(null, {});
       },
     );
+  });
+});
+
+describe('options as users write them, in strict TypeScript', () => {
+  // `process.env.X` is `string | undefined`: the quick start passes it straight in.
+  const env: Record<string, string | undefined> = {};
+
+  it('takes clientID, clientSecret, callbackURL and stagingToken straight from process.env', () => {
+    const build = () =>
+      new QontoStrategy(
+        {
+          clientID: env.QONTO_CLIENT_ID,
+          clientSecret: env.QONTO_CLIENT_SECRET,
+          callbackURL: env.QONTO_CALLBACK_URL,
+          environment: 'sandbox',
+          stagingToken: env.QONTO_STAGING_TOKEN,
+        },
+        (accessToken, _refreshToken, profile, done) => {
+          // Overload resolution kept the verify's types: no implicit any.
+          expectTypeOf(accessToken).toEqualTypeOf<string>();
+          expectTypeOf(profile).toEqualTypeOf<QontoPassportProfile>();
+          done(null, { id: profile.id });
+        },
+      );
+    // Unset here, so the constructor refuses it, by the name the user wrote.
+    expect(build).toThrow(/QontoStrategy needs clientID: .*It got undefined/);
+  });
+
+  it("types passport.authenticate('qonto', { organizationId, registrationId, identityType })", () => {
+    const login = passport.authenticate('qonto', {
+      organizationId: 'org-1',
+      registrationId: 'reg-1',
+      identityType: 'user',
+      failureRedirect: '/?declined',
+    });
+    expect(typeof login).toBe('function');
   });
 });
