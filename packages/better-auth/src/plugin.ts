@@ -8,7 +8,13 @@ import {
   QontoTokenManager,
 } from '@qonto-oauth/core';
 import type { BetterAuthPlugin, StandardSchemaV1 } from 'better-auth';
-import { APIError, createAuthEndpoint, createAuthMiddleware, sessionMiddleware } from 'better-auth/api';
+import {
+  APIError,
+  createAuthEndpoint,
+  createAuthMiddleware,
+  getSessionFromCtx,
+  sessionMiddleware,
+} from 'better-auth/api';
 import {
   findQontoAccountRow,
   type QontoAccountRow,
@@ -92,6 +98,7 @@ export function qonto(options: QontoOptions = {}) {
     client,
     outcomes,
     profiles: new ShortLivedMap<QontoProfile>(OUTCOME_TTL_MS),
+    refreshFailures: new ShortLivedMap<unknown>(OUTCOME_TTL_MS),
     logger: () => logger,
   };
   const provider = createQontoProvider(deps);
@@ -137,6 +144,24 @@ export function qonto(options: QontoOptions = {}) {
             }
             if (location !== undefined && /[?&]error=/.test(location)) return;
             await saveOrganization(ctx.context, outcome.profile);
+          }),
+        },
+        {
+          matcher: (ctx) => ctx.path === '/get-access-token' || ctx.path === '/refresh-token',
+          handler: createAuthMiddleware(async (ctx) => {
+            const returned = ctx.context.returned as { body?: { code?: unknown } } | undefined;
+            const code = returned?.body?.code;
+            if (code !== 'FAILED_TO_GET_ACCESS_TOKEN' && code !== 'FAILED_TO_REFRESH_ACCESS_TOKEN') return;
+            const session = ctx.context.session ?? (await getSessionFromCtx(ctx).catch(() => null));
+            const error = await refreshFailureOf(ctx.context, deps.refreshFailures, ctx.body, session);
+            if (error === undefined) return;
+            // Better Auth's own code stays; the Qonto cause rides along for the app to act on.
+            throw new APIError('BAD_REQUEST', {
+              code,
+              message: `${(returned?.body as { message?: string }).message ?? 'Failed'}: ${qontoErrorCode(error)}`,
+              qontoError: qontoErrorCode(error),
+              reconnectRequired: error instanceof QontoOAuthError && error.reconnectRequired,
+            });
           }),
         },
       ],
@@ -259,6 +284,28 @@ async function revokeConsent(
       message: `Qonto could not revoke the consent (${qontoErrorCode(error)}); nothing was removed. Try again.`,
     });
   }
+}
+
+/**
+ * The Qonto failure behind a failed `getAccessToken` / `refreshToken` call, found through the refresh token of the
+ * account the call selected: `{ accountId }` (the row id, Better Auth 1.7) or `{ providerId, accountId }` (the
+ * membership id, 1.6), of the session's user or the `userId` a server call named.
+ */
+async function refreshFailureOf(
+  context: QontoAuthContext,
+  failures: ShortLivedMap<unknown>,
+  body: unknown,
+  session: { user: { id: string } } | null | undefined,
+): Promise<unknown> {
+  const selection = (body ?? {}) as { accountId?: unknown; providerId?: unknown; userId?: unknown };
+  const userId = session?.user.id ?? selection.userId;
+  if (typeof userId !== 'string' || typeof selection.accountId !== 'string') return undefined;
+  if (selection.providerId !== undefined && selection.providerId !== QONTO_PROVIDER_ID) return undefined;
+  const rows = await qontoAccountsOf(context, userId);
+  const row = rows.find((r) => r.id === selection.accountId || r.accountId === selection.accountId);
+  if (!row?.refreshToken) return undefined;
+  const { refreshToken } = await tokenSetOf(row, context);
+  return refreshToken === undefined ? undefined : failures.take(refreshToken);
 }
 
 /** Stores the membership's organization on its account row, so the app has it without calling Qonto. */

@@ -32,6 +32,8 @@ export interface QontoProviderDeps {
   outcomes: ShortLivedMap<SignInOutcome>;
   /** Profiles fetched during the code exchange, by access token, for `getUserInfo` right after it. */
   profiles: ShortLivedMap<QontoProfile>;
+  /** Refresh failures by refresh token, for the hook on `/get-access-token` and `/refresh-token`. */
+  refreshFailures: ShortLivedMap<unknown>;
   logger: () => QontoLogger;
 }
 
@@ -42,7 +44,7 @@ export interface QontoProviderDeps {
  * rotation per refresh token in the process, remembered for Qonto's 60 s grace period).
  */
 export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<QontoProfile> {
-  const { config, client, outcomes, profiles } = deps;
+  const { config, client, outcomes, profiles, refreshFailures } = deps;
 
   async function profileFor(tokens: { accessToken?: string | undefined; idToken?: string | undefined }) {
     if (tokens.accessToken === undefined) return undefined;
@@ -112,6 +114,7 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
       try {
         return toOAuth2Tokens(await sharedRefresh(client, refreshToken));
       } catch (error) {
+        refreshFailures.set(refreshToken, error);
         report(deps, 'Qonto token refresh failed', error);
         throw error;
       }

@@ -110,6 +110,17 @@ describe('signing in with Qonto through Better Auth', () => {
     expect(qontoRows(a)).toHaveLength(2);
   });
 
+  it('with trustEmail: false, reports the email unverified and Better Auth links nothing by email', async () => {
+    const a = await app({ qonto: { trustEmail: false } });
+    const person = sandbox.users[0]!;
+    await new Browser(a).signIn(person, { organizationId: person.organizations[0]!.id });
+    expect(a.db.user[0]).toMatchObject({ email: person.email, emailVerified: false });
+
+    const landed = await new Browser(a).signIn(person, { organizationId: person.organizations[1]!.id });
+    expect(landed.searchParams.get('error')).toBe('account_not_linked');
+    expect(qontoRows(a)).toHaveLength(1);
+  });
+
   it('links a Qonto account to a signed-in user with linkSocial', async () => {
     const a = await app();
     const person = sandbox.users[0]!;

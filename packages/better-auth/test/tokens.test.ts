@@ -84,18 +84,31 @@ describe('auth.api.getAccessToken with Qonto', () => {
     expect(refreshRequests()).toHaveLength(2);
   });
 
-  it('fails with Better Auth error code and logs the Qonto cause when Qonto refuses the refresh token', async () => {
+  it("fails with Better Auth's error code, the Qonto cause and reconnectRequired when Qonto refuses the refresh token", async () => {
     const { app, browser, row } = await signedIn();
     // The consent is gone at Qonto (revoked elsewhere): the refresh token is refused.
     await apiWith(row.accessToken!).request('/v2/oauth2/consents', { method: 'DELETE' });
     expireAccessToken(row);
 
-    const { status, body } = await browser.call<{ code: string }>('/get-access-token', {
-      body: accessTokenBody(app, row),
-    });
+    const { status, body } = await browser.call<{
+      code: string;
+      qontoError: string;
+      reconnectRequired: boolean;
+    }>('/get-access-token', { body: accessTokenBody(app, row) });
 
     expect(status).toBe(400);
-    expect(body.code).toBe('FAILED_TO_GET_ACCESS_TOKEN');
+    // Better Auth's code, with the Qonto cause the app can act on: send the user through Qonto again.
+    expect(body).toMatchObject({
+      code: 'FAILED_TO_GET_ACCESS_TOKEN',
+      qontoError: 'qonto_invalid_grant',
+      reconnectRequired: true,
+    });
+    // The same through a server-side call naming the user.
+    await expect(
+      app.auth.api.getAccessToken({ body: { ...accessTokenBody(app, row), userId: row.userId } as never }),
+    ).rejects.toMatchObject({
+      body: { code: 'FAILED_TO_GET_ACCESS_TOKEN', qontoError: 'qonto_invalid_grant' },
+    });
     const log = app.logs.map((l) => l.message).join('\n');
     expect(log).toMatch(/Qonto token refresh failed \(qonto_invalid_grant\)/);
     expect(log).not.toContain(row.refreshToken!);
