@@ -114,7 +114,7 @@ describe('signing in with Qonto through Better Auth', () => {
     const a = await app({ qonto: { trustEmail: false } });
     const person = sandbox.users[0]!;
     await new Browser(a).signIn(person, { organizationId: person.organizations[0]!.id });
-    expect(a.db.user[0]).toMatchObject({ email: person.email, emailVerified: false });
+    expect(a.db.user?.[0]).toMatchObject({ email: person.email, emailVerified: false });
 
     const landed = await new Browser(a).signIn(person, { organizationId: person.organizations[1]!.id });
     expect(landed.searchParams.get('error')).toBe('account_not_linked');
