@@ -1,6 +1,6 @@
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REDIRECT_URIS } from './demo.js';
 import { randomSecret } from './random.js';
-import { DOCUMENTED_SCOPES } from './scopes.js';
+import { QONTO_SCOPES } from './scopes.js';
 import type { SandboxClient } from './types.js';
 
 /** The default client's id outside demo mode. */
@@ -37,8 +37,10 @@ export function assertValidClient(client: SandboxClient): void {
       throw new TypeError(`${where} has an invalid redirect URI: ${uri}`);
   }
   for (const scope of client.allowedScopes ?? []) {
-    if (!(scope in DOCUMENTED_SCOPES)) {
-      throw new TypeError(`${where} allows ${JSON.stringify(scope)}, which is not a documented Qonto scope.`);
+    if (!(scope in QONTO_SCOPES)) {
+      throw new TypeError(
+        `${where} allows ${JSON.stringify(scope)}, which is not a Qonto scope (see QONTO_SCOPES).`,
+      );
     }
   }
 }

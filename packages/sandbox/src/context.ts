@@ -2,7 +2,8 @@ import type { FaultState } from './faults.js';
 import type { GrantStore } from './oauth/grants.js';
 import type { IdTokenSigner } from './oauth/id-token.js';
 import type { RateLimitLog } from './rate-limit.js';
-import type { SeedData } from './seed/index.js';
+import type { SeedAttachment, SeedData } from './seed/index.js';
+import type { Prng } from './seed/prng.js';
 import type {
   GateMode,
   SandboxClient,
@@ -55,6 +56,16 @@ export interface SandboxContext {
   webAppSessions: Set<string>;
   log: ((line: string) => void) | undefined;
   faults: FaultState;
+  /** One trace id per request, drawn from the seed, so the same seed and requests give the same ids. */
+  traceIds: Prng;
+  /** Ids of uploaded attachments, drawn from the seed. */
+  uploadIds: Prng;
+  /** Signs the temporary file URLs; derived from the seed, so one seed signs one way. */
+  fileSigningKey: string;
+  /** Attachments uploaded through the API, kept in memory. */
+  uploads: SeedAttachment[];
+  /** Successful answers of requests with an `X-Qonto-Idempotency-Key`, by organization and key. */
+  idempotency: Map<string, { expiresAt: number; status: number; body: unknown }>;
   /** Business API rate-limit windows; empty for none. */
   rateLimits: SandboxRateLimit[];
   rateLimitLog: RateLimitLog;

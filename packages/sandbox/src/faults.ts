@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { apiError } from './api-errors.js';
 import type { SandboxContext } from './context.js';
-import type { GateMode, SandboxFailNextOptions, SandboxFaults } from './types.js';
+import type { GateMode, SandboxFailNextOptions, SandboxFaults, SandboxThrottleOptions } from './types.js';
 
 interface InjectedFailure {
   method: string;
@@ -14,11 +15,15 @@ interface InjectedFailure {
 export interface FaultState {
   latencyMs: number;
   failures: InjectedFailure[];
+  /** The extra throttling after many 401 answers, when switched on. */
+  unauthorizedThrottle: Required<SandboxThrottleOptions> | undefined;
+  /** When each client address got a 401, while the throttle is on (the newest `after + 1` at most). */
+  unauthorizedLog: Map<string, number[]>;
 }
 
 /** No latency and no queued failure: the state at start and after a reset. */
 export function createFaultState(): FaultState {
-  return { latencyMs: 0, failures: [] };
+  return { latencyMs: 0, failures: [], unauthorizedThrottle: undefined, unauthorizedLog: new Map() };
 }
 
 const API_CODES: Record<number, string> = {
@@ -72,14 +77,16 @@ export function injectFaults(ctx: SandboxContext) {
     ctx.faults.failures = ctx.faults.failures.filter((f) => f.remaining > 0);
     if (failure.retryAfter !== undefined) res.set('Retry-After', String(failure.retryAfter));
     const detail = `Failure injected by faults.failNext('${failure.method} ${failure.path}', ${failure.status}).`;
-    res
-      .status(failure.status)
-      .json(
-        req.path.startsWith('/oauth2/')
-          ? { error: oauthCode(failure.status), error_description: detail }
-          : { errors: [{ code: API_CODES[failure.status] ?? `http_${failure.status}`, detail }] },
-      );
+    if (req.path.startsWith('/oauth2/')) {
+      res.status(failure.status).json({ error: oauthCode(failure.status), error_description: detail });
+      return;
+    }
+    apiError(res, failure.status, API_CODES[failure.status] ?? `http_${failure.status}`, detail);
   };
+}
+
+function positiveWhole(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1;
 }
 
 /** The `faults` of a running emulator. `initialGate` is what {@link SandboxFaults.reset} restores. */
@@ -121,6 +128,19 @@ export function createFaults(ctx: SandboxContext, initialGate: GateMode): Sandbo
       if (o.retryAfter !== undefined) failure.retryAfter = o.retryAfter;
       ctx.faults.failures.push(failure);
     },
+    throttleUnauthorized(o: SandboxThrottleOptions = {}) {
+      const after = o.after ?? 200;
+      const windowMs = o.windowMs ?? 3_600_000;
+      assertFault(
+        positiveWhole(after),
+        `faults.throttleUnauthorized after must be a whole number >= 1, not ${String(after)}.`,
+      );
+      assertFault(
+        positiveWhole(windowMs),
+        `faults.throttleUnauthorized windowMs must be a whole number of milliseconds >= 1, not ${String(windowMs)}.`,
+      );
+      ctx.faults.unauthorizedThrottle = { after, windowMs };
+    },
     gate(next: GateMode) {
       assertFault(
         next === 'redirect' || next === 'html',
@@ -129,8 +149,7 @@ export function createFaults(ctx: SandboxContext, initialGate: GateMode): Sandbo
       ctx.gate = next;
     },
     reset() {
-      ctx.faults.latencyMs = 0;
-      ctx.faults.failures = [];
+      Object.assign(ctx.faults, createFaultState());
       ctx.gate = initialGate;
     },
   };

@@ -8,7 +8,7 @@ export { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI } from './clients.js';
 export { type StartDemoSandboxOptions, startDemoSandbox } from './demo-server.js';
 export { PortInUseError } from './listen.js';
 export { QONTO_RATE_LIMITS } from './rate-limit.js';
-export { DOCUMENTED_SCOPES } from './scopes.js';
+export { DOCUMENTED_SCOPES, QONTO_SCOPES, SCOPES_REFUSED_BY_DEFAULT } from './scopes.js';
 export { DEFAULT_SEED } from './seed/index.js';
 export { TRANSACTIONS_PER_MAIN_ACCOUNT } from './seed/transactions.js';
 export { startQontoSandbox } from './server.js';
@@ -24,6 +24,7 @@ export type {
   SandboxFaults,
   SandboxRateLimit,
   SandboxRequest,
+  SandboxThrottleOptions,
   SandboxUser,
   StagingTokenUse,
 } from './types.js';

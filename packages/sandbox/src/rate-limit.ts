@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { apiError } from './api/auth.js';
+import { apiError } from './api-errors.js';
 import type { SandboxContext } from './context.js';
 import type { SandboxRateLimit } from './types.js';
 
@@ -28,49 +28,80 @@ export function resolveRateLimits(option: SandboxRateLimit | false | undefined):
 /** Accepted request times per client address, by the emulator's clock. */
 export type RateLimitLog = Map<string, number[]>;
 
+/** The full window with the longest wait, or undefined when a request fits every window. */
+function fullWindow(times: number[], limits: SandboxRateLimit[], now: number): SandboxRateLimit | undefined {
+  let waitMs = 0;
+  let full: SandboxRateLimit | undefined;
+  for (const limit of limits) {
+    const inWindow = times.filter((t) => t > now - limit.windowMs);
+    if (inWindow.length < limit.requests) continue;
+    // The request that must leave the window before one more fits.
+    const wait = (inWindow[inWindow.length - limit.requests] as number) + limit.windowMs - now;
+    if (wait > waitMs) {
+      waitMs = wait;
+      full = limit;
+    }
+  }
+  return full;
+}
+
+/**
+ * While `faults.throttleUnauthorized` is on: the 401 answers of this address within the window (kept to the newest
+ * `after + 1`, all the rule needs), and a listener that records the next one.
+ */
+function unauthorizedCount(ctx: SandboxContext, address: string, res: Response, now: number): number {
+  const throttle = ctx.faults.unauthorizedThrottle;
+  if (throttle === undefined) return 0;
+  const log = ctx.faults.unauthorizedLog;
+  const recent = (log.get(address) ?? []).filter((t) => t > now - throttle.windowMs);
+  log.set(address, recent);
+  res.on('finish', () => {
+    if (res.statusCode !== 401 || ctx.faults.unauthorizedThrottle !== throttle) return;
+    recent.push(ctx.clock.now());
+    if (recent.length > throttle.after + 1) recent.splice(0, recent.length - throttle.after - 1);
+  });
+  return recent.length;
+}
+
 /**
  * Counts the Business API requests of each client address (after the staging gate, before the token check:
  * emulator choices) in sliding windows of the emulator's clock, and answers 429 with a JSON:API error once a window
- * is full. Qonto documents no `Retry-After`; the emulator sends one (the seconds until a request would be accepted)
- * so clients can show how a header is honoured.
+ * is full, or once the address collected too many 401s while `faults.throttleUnauthorized` is on. Qonto documents
+ * no `Retry-After`, so none is sent.
  */
 export function rateLimit(ctx: SandboxContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    const now = ctx.clock.now();
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const throttle = ctx.faults.unauthorizedThrottle;
+    if (throttle !== undefined && unauthorizedCount(ctx, address, res, now) > throttle.after) {
+      apiError(
+        res,
+        429,
+        'too_many_requests',
+        `Throttled: ${address} got more than ${throttle.after} answers with status 401 within ${throttle.windowMs / 1000} s (https://docs.qonto.com/get-started/general/rate-limitations). Refresh tokens before they expire instead of retrying refused ones.`,
+      );
+      return;
+    }
     const limits = ctx.rateLimits;
     if (limits.length === 0) {
       next();
       return;
     }
-    const now = ctx.clock.now();
-    const address = req.socket.remoteAddress ?? 'unknown';
     const longest = Math.max(...limits.map((l) => l.windowMs));
     const times = (ctx.rateLimitLog.get(address) ?? []).filter((t) => t > now - longest);
     ctx.rateLimitLog.set(address, times);
-    let waitMs = 0;
-    let full: SandboxRateLimit | undefined;
-    for (const limit of limits) {
-      const inWindow = times.filter((t) => t > now - limit.windowMs);
-      if (inWindow.length < limit.requests) continue;
-      // The request that must leave the window before one more fits.
-      const leaving = inWindow[inWindow.length - limit.requests] as number;
-      const wait = leaving + limit.windowMs - now;
-      if (wait > waitMs) {
-        waitMs = wait;
-        full = limit;
-      }
-    }
+    const full = fullWindow(times, limits, now);
     if (full === undefined) {
       times.push(now);
       next();
       return;
     }
-    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    res.set('Retry-After', String(seconds));
     apiError(
       res,
       429,
       'too_many_requests',
-      `Too many requests from ${address}: at most ${full.requests} per ${full.windowMs / 1000} s per IP address (https://docs.qonto.com/get-started/general/rate-limitations). Retry in ${seconds} s.`,
+      `Too many requests from ${address}: at most ${full.requests} per ${full.windowMs / 1000} s per IP address (https://docs.qonto.com/get-started/general/rate-limitations).`,
     );
   };
 }

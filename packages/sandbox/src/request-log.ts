@@ -38,6 +38,7 @@ export function recordRequests(ctx: SandboxContext) {
     };
     ctx.requests.push(record);
     res.locals.sandboxRequest = record;
+    res.locals.traceId = ctx.traceIds.hex(32);
     if (ctx.log) {
       const log = ctx.log;
       res.on('finish', () => {

@@ -1,9 +1,10 @@
 /**
- * Every scope Qonto documents, with the words the consent page shows for it. Source:
- * https://docs.qonto.com/get-started/business-api/authentication/oauth/available-scopes and the `security.OAuth`
- * list of Qonto's OpenAPI pages. Scopes seen only in community code are left out, so the emulator refuses them.
+ * Qonto's scope catalogue, with the words the consent page shows for each: every scope Qonto documents
+ * (https://docs.qonto.com/get-started/business-api/authentication/oauth/available-scopes and the `security.OAuth`
+ * list of Qonto's OpenAPI pages), plus `einvoicing.read`, which Qonto grants (real clients send it and get 403
+ * without it) though its pages do not list it. Any other scope is refused with `invalid_scope`.
  */
-export const DOCUMENTED_SCOPES: Readonly<Record<string, string>> = Object.freeze({
+export const QONTO_SCOPES: Readonly<Record<string, string>> = Object.freeze({
   offline_access: 'Stay connected when you are not using the app (refresh token)',
   openid: 'Know who you are (your user id and email)',
   'organization.read': 'Get and export info about your balance, IBAN, transactions, organization and team',
@@ -41,7 +42,28 @@ export const DOCUMENTED_SCOPES: Readonly<Record<string, string>> = Object.freeze
   'terminal.read': 'See your Qonto Terminal payments',
   'terminal.write': 'Manage your Qonto Terminal',
   webhook: 'Manage webhook subscriptions',
+  'einvoicing.read': 'See your e-invoicing settings and documents',
 });
+
+/** @deprecated The same catalogue as {@link QONTO_SCOPES}, which also holds `einvoicing.read`. */
+export const DOCUMENTED_SCOPES = QONTO_SCOPES;
+
+/**
+ * Scopes Qonto refuses to a typical app, which a client gets only when its `allowedScopes` names them:
+ * `request_review.read` (refused by Qonto's server, as seen by real clients) and `beneficiary.trust` (for Embed
+ * partners only, per Qonto's scope guidance).
+ */
+export const SCOPES_REFUSED_BY_DEFAULT: readonly string[] = Object.freeze([
+  'request_review.read',
+  'beneficiary.trust',
+]);
+
+/** The scopes a client may request: its `allowedScopes`, else the catalogue without the ones refused by default. */
+export function scopesAllowedTo(client: { allowedScopes?: string[] | undefined }): readonly string[] {
+  return (
+    client.allowedScopes ?? Object.keys(QONTO_SCOPES).filter((s) => !SCOPES_REFUSED_BY_DEFAULT.includes(s))
+  );
+}
 
 /** Splits a `scope` parameter (space-separated, as Qonto documents) into distinct scopes, order kept. */
 export function parseScopes(scope: string | undefined): string[] {

@@ -2,23 +2,28 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { anyAttachment } from './api/attachment-view.js';
 import { apiRoutes } from './api/routes.js';
+import { apiError, gatewayNotFound } from './api-errors.js';
 import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
 import type { SandboxContext } from './context.js';
 import { DEMO_APPS, DEMO_STAGING_TOKEN } from './demo.js';
 import { createFaultState, createFaults, injectFaults } from './faults.js';
+import { fileRoutes } from './files.js';
 import { homePage } from './home.js';
 import { listen } from './listen.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { GrantStore } from './oauth/grants.js';
 import { createIdTokenSigner } from './oauth/id-token.js';
 import { loginFlowRoutes } from './oauth/login-flow.js';
+import { revocationRoutes } from './oauth/revocation.js';
 import { tokenRoutes } from './oauth/token-endpoint.js';
 import { randomSecret } from './random.js';
 import { resolveRateLimits } from './rate-limit.js';
 import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
+import { prngFor } from './seed/prng.js';
 import type { QontoSandbox, QontoSandboxOptions, SandboxClient, SandboxDemoApp } from './types.js';
 
 function assertOption(ok: boolean, message: string): void {
@@ -83,6 +88,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   // The anchor of the seed's dates is startTime itself, not the clock a few ms later: the same seed and startTime
   // must give the same bytes.
   const anchor = options.startTime ?? clock.now();
+  const seed = options.seed ?? DEFAULT_SEED;
 
   const ctx: SandboxContext = {
     mode,
@@ -93,7 +99,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     stagingToken: options.stagingToken ?? (demo ? DEMO_STAGING_TOKEN : randomSecret()),
     clients,
     gate,
-    data: createSeedData(options.seed ?? DEFAULT_SEED, anchor),
+    data: createSeedData(seed, anchor),
     store: new GrantStore(clock.now),
     signer: await createIdTokenSigner(),
     clock,
@@ -102,6 +108,11 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     webAppSessions: new Set(),
     log: options.log,
     faults: createFaultState(),
+    traceIds: prngFor(seed, 'trace-ids'),
+    uploadIds: prngFor(seed, 'uploads'),
+    fileSigningKey: prngFor(seed, 'file-signing-key').hex(64),
+    uploads: [],
+    idempotency: new Map(),
     rateLimits: resolveRateLimits(options.rateLimit),
     rateLimitLog: new Map(),
   };
@@ -115,24 +126,32 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(ctx.signer.jwks);
   });
-  app.use(authorizeRoutes(ctx), loginFlowRoutes(ctx), tokenRoutes(ctx), apiRoutes(ctx));
-  app.use((req: Request, res: Response) => {
-    res.status(404).json({
-      errors: [{ code: 'not_found', detail: `No route ${req.method} ${req.path} on this emulator.` }],
-    });
-  });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use(
+    authorizeRoutes(ctx),
+    loginFlowRoutes(ctx),
+    tokenRoutes(ctx),
+    revocationRoutes(ctx),
+    apiRoutes(ctx),
+    fileRoutes(ctx, (id) => anyAttachment(ctx, id)),
+  );
+  // Qonto's API gateway answers a path it does not route before anything else looks at the request.
+  app.use((_req: Request, res: Response) => gatewayNotFound(res));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // body-parser marks a malformed or oversized body with a 4xx status: the client's fault, not the emulator's.
     const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({
-        error: 'invalid_request',
-        error_description: `The request body was refused (${(error as Error).message}).`,
+    const clientFault = typeof status === 'number' && status >= 400 && status < 500;
+    const message = error instanceof Error ? error.message : String(error);
+    if (req.path.startsWith('/oauth2/')) {
+      res.status(clientFault ? status : 500).json({
+        error: clientFault ? 'invalid_request' : 'server_error',
+        error_description: clientFault
+          ? `The request body was refused (${message}).`
+          : `The emulator failed: ${message}`,
       });
       return;
     }
-    const detail = error instanceof Error ? error.message : String(error);
-    res.status(500).json({ errors: [{ code: 'internal_error', detail: `The emulator failed: ${detail}` }] });
+    if (clientFault) apiError(res, status, 'invalid_request', `The request body was refused (${message}).`);
+    else apiError(res, 500, 'internal_error', `The emulator failed: ${message}`);
   });
 
   const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');

@@ -12,7 +12,10 @@ export interface SandboxClient {
    * `http://localhost:*` followed by a path) matches that URI on any port, which the demo client uses.
    */
   redirectUris: string[];
-  /** Scopes this client may request; every documented Qonto scope when absent. */
+  /**
+   * Scopes this client may request. When absent, every scope of `QONTO_SCOPES` except those Qonto refuses to a
+   * typical app (`SCOPES_REFUSED_BY_DEFAULT`: `request_review.read`, `beneficiary.trust`).
+   */
   allowedScopes?: string[];
 }
 
@@ -121,8 +124,16 @@ export interface SandboxClock {
 export interface SandboxFailNextOptions {
   /** How many requests in a row get the failure (default 1). */
   count?: number;
-  /** Sends `Retry-After: <seconds>` with each failure. */
+  /** Sends `Retry-After: <seconds>` with each failure (Qonto documents no such header: only a fault sends one). */
   retryAfter?: number;
+}
+
+/** Options of {@link SandboxFaults.throttleUnauthorized}. */
+export interface SandboxThrottleOptions {
+  /** How many 401 answers a client address may get within `windowMs` before it is throttled (default 200). */
+  after?: number;
+  /** The sliding window, in ms of the emulator clock (default one hour). */
+  windowMs?: number;
 }
 
 /** Faults a test can switch on at run time; each applies from the next request on, until {@link reset}. */
@@ -132,13 +143,20 @@ export interface SandboxFaults {
   /**
    * Answers the next `count` requests of `route` (`'GET /v2/organization'`, `'POST /oauth2/token'`: method and
    * exact path, no query string) with `status` and an error body of the route's kind: RFC 6749
-   * `{ error, error_description }` under `/oauth2/`, JSON:API `{ errors: [{ code, detail }] }` elsewhere. Calls
-   * queue up: the earliest one with requests left answers first.
+   * `{ error, error_description }` under `/oauth2/`, JSON:API `{ errors: [{ code, detail }], trace_id }` elsewhere.
+   * Calls queue up: the earliest one with requests left answers first.
    */
   failNext(route: string, status: number, o?: SandboxFailNextOptions): void;
+  /**
+   * Qonto's extra throttling of clients that collect 401s (documented: more than 200 within an hour, no details):
+   * from then on, a client address that got more than `after` 401 answers within `windowMs` gets 429 on the
+   * Business API until the window has slid past enough of them. Off by default, as Qonto gives no numbers beyond
+   * these; `reset()` switches it off.
+   */
+  throttleUnauthorized(o?: SandboxThrottleOptions): void;
   /** Switches how the staging gate answers, from the next request on. */
   gate(mode: GateMode): void;
-  /** No latency, no pending failures, and the gate of the start options. */
+  /** No latency, no pending failures, no 401 throttling, and the gate of the start options. */
   reset(): void;
 }
 

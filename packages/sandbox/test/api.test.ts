@@ -80,14 +80,17 @@ describe('GET /v2/membership and /v2/organization', () => {
     expect(organization.bank_accounts.filter((a) => a.main)).toHaveLength(1);
   });
 
-  it('answers 403 with a JSON:API error when the token lacks the scope', async () => {
+  it("answers 403 with Qonto's JSON:API error and trace id when the token lacks the scope", async () => {
     const { sandbox, accessToken } = await connected({ scope: 'offline_access openid' });
     for (const path of ['/v2/membership', '/v2/organization']) {
       const response = await apiGet(sandbox, path, accessToken);
       expect(response.status).toBe(403);
-      expect(await response.json()).toEqual({
-        errors: [{ code: 'forbidden', detail: expect.stringContaining('.read scope') }],
+      const body = (await response.json()) as { trace_id: string };
+      expect(body).toEqual({
+        errors: [{ code: 'forbidden', detail: 'missing required oauth scope' }],
+        trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
+      expect(response.headers.get('x-tyk-trace-id')).toBe(body.trace_id);
     }
   });
 

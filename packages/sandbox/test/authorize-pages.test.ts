@@ -64,7 +64,8 @@ describe('authorize pages', () => {
   });
 
   it.each([
-    ['a missing state', { state: undefined }, 'invalid_request', null],
+    ['a missing state', { state: undefined }, 'invalid_state', null],
+    ['a state under 8 characters', { state: 'seven77' }, 'invalid_state', 'seven77'],
     ['an unknown scope', { scope: 'organization.read money.print' }, 'invalid_scope', 'state-123'],
     ['a response_type other than code', { response_type: 'token' }, 'unsupported_response_type', 'state-123'],
     [
@@ -102,6 +103,39 @@ describe('authorize pages', () => {
     expect(target.searchParams.get('error_description')).toContain(
       "not allowed to request scope 'payment.write'",
     );
+  });
+
+  it('takes a state of 8 characters, the shortest Ory Hydra accepts', async () => {
+    const sandbox = await startSandbox({ mode: 'production' });
+    const page = await createBrowser()(authorizeUrl(sandbox, { state: 'eight888' }));
+    expect(page.status).toBe(302);
+    expect(page.location).toMatch(/^\/oauth2\/login\?login_challenge=/);
+  });
+
+  it("accepts einvoicing.read, and refuses the scopes Qonto refuses to typical apps unless a client's allowedScopes names them", async () => {
+    const sandbox = await startSandbox({ mode: 'production' });
+    const accepted = await createBrowser()(
+      authorizeUrl(sandbox, { scope: 'organization.read einvoicing.read' }),
+    );
+    expect(accepted.location).toMatch(/^\/oauth2\/login/);
+    for (const scope of ['request_review.read', 'beneficiary.trust']) {
+      const page = await createBrowser()(authorizeUrl(sandbox, { scope: `organization.read ${scope}` }));
+      const target = new URL(page.location!);
+      expect(target.searchParams.get('error')).toBe('invalid_scope');
+      expect(target.searchParams.get('error_description')).toBe(
+        `The OAuth 2.0 Client is not allowed to request scope '${scope}'.`,
+      );
+    }
+    sandbox.addClient({
+      clientId: sandbox.clients[0]!.clientId,
+      clientSecret: 's',
+      redirectUris: [REDIRECT_URI],
+      allowedScopes: ['organization.read', 'request_review.read'],
+    });
+    const optedIn = await createBrowser()(
+      authorizeUrl(sandbox, { scope: 'organization.read request_review.read' }),
+    );
+    expect(optedIn.location).toMatch(/^\/oauth2\/login/);
   });
 
   it('shows an error for a wrong password and for a wrong SMS code', async () => {

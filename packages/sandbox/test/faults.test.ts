@@ -73,6 +73,7 @@ describe('faults.failNext', () => {
       errors: [
         { code: 'too_many_requests', detail: expect.stringContaining("failNext('GET /v2/membership', 429)") },
       ],
+      trace_id: injected.headers.get('x-tyk-trace-id'),
     });
   });
 

@@ -153,3 +153,29 @@ export async function connectThroughCore(
   });
   return { oauth, tokens, manager, api, user };
 }
+
+/**
+ * Connects a user (users[0] by default) to one of their organizations with `scope` (the authorize URL's default
+ * when absent) and returns raw HTTP helpers with its access token.
+ */
+export async function connectRaw(
+  sandbox: QontoSandbox,
+  o: { scope?: string; userIndex?: number; organizationIndex?: number } = {},
+) {
+  const user = sandbox.users[o.userIndex ?? 0]!;
+  const organizationId = user.organizations[o.organizationIndex ?? 0]!.id;
+  const code = await obtainCode(sandbox, { user, organizationId, params: o.scope ? { scope: o.scope } : {} });
+  const { body } = await exchange(sandbox, code);
+  const accessToken = body.access_token as string;
+  const get = async <T = Record<string, unknown>>(
+    path: string,
+  ): Promise<{ status: number; headers: globalThis.Headers; text: string; body: T }> => {
+    const response = await apiGet(sandbox, path, accessToken);
+    const text = await response.text();
+    const json = /json/.test(response.headers.get('content-type') ?? '')
+      ? (JSON.parse(text) as T)
+      : undefined;
+    return { status: response.status, headers: response.headers, text, body: json as T };
+  };
+  return { user, organizationId, accessToken, refreshToken: body.refresh_token as string, get };
+}

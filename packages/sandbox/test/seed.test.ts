@@ -97,3 +97,33 @@ describe('seeded transactions', () => {
     }
   });
 });
+
+describe('seeded timestamps', () => {
+  it.each([DEFAULT_SEED, 1, 2, 3, 42, 77, 2 ** 31])(
+    'are real instants in the format of their field (seed %i)',
+    (seed) => {
+      const data = createSeedData(seed, Date.UTC(2025, 5, 1, 12));
+      const isoInstant = (value: string) => {
+        expect(value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        expect(new Date(value).toISOString()).toBe(value);
+      };
+      for (const organization of data.organizations) {
+        // Qonto's documented form: "2022-12-01 08:57:00.123047".
+        const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{6})$/.exec(organization.contract_signed_at);
+        expect(m, organization.contract_signed_at).not.toBeNull();
+        isoInstant(`${m![1]}T${m![2]}.${m![3]!.slice(0, 3)}Z`);
+        expect(new Date(`${organization.legal_registration_date}T00:00:00Z`).toISOString().slice(0, 10)).toBe(
+          organization.legal_registration_date,
+        );
+      }
+      for (const account of data.bankAccounts) isoInstant(account.updated_at);
+      for (const t of data.transactions) {
+        for (const value of [t.emitted_at, t.updated_at, t.settled_at ?? t.emitted_at]) isoInstant(value);
+      }
+      for (const a of data.attachments) isoInstant(a.created_at);
+      for (const m of data.memberListings) {
+        expect(new Date(`${m.birthdate}T00:00:00Z`).toISOString().slice(0, 10)).toBe(m.birthdate);
+      }
+    },
+  );
+});

@@ -54,11 +54,11 @@ describe("GET /v2/transactions through core's paginate", () => {
   it('filters by status[] and by the updated_at window, bounds included, and sorts on request', async () => {
     const { all } = await setUp();
     const everything = await all();
-    const notCompleted = await all({ status: ['pending', 'declined'] });
-    expect(notCompleted.length).toBeGreaterThan(0);
-    expect(notCompleted.map((t) => t.id)).toEqual(
-      everything.filter((t) => t.status !== 'completed').map((t) => t.id),
-    );
+    for (const status of ['pending', 'declined', 'completed'] as const) {
+      const one = await all({ status: [status] });
+      expect(one.length).toBeGreaterThan(0);
+      expect(one.map((t) => t.id)).toEqual(everything.filter((t) => t.status === status).map((t) => t.id));
+    }
 
     const from = everything[200]!.updated_at;
     const to = everything[20]!.updated_at;
@@ -77,6 +77,20 @@ describe("GET /v2/transactions through core's paginate", () => {
     const byUpdate = await all({ sort_by: 'updated_at:desc' });
     const updates = byUpdate.map((t) => t.updated_at);
     expect(updates).toEqual([...updates].sort().reverse());
+  });
+
+  it('refuses several statuses in one request with a 422 that names the rule, instead of their union', async () => {
+    const { api, main } = await setUp();
+    const error = await api
+      .get('/v2/transactions', { bank_account_id: main.id, status: ['pending', 'declined'] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QontoApiError);
+    expect(error).toMatchObject({
+      status: 422,
+      errors: [
+        { source: { parameter: 'status' }, detail: expect.stringContaining('one status per request') },
+      ],
+    });
   });
 
   it('answers 422 without an account, and for per_page over 100, as a QontoApiError naming the parameter', async () => {

@@ -1,22 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { apiError, MISSING_SCOPE_DETAIL } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import type { Grant } from '../oauth/grants.js';
-
-/**
- * A JSON:API error body, Qonto's error shape (https://docs.qonto.com/get-started/general/errors): `code`, `detail`,
- * and `source.parameter` when a query parameter is at fault.
- */
-export function apiError(
-  res: Response,
-  status: number,
-  code: string,
-  detail: string,
-  parameter?: string,
-): void {
-  res
-    .status(status)
-    .json({ errors: [parameter === undefined ? { code, detail } : { code, detail, source: { parameter } }] });
-}
 
 /** The grant behind the request's bearer token (set by {@link bearerAuth}). */
 export function grantOf(res: Response): Grant {
@@ -48,18 +33,25 @@ export function bearerAuth(ctx: SandboxContext) {
   };
 }
 
-/** 403 unless the token was granted `scope` (each endpoint's scope is listed in Qonto's API reference). */
-export function requireScope(scope: string) {
+/**
+ * 403 unless the token was granted one of `scopes` (each endpoint's scopes are listed in Qonto's API reference),
+ * with Qonto's own detail text, which names no scope (seen by real clients, which match on it).
+ */
+export function requireScope(...scopes: string[]) {
   return (_req: Request, res: Response, next: NextFunction): void => {
-    if (grantOf(res).scopes.includes(scope)) {
+    const granted = grantOf(res).scopes;
+    if (scopes.some((s) => granted.includes(s))) {
       next();
       return;
     }
-    apiError(
-      res,
-      403,
-      'forbidden',
-      `This access token was not granted the ${scope} scope that this endpoint needs: ask for it in the authorization request.`,
-    );
+    apiError(res, 403, 'forbidden', MISSING_SCOPE_DETAIL);
   };
+}
+
+/** The bearer token, then one of `scopes`: what every Business API route checks before its own work. */
+export function authorized(ctx: SandboxContext, ...scopes: string[]) {
+  const bearer = bearerAuth(ctx);
+  const scope = requireScope(...scopes);
+  return (req: Request, res: Response, next: NextFunction): void =>
+    bearer(req, res, () => scope(req, res, next));
 }

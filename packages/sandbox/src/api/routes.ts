@@ -1,26 +1,55 @@
 import express from 'express';
+import { apiError, setTraceHeader } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { rateLimit } from '../rate-limit.js';
+import type { SeedBankAccount } from '../seed/index.js';
 import { stagingGate } from '../staging-gate.js';
-import { bearerAuth, grantOf, requireScope } from './auth.js';
+import { attachmentRoutes } from './attachments.js';
+import { authorized, grantOf } from './auth.js';
 import { sendPage } from './pagination.js';
-import { listTransactions } from './transactions.js';
+import { getTransaction, listTransactions } from './transactions.js';
 
-/** The account number inside a French IBAN (`FRkk BBBBB GGGGG CCCCCCCCCCC KK`), a number as in Qonto's example. */
-function accountNumber(iban: string): number {
-  return Number(iban.slice(14, 25));
+/**
+ * A bank account as `GET /v2/bank_accounts` lists it
+ * (https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/list): the fields of
+ * its example, in that order, with `account_number` a string or null as real clients read it.
+ */
+function bankAccountView(a: SeedBankAccount) {
+  return {
+    id: a.id,
+    name: a.name,
+    organization_id: a.organization_id,
+    status: a.status,
+    main: a.main,
+    iban: a.iban,
+    bic: a.bic,
+    currency: a.currency,
+    balance: a.balance,
+    balance_cents: a.balance_cents,
+    authorized_balance: a.authorized_balance,
+    authorized_balance_cents: a.authorized_balance_cents,
+    updated_at: a.updated_at,
+    is_external_account: a.is_external_account,
+    account_number: a.account_number,
+  };
 }
 
 /**
- * The Business API subset: profiles, bank accounts, transactions, memberships and disconnecting. Every route is
- * behind the staging gate, the rate limit and a bearer token, and checks its scope.
+ * The Business API subset: profiles, bank accounts, transactions, attachments, labels, memberships and
+ * disconnecting. Every path under `/v2` is behind the staging gate and the rate limit, and carries the gateway's
+ * trace header; every route then checks the bearer token and its scope. A path no route serves gets the gateway's
+ * plain-text 404 (in the server), whatever the token.
  */
 export function apiRoutes(ctx: SandboxContext): express.Router {
   const router = express.Router();
-  router.use('/v2', stagingGate(ctx, 'api'), rateLimit(ctx), bearerAuth(ctx));
+  router.use('/v2', stagingGate(ctx, 'api'), rateLimit(ctx), (_req, res, next) => {
+    setTraceHeader(res);
+    next();
+  });
+  const organizationRead = authorized(ctx, 'organization.read');
 
   // https://docs.qonto.com/api-reference/business-api/endpoints/memberships/retrieve-the-authenticated-membership
-  router.get('/v2/membership', requireScope('membership.read'), (_req, res) => {
+  router.get('/v2/membership', authorized(ctx, 'membership.read'), (_req, res) => {
     const found = ctx.data.memberships.find((m) => m.id === grantOf(res).membershipId);
     if (!found) throw new Error('A grant points at a membership the seed data does not have');
     const { userId: _user, organizationId: _organization, ...membership } = found;
@@ -28,7 +57,7 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
   });
 
   // https://docs.qonto.com/api-reference/business-api/accounts-organizations/organizations/retrieve-the-authenticated-organization-and-list-bank-accounts
-  router.get('/v2/organization', requireScope('organization.read'), (_req, res) => {
+  router.get('/v2/organization', organizationRead, (_req, res) => {
     const organization = ctx.data.organizations.find((o) => o.id === grantOf(res).organizationId);
     if (!organization) throw new Error('A grant points at an organization the seed data does not have');
     const bank_accounts = ctx.data.bankAccounts
@@ -37,36 +66,45 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
     res.json({ organization: { ...organization, bank_accounts } });
   });
 
-  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/list: the fields
-  // of its example, in that order; the owner and admin users see them all. `meta` as every list has it
-  // (https://docs.qonto.com/get-started/general/pagination), although the example shows none.
-  router.get('/v2/bank_accounts', requireScope('organization.read'), (req, res) => {
-    const accounts = ctx.data.bankAccounts
-      .filter((a) => a.organization_id === grantOf(res).organizationId)
-      .map((a) => ({
-        id: a.id,
-        name: a.name,
-        organization_id: a.organization_id,
-        status: a.status,
-        main: a.main,
-        iban: a.iban,
-        bic: a.bic,
-        currency: a.currency,
-        balance: a.balance,
-        balance_cents: a.balance_cents,
-        authorized_balance: a.authorized_balance,
-        authorized_balance_cents: a.authorized_balance_cents,
-        updated_at: a.updated_at,
-        is_external_account: false,
-        account_number: accountNumber(a.iban),
-      }));
-    sendPage(req, res, 'bank_accounts', accounts);
+  // `meta` as every list has it (https://docs.qonto.com/get-started/general/pagination), although the example
+  // shows none; the owner and admin users see every field.
+  router.get('/v2/bank_accounts', organizationRead, (req, res) => {
+    const accounts = ctx.data.bankAccounts.filter((a) => a.organization_id === grantOf(res).organizationId);
+    sendPage(req, res, 'bank_accounts', accounts, bankAccountView);
   });
 
-  router.get('/v2/transactions', requireScope('organization.read'), listTransactions(ctx));
+  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/retrieve
+  router.get('/v2/bank_accounts/:id', organizationRead, (req, res) => {
+    const account = ctx.data.bankAccounts.find(
+      (a) => a.id === req.params.id && a.organization_id === grantOf(res).organizationId,
+    );
+    if (!account) {
+      apiError(
+        res,
+        404,
+        'not_found',
+        `No bank account with id ${JSON.stringify(req.params.id)} in this organization.`,
+      );
+      return;
+    }
+    res.json({ bank_account: bankAccountView(account) });
+  });
+
+  router.get('/v2/transactions', organizationRead, listTransactions(ctx));
+  router.get('/v2/transactions/:id', organizationRead, getTransaction(ctx));
+  router.use(attachmentRoutes(ctx));
+
+  // https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels: `id`, `name`,
+  // `parent_id` (a parent label groups others), paginated.
+  router.get('/v2/labels', organizationRead, (req, res) => {
+    const labels = ctx.data.labels
+      .filter((l) => l.organizationId === grantOf(res).organizationId)
+      .map(({ organizationId: _organization, ...label }) => label);
+    sendPage(req, res, 'labels', labels);
+  });
 
   // https://docs.qonto.com/api-reference/business-api/accounts-organizations/memberships/list-memberships
-  router.get('/v2/memberships', requireScope('organization.read'), (req, res) => {
+  router.get('/v2/memberships', organizationRead, (req, res) => {
     const members = ctx.data.memberListings
       .filter((m) => m.organizationId === grantOf(res).organizationId)
       .map(({ organizationId: _organization, ...member }) => member);
@@ -75,7 +113,7 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
 
   // https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents: the success
   // status is not documented; 204 is the emulator's choice.
-  router.delete('/v2/oauth2/consents', requireScope('organization.read'), (_req, res) => {
+  router.delete('/v2/oauth2/consents', organizationRead, (_req, res) => {
     const grant = grantOf(res);
     ctx.store.revokeConsents(grant.membershipId, grant.clientId);
     res.status(204).end();

@@ -1,11 +1,15 @@
 import type { Request, Response } from 'express';
+import { apiError } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import type { SeedTransaction } from '../seed/index.js';
-import { apiError, grantOf } from './auth.js';
+import { anyAttachment, attachmentView } from './attachment-view.js';
+import { grantOf } from './auth.js';
 import { queryValue, sendPage } from './pagination.js';
 
 const STATUSES = ['pending', 'declined', 'completed'] as const;
 const SORTS = ['settled_at:desc', 'settled_at:asc', 'updated_at:desc', 'updated_at:asc'] as const;
+/** The embeds `includes[]` takes (list-transactions page). */
+const INCLUDES = ['vat_details', 'labels', 'attachments'] as const;
 
 /** The values of `name[]` and `name` together, as a list. */
 function listParam(req: Request, name: string): string[] {
@@ -25,7 +29,7 @@ function dateParam(req: Request, res: Response, name: string): number | undefine
     422,
     'invalid_parameter',
     `${name} must be a date-time (ISO 8601, e.g. 2019-01-10T11:47:53.123Z), not ${JSON.stringify(raw)}.`,
-    name,
+    { parameter: name },
   );
   return false;
 }
@@ -42,13 +46,71 @@ function sortKey(t: SeedTransaction, field: 'settled_at' | 'updated_at'): string
   return field === 'updated_at' ? t.updated_at : (t.settled_at ?? t.emitted_at);
 }
 
+/** The `includes[]` asked for, or a 422 already sent (`undefined`) for a value outside the documented three. */
+function includesParam(req: Request, res: Response): Set<string> | undefined {
+  const includes = listParam(req, 'includes');
+  if (includes.every((i) => (INCLUDES as readonly string[]).includes(i))) return new Set(includes);
+  apiError(res, 422, 'not_in_list', `includes must be one of: ${INCLUDES.join(', ')}`, {
+    parameter: 'includes',
+  });
+  return undefined;
+}
+
+/** The transaction with this `id` in this organization (another organization's is as unknown as a missing one). */
+export function findTransaction(
+  ctx: SandboxContext,
+  organizationId: string,
+  id: string,
+): SeedTransaction | undefined {
+  const t = ctx.data.transactions.find((x) => x.id === id);
+  const owner = t && ctx.data.bankAccounts.find((a) => a.id === t.bank_account_id)?.organization_id;
+  return owner === organizationId ? t : undefined;
+}
+
+/**
+ * A transaction as served: its `attachment_ids` with the uploads that show, and the embeds of `includes`:
+ * `labels` (`id`, `name`, `parent_id`), `attachments` (as `GET /v2/attachments/{id}`, each with a fresh `url`) and
+ * `vat_details` (`items` of `rate`, `amount`, `amount_cents`: its shape is not published, an emulator choice).
+ */
+export function transactionView(ctx: SandboxContext, t: SeedTransaction, includes: ReadonlySet<string>) {
+  const uploaded = ctx.uploads
+    .filter((a) => a.transactionId === t.id && (a.visibleAt ?? 0) <= ctx.clock.now())
+    .map((a) => a.id);
+  const view: Record<string, unknown> = {
+    ...t,
+    attachment_ids: uploaded.length === 0 ? t.attachment_ids : [...t.attachment_ids, ...uploaded],
+  };
+  if (includes.has('vat_details')) {
+    view.vat_details = {
+      items:
+        t.vat_rate === null
+          ? []
+          : [{ rate: t.vat_rate, amount: t.vat_amount, amount_cents: t.vat_amount_cents }],
+    };
+  }
+  if (includes.has('labels')) {
+    view.labels = t.label_ids.flatMap((id) => {
+      const label = ctx.data.labels.find((l) => l.id === id);
+      return label ? [{ id: label.id, name: label.name, parent_id: label.parent_id }] : [];
+    });
+  }
+  if (includes.has('attachments')) {
+    view.attachments = (view.attachment_ids as string[]).flatMap((id) => {
+      const attachment = anyAttachment(ctx, id);
+      return attachment ? [attachmentView(ctx, attachment)] : [];
+    });
+  }
+  return view;
+}
+
 /**
  * `GET /v2/transactions` (scope `organization.read`), as on
  * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions: one bank
  * account of the token's organization by `bank_account_id` or `iban` (the id wins when both are given), the
- * `status[]`, `updated_at_from`/`_to` and `settled_at_from`/`_to` filters (bounds included), `sort_by`
- * (`settled_at` or `updated_at`, `:asc` or `:desc`; default `settled_at:desc`, newest first, an emulator choice)
- * and Qonto's pagination.
+ * `status[]` filter (one status per request: Qonto honours only one, so several are refused with a 422 that says
+ * so, an emulator choice), `updated_at_from`/`_to` and `settled_at_from`/`_to` (bounds included), `sort_by`
+ * (`settled_at` or `updated_at`, `:asc` or `:desc`; default `settled_at:desc`, newest first, an emulator choice),
+ * `includes[]` and Qonto's pagination.
  */
 export function listTransactions(ctx: SandboxContext) {
   return (req: Request, res: Response): void => {
@@ -61,7 +123,7 @@ export function listTransactions(ctx: SandboxContext) {
         422,
         'missing_parameter',
         'bank_account_id or iban is required: take them from GET /v2/organization or GET /v2/bank_accounts.',
-        'bank_account_id',
+        { parameter: 'bank_account_id' },
       );
       return;
     }
@@ -78,7 +140,7 @@ export function listTransactions(ctx: SandboxContext) {
         404,
         'not_found',
         `No bank account with ${name} ${JSON.stringify(value)} in the organization this token belongs to.`,
-        name,
+        { parameter: name as string },
       );
       return;
     }
@@ -86,12 +148,26 @@ export function listTransactions(ctx: SandboxContext) {
     const statuses = listParam(req, 'status');
     const unknownStatus = statuses.find((s) => !(STATUSES as readonly string[]).includes(s));
     if (unknownStatus !== undefined) {
-      apiError(res, 422, 'not_in_list', `status must be one of: ${STATUSES.join(', ')}`, 'status');
+      apiError(res, 422, 'not_in_list', `status must be one of: ${STATUSES.join(', ')}`, {
+        parameter: 'status',
+      });
+      return;
+    }
+    if (statuses.length > 1) {
+      apiError(
+        res,
+        422,
+        'invalid_parameter',
+        `status[] takes one status per request (${statuses.join(', ')} were sent): Qonto honours only one, so a union is not what it would answer. Make one request per status.`,
+        { parameter: 'status' },
+      );
       return;
     }
     const sortBy = queryValue(req, 'sort_by') ?? 'settled_at:desc';
     if (typeof sortBy !== 'string' || !(SORTS as readonly string[]).includes(sortBy)) {
-      apiError(res, 422, 'not_in_list', `sort_by must be one of: ${SORTS.join(', ')}`, 'sort_by');
+      apiError(res, 422, 'not_in_list', `sort_by must be one of: ${SORTS.join(', ')}`, {
+        parameter: 'sort_by',
+      });
       return;
     }
     const bounds: Record<string, number | undefined> = {};
@@ -100,6 +176,8 @@ export function listTransactions(ctx: SandboxContext) {
       if (value === false) return;
       bounds[name] = value;
     }
+    const includes = includesParam(req, res);
+    if (includes === undefined) return;
 
     const [field, direction] = sortBy.split(':') as ['settled_at' | 'updated_at', 'asc' | 'desc'];
     const selected = ctx.data.transactions
@@ -115,6 +193,30 @@ export function listTransactions(ctx: SandboxContext) {
         sortKey(b, field) < sortKey(a, field) ? -1 : sortKey(b, field) > sortKey(a, field) ? 1 : 0,
       );
     if (direction === 'asc') selected.reverse();
-    sendPage(req, res, 'transactions', selected);
+    // Only the page served is built: each embedded attachment gets a freshly signed URL.
+    sendPage(req, res, 'transactions', selected, (t) => transactionView(ctx, t, includes));
+  };
+}
+
+/**
+ * `GET /v2/transactions/{id}` (scope `organization.read`,
+ * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/retrieve-a-transaction):
+ * `{ transaction }` with the same fields and `includes[]` as the list; 404 for an id of another organization.
+ */
+export function getTransaction(ctx: SandboxContext) {
+  return (req: Request, res: Response): void => {
+    const t = findTransaction(ctx, grantOf(res).organizationId, req.params.id as string);
+    if (!t) {
+      apiError(
+        res,
+        404,
+        'not_found',
+        `No transaction with id ${JSON.stringify(req.params.id)} in this organization.`,
+      );
+      return;
+    }
+    const includes = includesParam(req, res);
+    if (includes === undefined) return;
+    res.json({ transaction: transactionView(ctx, t, includes) });
   };
 }

@@ -3,7 +3,7 @@ import { isRegisteredRedirectUri } from '../clients.js';
 import { type AuthorizationFlow, findClient, type SandboxContext } from '../context.js';
 import { readCookie, writeCookie } from '../cookies.js';
 import { randomSecret } from '../random.js';
-import { DOCUMENTED_SCOPES, parseScopes } from '../scopes.js';
+import { parseScopes, QONTO_SCOPES, scopesAllowedTo } from '../scopes.js';
 import { sendErrorPage, webAppLoginPage } from './pages.js';
 import { redirectToClient, stringParam } from './redirects.js';
 
@@ -48,14 +48,20 @@ export function authorizeRoutes(ctx: SandboxContext): express.Router {
     if (stringParam(q, 'response_type') !== 'code') {
       return fail('unsupported_response_type', 'response_type must be code, the only one Qonto supports.');
     }
-    if (!state)
-      return fail('invalid_request', 'The state parameter is required: send a random value per login.');
+    // Ory Hydra (Qonto's OAuth server) refuses a state under 8 characters, a missing one included, in these words.
+    if (state === undefined || state.length < 8) {
+      return fail(
+        'invalid_state',
+        "The state is missing or does not have enough characters and is therefore considered too weak. Request parameter 'state' must be at least be 8 characters long to ensure sufficient entropy.",
+      );
+    }
     const scopes = parseScopes(stringParam(q, 'scope'));
     if (scopes.length === 0)
       return fail('invalid_request', 'The scope parameter is required (space-separated).');
-    const unknown = scopes.find((s) => !(s in DOCUMENTED_SCOPES));
+    const unknown = scopes.find((s) => !(s in QONTO_SCOPES));
     if (unknown) return fail('invalid_scope', `The scope ${JSON.stringify(unknown)} is not a Qonto scope.`);
-    const refused = scopes.find((s) => client.allowedScopes && !client.allowedScopes.includes(s));
+    const allowed = scopesAllowedTo(client);
+    const refused = scopes.find((s) => !allowed.includes(s));
     if (refused)
       return fail('invalid_scope', `The OAuth 2.0 Client is not allowed to request scope '${refused}'.`);
     const codeChallenge = stringParam(q, 'code_challenge');

@@ -124,6 +124,12 @@ export class GrantStore {
     return { ok: true, grant };
   }
 
+  /** The grant an access or refresh token belongs to, whatever its state (expired, rotated, revoked). */
+  findGrantOfToken(token: string): Grant | undefined {
+    const record = this.accessTokens.get(token) ?? this.refreshTokens.get(token);
+    return record && this.grants.get(record.grantId);
+  }
+
   revokeGrant(grantId: string): void {
     const grant = this.grants.get(grantId);
     if (grant) grant.revoked = true;

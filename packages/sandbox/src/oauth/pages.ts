@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { escapeHtml, hiddenField, page } from '../html.js';
-import { DOCUMENTED_SCOPES } from '../scopes.js';
+import { QONTO_SCOPES } from '../scopes.js';
 import type { SandboxUser } from '../types.js';
 
 function errorBanner(error: string | undefined): string {
@@ -102,7 +102,7 @@ export function consentPage(o: {
   const items = o.scopes
     .map(
       (s) =>
-        `<li>${escapeHtml(DOCUMENTED_SCOPES[s] ?? s)} <span class="note">(<code>${escapeHtml(s)}</code>)</span></li>`,
+        `<li>${escapeHtml(QONTO_SCOPES[s] ?? s)} <span class="note">(<code>${escapeHtml(s)}</code>)</span></li>`,
     )
     .join('\n');
   return page({

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { findClient, type SandboxContext } from '../context.js';
-import { requestRecord } from '../request-log.js';
+import type { SandboxContext } from '../context.js';
 import { stagingGate } from '../staging-gate.js';
+import { authenticateClient, oauthError } from './client-authentication.js';
 import { ACCESS_TOKEN_LIFETIME_S, type Grant, type RefreshOutcome } from './grants.js';
 import { stringParam } from './redirects.js';
-
-/** An RFC 6749 §5.2 error body; `no-store` like every token response. */
-function oauthError(res: Response, status: number, error: string, description: string): void {
-  res
-    .status(status)
-    .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-    .json({ error, error_description: description });
-}
 
 const REFRESH_REFUSALS: Record<Exclude<RefreshOutcome, { ok: true }>['reason'], string> = {
   unknown: 'The refresh token is unknown.',
@@ -130,35 +122,8 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
     stagingGate(ctx, 'oauth'),
     express.urlencoded({ extended: false }),
     async (req: Request, res: Response) => {
-      const record = requestRecord(res);
-      const basic = /^basic\s/i.test(req.get('authorization') ?? '');
-      const posted = stringParam(req.body, 'client_secret') !== undefined;
-      if (record) record.clientAuth = basic ? 'basic' : posted ? 'post' : 'none';
-      if (!req.is('application/x-www-form-urlencoded')) {
-        return oauthError(
-          res,
-          400,
-          'invalid_request',
-          `The token endpoint takes a form body (Content-Type: application/x-www-form-urlencoded), not ${req.get('content-type') ?? 'no body'}.`,
-        );
-      }
-      if (basic) {
-        return oauthError(
-          res,
-          401,
-          'invalid_client',
-          'This client authenticates with client_secret_post: send client_id and client_secret in the form body, not in an Authorization: Basic header.',
-        );
-      }
-      const client = findClient(ctx, stringParam(req.body, 'client_id'));
-      if (!client || client.clientSecret !== stringParam(req.body, 'client_secret')) {
-        return oauthError(
-          res,
-          401,
-          'invalid_client',
-          'Client authentication failed: unknown client_id or wrong client_secret (credentials of the other environment?).',
-        );
-      }
+      const client = authenticateClient(ctx, req, res, 'token');
+      if (!client) return;
       const grantType = stringParam(req.body, 'grant_type');
       if (grantType === 'authorization_code') return authorizationCodeGrant(req, res, client.clientId);
       if (grantType === 'refresh_token') return refreshTokenGrant(req, res, client.clientId);

@@ -21,6 +21,12 @@ export interface SeedBankAccount {
   updated_at: string;
   status: 'active';
   main: boolean;
+  is_external_account: false;
+  /**
+   * A string, as real clients read it (Qonto's example shows a number), or null: the emulator gives the main
+   * account the IBAN's account number and the others null, so code that assumes a string meets a null.
+   */
+  account_number: string | null;
 }
 
 /** A main account per organization, and a second one for the first organization. */
@@ -36,11 +42,13 @@ export function seedBankAccounts(
     names.forEach((name, position) => {
       const balanceCents = prng.int(50_000, 5_000_000);
       const heldCents = prng.int(0, 20_000);
+      const id = prng.uuid();
+      const accountDigits = { branch: prng.digits(5), account: prng.digits(11) };
       accounts.push({
-        id: prng.uuid(),
+        id,
         organization_id: organization.id,
         slug: `${organization.slug}-bank-account-${position + 1}`,
-        iban: frenchIban(prng.digits(5), prng.digits(11)),
+        iban: frenchIban(accountDigits.branch, accountDigits.account),
         bic: SEED_BIC,
         currency: 'EUR',
         balance: balanceCents / 100,
@@ -51,6 +59,8 @@ export function seedBankAccounts(
         updated_at: new Date(startTime - prng.int(60, 86_400) * 1000).toISOString(),
         status: 'active',
         main: position === 0,
+        is_external_account: false,
+        account_number: position === 0 ? accountDigits.account : null,
       });
     });
   });

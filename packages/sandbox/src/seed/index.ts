@@ -1,10 +1,14 @@
 import type { SandboxUser } from '../types.js';
+import { type SeedAttachment, seedAttachments } from './attachments.js';
 import { type SeedBankAccount, seedBankAccounts } from './bank-accounts.js';
+import { type SeedLabel, seedLabels } from './labels.js';
 import { type SeedMemberListing, seedMemberListings } from './member-list.js';
 import { type SeedMembership, type SeedOrganization, seedOrganizations, seedPeople } from './people.js';
 import { type SeedTransaction, seedTransactions } from './transactions.js';
 
+export type { SeedAttachment } from './attachments.js';
 export type { SeedBankAccount } from './bank-accounts.js';
+export type { SeedLabel } from './labels.js';
 export type { SeedMemberListing } from './member-list.js';
 export type { SeedMembership, SeedOrganization } from './people.js';
 export type { SeedTransaction } from './transactions.js';
@@ -22,6 +26,10 @@ export interface SeedData {
   bankAccounts: SeedBankAccount[];
   /** 300 per main account, newest first, dated back from `startTime`. */
   transactions: SeedTransaction[];
+  /** The same label tree in every organization; transactions' `label_ids` point at them. */
+  labels: SeedLabel[];
+  /** A receipt PDF for each of the transactions' `attachment_ids`. */
+  attachments: SeedAttachment[];
 }
 
 /** The users only: no dates involved, so `@qonto-oauth/sandbox/demo` can list them without starting anything. */
@@ -37,12 +45,17 @@ export function createSeedData(seed: number, startTime: number): SeedData {
   const organizations = seedOrganizations(seed);
   const { users, memberships } = seedPeople(seed, organizations);
   const bankAccounts = seedBankAccounts(seed, organizations, startTime);
+  const labels = seedLabels(seed, organizations);
+  const transactions = seedTransactions(seed, organizations, memberships, bankAccounts, labels, startTime);
+  const ownerOf = new Map(bankAccounts.map((a) => [a.id, a.organization_id]));
   return {
     users,
     organizations,
     memberships,
     memberListings: seedMemberListings(seed, memberships),
     bankAccounts,
-    transactions: seedTransactions(seed, organizations, memberships, bankAccounts, startTime),
+    transactions,
+    labels,
+    attachments: seedAttachments(seed, transactions, (id) => ownerOf.get(id) ?? '', startTime),
   };
 }

@@ -4,6 +4,8 @@ import { prngFor } from './prng.js';
 /** An organization as `GET /v2/organization` returns it, bank accounts aside (Qonto's snake_case fields). */
 export interface SeedOrganization {
   id: string;
+  /** The trading name: the legal name without its legal form. */
+  name: string;
   slug: string;
   /** Only `[A-Za-z0-9 .-]`, so it reads the same after HTML escaping. */
   legal_name: string;
@@ -11,6 +13,8 @@ export interface SeedOrganization {
   legal_sector: string;
   legal_registration_date: string;
   legal_address: string;
+  /** Its shape is not published; the emulator sends the legal address (emulator choice). */
+  address: string;
   legal_form: string;
   legal_country: string;
   legal_share_capital: number;
@@ -92,23 +96,34 @@ export function seedOrganizations(seed: number): SeedOrganization[] {
     // Draw trades without replacement so two organizations never share a legal name.
     const trade = trades.splice(prng.int(0, trades.length - 1), 1)[0] as string;
     const form = prng.pick(FORMS);
-    const legalName = `${trade} ${prng.pick(LAST_NAMES)} ${form}`;
+    const name = `${trade} ${prng.pick(LAST_NAMES)}`;
+    const legalName = `${name} ${form}`;
     const year = prng.int(2016, 2023);
     const month = prng.int(1, 12);
     const day = prng.int(1, 28);
+    const id = prng.uuid();
+    const slug = `${legalName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${prng.digits(4)}`;
+    const legalNumber = prng.digits(9);
+    const legalSector = prng.pick(SECTORS);
+    const legalAddress = `${prng.int(1, 120)} ${prng.pick(STREETS)}, ${prng.pick(CITIES)}`;
+    const shareCapital = prng.pick([1000, 5000, 10000, 50000]);
+    // Qonto's documented form, "2022-12-01 08:57:00.123047": a real time of day (minutes 00-59), same draws as ever.
+    const signedAt = `${isoDate(year, month, day)} 0${prng.int(8, 9)}:${prng.int(0, 5)}${prng.digits(1)}:00.${prng.digits(6)}`;
     return {
-      id: prng.uuid(),
-      slug: `${legalName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${prng.digits(4)}`,
+      id,
+      name,
+      slug,
       legal_name: legalName,
-      legal_number: prng.digits(9),
-      legal_sector: prng.pick(SECTORS),
+      legal_number: legalNumber,
+      legal_sector: legalSector,
       legal_registration_date: isoDate(year, month, day),
-      legal_address: `${prng.int(1, 120)} ${prng.pick(STREETS)}, ${prng.pick(CITIES)}`,
+      legal_address: legalAddress,
+      address: legalAddress,
       legal_form: form,
       legal_country: 'FR',
-      legal_share_capital: prng.pick([1000, 5000, 10000, 50000]),
+      legal_share_capital: shareCapital,
       locale: 'fr',
-      contract_signed_at: `${isoDate(year, month, day)} 0${prng.int(8, 9)}:${prng.digits(1)}${prng.digits(1)}:00.${prng.digits(6)}`,
+      contract_signed_at: signedAt,
     };
   });
 }

@@ -11,6 +11,8 @@ export interface Prng {
   pick<T>(items: readonly T[]): T;
   /** `length` decimal digits. */
   digits(length: number): string;
+  /** `length` lowercase hexadecimal digits. */
+  hex(length: number): string;
   /** A UUID-shaped id (version nibble 4, variant 10xx) drawn from this generator. */
   uuid(): string;
 }
@@ -40,6 +42,7 @@ export function createPrng(seed: number): Prng {
       for (let i = 0; i < length; i++) out += String(int(0, 9));
       return out;
     },
+    hex,
     uuid: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + int(0, 3)).toString(16)}${hex(3)}-${hex(12)}`,
   };
 }

@@ -1,12 +1,13 @@
 import type { SeedBankAccount } from './bank-accounts.js';
+import type { SeedLabel } from './labels.js';
 import type { SeedMembership, SeedOrganization } from './people.js';
 import { type Prng, prngFor } from './prng.js';
 
 /**
  * A transaction with the fields of Qonto's list-transactions example
  * (https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions), in
- * that order. Not emulated: `logo`, `created_at`, `cashflow_category`, `cashflow_subcategory`, the per-type detail
- * objects (`transfer`, `card`…) and the `includes[]` embeds (`attachments`, `labels`, `vat_details`).
+ * that order. Not emulated: `logo`, `created_at`, `cashflow_category`, `cashflow_subcategory` and the per-type
+ * detail objects (`transfer`, `card`…).
  */
 export interface SeedTransaction {
   id: string;
@@ -140,6 +141,7 @@ export function seedTransactions(
   organizations: SeedOrganization[],
   memberships: SeedMembership[],
   bankAccounts: SeedBankAccount[],
+  labels: SeedLabel[],
   startTime: number,
 ): SeedTransaction[] {
   const prng = prngFor(seed, 'transactions');
@@ -147,7 +149,10 @@ export function seedTransactions(
   for (const account of bankAccounts.filter((a) => a.main)) {
     const organization = organizations.find((o) => o.id === account.organization_id);
     const initiators = memberships.filter((m) => m.organizationId === account.organization_id);
-    const labelIds = [prng.uuid(), prng.uuid()];
+    const labelIds = labels.filter((l) => l.organizationId === account.organization_id).map((l) => l.id);
+    // Two draws kept from when the label ids were made up here, so a seed's transactions stay as they were.
+    prng.uuid();
+    prng.uuid();
     let slot = startTime - prng.int(5, 180) * MINUTE;
     let balance = account.balance_cents;
     for (let i = 0; i < TRANSACTIONS_PER_MAIN_ACCOUNT; i++) {
@@ -198,7 +203,7 @@ export function seedTransactions(
         vat_amount_cents: vatCents,
         vat_rate: vatCents === null ? null : 20,
         initiator_id: kind.side === 'debit' && initiators.length > 0 ? prng.pick(initiators).id : null,
-        label_ids: prng.next() < 0.2 ? [prng.pick(labelIds)] : [],
+        label_ids: prng.next() < 0.2 && labelIds.length > 0 ? [prng.pick(labelIds)] : [],
         attachment_lost: false,
         attachment_required: kind.side === 'debit' && kind.operationType !== 'qonto_fee',
         card_last_digits: card ? prng.digits(4) : null,
