@@ -1,4 +1,12 @@
-import type { QontoMembership, QontoOrganization } from './api-resources.js';
+import type {
+  QontoAttachment,
+  QontoBankAccount,
+  QontoLabel,
+  QontoMembership,
+  QontoOrganization,
+  QontoTransaction,
+  QontoTransactionInclude,
+} from './api-resources.js';
 import { readApiResponse } from './api-response.js';
 import { type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
@@ -132,6 +140,93 @@ export class QontoApiClient {
     );
   }
 
+  /**
+   * One transaction by its `id` (the UUID, not `transaction_id`), unwrapped from `{ transaction }` (scope
+   * `organization.read`). `includes` embeds its `labels`, `attachments` (each with a 30-minute `url`) or
+   * `vat_details`.
+   * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/retrieve-a-transaction
+   */
+  async getTransaction(
+    id: string,
+    o: { includes?: QontoTransactionInclude[] } = {},
+  ): Promise<QontoTransaction> {
+    const path = `/v2/transactions/${pathSegment(id, 'getTransaction(id)')}`;
+    const includes = o?.includes ?? [];
+    const body = await this.get(path, includes.length === 0 ? undefined : { includes });
+    return unwrap<QontoTransaction>(body, 'transaction', 'GET /v2/transactions/{id}');
+  }
+
+  /**
+   * One bank account of the organization by id, unwrapped from `{ bank_account }` (scope `organization.read`).
+   * https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/retrieve
+   */
+  async getBankAccount(id: string): Promise<QontoBankAccount> {
+    const body = await this.get(`/v2/bank_accounts/${pathSegment(id, 'getBankAccount(id)')}`);
+    return unwrap<QontoBankAccount>(body, 'bank_account', 'GET /v2/bank_accounts/{id}');
+  }
+
+  /**
+   * One attachment by id, unwrapped from `{ attachment }` (scope `organization.read` or `attachment.read`). Its
+   * `url` downloads the file with no token for 30 minutes; after that, call this again for a new one.
+   * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment
+   */
+  async getAttachment(id: string): Promise<QontoAttachment> {
+    const body = await this.get(`/v2/attachments/${pathSegment(id, 'getAttachment(id)')}`);
+    return unwrap<QontoAttachment>(body, 'attachment', 'GET /v2/attachments/{id}');
+  }
+
+  /**
+   * The attachments of a transaction (scope `organization.read` or `attachment.read`); up to 5, in one answer.
+   * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments-in-transactions/list-attachments-for-a-transaction
+   */
+  async listTransactionAttachments(transactionId: string): Promise<QontoAttachment[]> {
+    const path = `/v2/transactions/${pathSegment(transactionId, 'listTransactionAttachments(transactionId)')}/attachments`;
+    const body = await this.get<Record<string, unknown> | undefined>(path);
+    if (!Array.isArray(body?.attachments)) {
+      throw new QontoUnexpectedResponseError(
+        'Qonto API GET /v2/transactions/{id}/attachments answered without an "attachments" array.',
+      );
+    }
+    return body.attachments as QontoAttachment[];
+  }
+
+  /**
+   * Uploads a file (PDF, JPEG or PNG) to a transaction (scope `attachment.write`), as multipart `file`, with the
+   * `X-Qonto-Idempotency-Key` Qonto requires: a new UUID unless you pass yours (pass the same one when you retry an
+   * upload, so Qonto keeps one copy). Qonto processes the file in the background: it shows in
+   * {@link listTransactionAttachments} a little later. The POST is never retried on its own.
+   * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments-in-transactions/upload-an-attachment-to-a-transaction
+   */
+  async uploadAttachment(
+    transactionId: string,
+    file: Blob,
+    o: { fileName?: string; idempotencyKey?: string } = {},
+  ): Promise<void> {
+    const path = `/v2/transactions/${pathSegment(transactionId, 'uploadAttachment(transactionId)')}/attachments`;
+    if (!(file instanceof Blob)) {
+      throw new QontoConfigError(
+        'uploadAttachment needs the file as a Blob or File (e.g. new Blob([bytes], { type: "application/pdf" })).',
+      );
+    }
+    const fileName = o?.fileName ?? (file instanceof File && file.name !== '' ? file.name : 'attachment');
+    const form = new FormData();
+    form.append('file', file, fileName);
+    await this.request(path, {
+      method: 'POST',
+      body: form,
+      headers: { 'X-Qonto-Idempotency-Key': o?.idempotencyKey ?? crypto.randomUUID() },
+    });
+  }
+
+  /**
+   * Every label of the organization, page after page (scope `organization.read`): `id`, `name` and the
+   * `parent_id` of the label that groups it. Transactions point at them with `label_ids`.
+   * https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels
+   */
+  listLabels(o: { perPage?: number } = {}): AsyncIterable<QontoLabel> {
+    return this.paginate<QontoLabel>('/v2/labels', { itemsKey: 'labels', perPage: o?.perPage });
+  }
+
   async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
     let page = Number(query.page ?? 1);
     for (;;) {
@@ -194,6 +289,14 @@ function withQuery(path: string, query: QontoQuery): string {
   const search = params.toString();
   if (search === '') return path;
   return `${path}${path.includes('?') ? '&' : '?'}${search}`;
+}
+
+/** An id for a URL path: a non-empty string, percent-encoded so it stays one segment. */
+function pathSegment(id: unknown, call: string): string {
+  if (typeof id !== 'string' || id === '') {
+    throw new QontoConfigError(`${call} needs a non-empty id string, not ${JSON.stringify(id)}.`);
+  }
+  return encodeURIComponent(id);
 }
 
 function unwrap<T>(body: unknown, key: string, what: string): T {

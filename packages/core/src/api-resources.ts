@@ -44,7 +44,8 @@ export interface QontoBankAccount {
   authorized_balance_cents?: number;
   updated_at?: string;
   is_external_account?: boolean;
-  account_number?: string;
+  /** A string or null, as Qonto sends it (its docs' example shows a number; real answers carry a string or null). */
+  account_number?: string | null;
   [field: string]: unknown;
 }
 
@@ -55,17 +56,111 @@ export interface QontoBankAccount {
  */
 export interface QontoOrganization {
   id: string;
+  /** The trading name (sent by Qonto, not in its docs' example). */
+  name?: string;
   slug?: string;
   legal_name?: string;
   legal_number?: string;
   legal_sector?: string;
   legal_registration_date?: string;
   legal_address?: string;
+  /** Sent by Qonto besides `legal_address`; its shape is not documented. */
+  address?: unknown;
   legal_form?: string;
   legal_country?: string;
   legal_share_capital?: number;
   locale?: string;
   contract_signed_at?: string;
   bank_accounts?: QontoBankAccount[];
+  [field: string]: unknown;
+}
+
+/**
+ * A label of the organization, as `GET /v2/labels` lists it: a label can group others through `parent_id`.
+ * Needs `organization.read`. https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels
+ */
+export interface QontoLabel {
+  id: string;
+  name?: string;
+  parent_id?: string | null;
+  [field: string]: unknown;
+}
+
+/**
+ * A file attached to a transaction (an invoice, a receipt), as `GET /v2/attachments/{id}` returns it. Its `url` is
+ * a temporary download link, valid 30 minutes, fetched with no token: ask again for a new one.
+ * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment
+ */
+export interface QontoAttachment {
+  id: string;
+  created_at?: string;
+  file_name?: string;
+  file_size?: number;
+  file_content_type?: string;
+  url?: string;
+  /** The PAdES version of the file; its file fields are present only when `status` is `available`. */
+  probative_attachment?: {
+    status?: string;
+    file_name?: string;
+    file_size?: number;
+    file_content_type?: string;
+    url?: string;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+
+/** What `includes[]` embeds in a transaction. */
+export type QontoTransactionInclude = 'labels' | 'attachments' | 'vat_details';
+
+/**
+ * A transaction, as `GET /v2/transactions` lists it and `GET /v2/transactions/{id}` returns it, with the embeds
+ * asked for with `includes`. Needs `organization.read`. Amounts come in euros and in cents.
+ * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions
+ */
+export interface QontoTransaction {
+  id: string;
+  transaction_id?: string;
+  amount?: number;
+  amount_cents?: number;
+  settled_balance?: number | null;
+  settled_balance_cents?: number | null;
+  attachment_ids?: string[];
+  local_amount?: number;
+  local_amount_cents?: number;
+  /** `debit` or `credit`. */
+  side?: string;
+  operation_type?: string;
+  currency?: string;
+  local_currency?: string;
+  label?: string;
+  clean_counterparty_name?: string | null;
+  /** Null until the transaction is completed. */
+  settled_at?: string | null;
+  emitted_at?: string;
+  updated_at?: string;
+  /** `pending`, `declined`, `completed`… */
+  status?: string;
+  note?: string | null;
+  reference?: string | null;
+  vat_amount?: number | null;
+  vat_amount_cents?: number | null;
+  /** -1 for an uncategorized or multiple rate. */
+  vat_rate?: number | null;
+  initiator_id?: string | null;
+  label_ids?: string[];
+  attachment_lost?: boolean;
+  attachment_required?: boolean;
+  card_last_digits?: string | null;
+  category?: string;
+  subject_type?: string;
+  bank_account_id?: string;
+  is_external_transaction?: boolean;
+  /** With `includes: ['labels']`. */
+  labels?: QontoLabel[];
+  /** With `includes: ['attachments']`. */
+  attachments?: QontoAttachment[];
+  /** With `includes: ['vat_details']`; its shape is not documented. */
+  vat_details?: unknown;
   [field: string]: unknown;
 }

@@ -1,6 +1,8 @@
+import { endpointScopes } from './endpoint-scopes.js';
 import {
   QontoApiError,
   type QontoApiErrorObject,
+  QontoMissingScopeError,
   QontoRateLimitError,
   QontoUnexpectedResponseError,
 } from './errors.js';
@@ -62,21 +64,30 @@ export async function readApiResponse(
     } catch {
       throw notJson(what, status, `with a body that is not valid JSON (${text.length} bytes)`);
     }
+  } else if (status === 404 && /^text\/plain/i.test(contentType)) {
+    throw new QontoApiError(
+      `Qonto API ${what} answered 404 from its gateway: no such endpoint. ${STATUS_HINTS[404]}${traceNote(
+        traceIdOf(undefined, response, secrets),
+      )}`,
+      { status, traceId: traceIdOf(undefined, response, secrets) },
+    );
   } else if (text !== '' && status !== 429) {
     throw notJson(what, status, `with ${contentType || 'no content-type'}`);
   }
   if (status < 300) return body;
 
   const errors = parseErrors(body, secrets);
+  const traceId = traceIdOf(body, response, secrets);
   // The server's details often end with a period: drop it so the message reads as one sentence.
   const summary =
     errors.length === 0 ? '' : `: ${errors.slice(0, 3).map(describeError).join('; ')}`.replace(/\.+$/, '');
   if (status === 429) {
     const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
     throw new QontoRateLimitError(
-      `Qonto API ${what} answered 429 Too Many Requests${summary}. ${RATE_LIMIT_HINT}`,
+      `Qonto API ${what} answered 429 Too Many Requests${summary}. ${RATE_LIMIT_HINT}${traceNote(traceId)}`,
       {
         errors,
+        traceId,
         retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
       },
     );
@@ -85,10 +96,46 @@ export async function readApiResponse(
     status === 401 && refreshed
       ? 'The token was refreshed and Qonto still refused it: the consent was probably revoked; have the user connect again.'
       : (STATUS_HINTS[status] ?? (status >= 500 ? 'Qonto had a server error; try again later.' : ''));
-  throw new QontoApiError(`Qonto API ${what} answered ${status}${summary}. ${hint}`.trim(), {
-    status,
-    errors,
-  });
+  if (status === 403 && errors.some((e) => /missing required oauth scope/i.test(String(e.detail ?? '')))) {
+    const [method = 'GET', path = ''] = what.split(' ');
+    const requiredScopes = endpointScopes(method, path);
+    const needed =
+      requiredScopes.length === 0
+        ? "the scope this endpoint needs (its page in Qonto's API reference names it)"
+        : requiredScopes.join(' or ');
+    throw new QontoMissingScopeError(
+      `Qonto API ${what} answered 403${summary}: the access token was not granted ${needed}. Fix: add ` +
+        `${requiredScopes.length === 0 ? 'it' : requiredScopes[0]} to the scopes you request and have the user ` +
+        `connect with Qonto again (a refresh keeps the old scopes).${traceNote(traceId)}`,
+      { errors, traceId, requiredScopes },
+    );
+  }
+  throw new QontoApiError(
+    `Qonto API ${what} answered ${status}${summary}. ${hint}`.trim() + traceNote(traceId),
+    {
+      status,
+      errors,
+      traceId,
+    },
+  );
+}
+
+/**
+ * Qonto's id of the request: the JSON:API body's `trace_id`, else the gateway's `X-Tyk-Trace-Id` header;
+ * scrubbed, and only when it looks like an id.
+ */
+function traceIdOf(body: unknown, response: Response, secrets: (string | undefined)[]): string | undefined {
+  const fromBody = (body as { trace_id?: unknown } | undefined)?.trace_id;
+  const raw =
+    typeof fromBody === 'string' && fromBody !== '' ? fromBody : response.headers.get('x-tyk-trace-id');
+  if (raw === null || raw === undefined) return undefined;
+  const id = redactSecrets(raw, secrets);
+  return /^[\w.:-]{1,128}$/.test(id) ? id : undefined;
+}
+
+/** The trace id for the message, which people paste into a support ticket. */
+function traceNote(traceId: string | undefined): string {
+  return traceId === undefined ? '' : ` (Qonto trace id ${traceId}: quote it to Qonto's support.)`;
 }
 
 /** The Business API neither redirects nor answers anything but JSON: such an answer came from elsewhere. */

@@ -16,6 +16,12 @@ export interface QontoEndpoints {
   /** The `iss` claim of id_tokens issued by this environment's OAuth server, when known. */
   issuer?: string;
   /**
+   * RFC 7009 token revocation (`POST /oauth2/revoke`). Qonto's docs do not list it; its OAuth server (Ory Hydra)
+   * serves it beside the token endpoint, where real clients call it. When absent, it is `tokenUrl` with `/token`
+   * replaced by `/revoke`.
+   */
+  revocationUrl?: string;
+  /**
    * Whether every request to this environment's origins must carry `X-Qonto-Staging-Token`
    * (https://docs.qonto.com/get-started/general/sandbox-access).
    */
@@ -97,6 +103,9 @@ export function resolveEndpoints(environment: QontoEnvironment): QontoEndpoints 
   assertHttpUrl(environment.tokenUrl, 'environment.tokenUrl');
   assertHttpUrl(environment.apiBaseUrl, 'environment.apiBaseUrl');
   if (environment.issuer !== undefined) assertHttpUrl(environment.issuer, 'environment.issuer');
+  if (environment.revocationUrl !== undefined) {
+    assertHttpUrl(environment.revocationUrl, 'environment.revocationUrl');
+  }
   if (typeof environment.requiresStagingToken !== 'boolean') {
     throw new QontoConfigError('environment.requiresStagingToken must be true or false.');
   }
@@ -122,8 +131,25 @@ export function sandboxEndpointsAt(baseUrl: string): QontoEndpoints {
 
 /** The distinct origins (scheme://host:port) an environment's requests go to. */
 export function endpointOrigins(endpoints: QontoEndpoints): string[] {
-  const origins = [endpoints.authorizationUrl, endpoints.tokenUrl, endpoints.apiBaseUrl].map(
-    (u) => new URL(u).origin,
-  );
-  return [...new Set(origins)];
+  const urls = [endpoints.authorizationUrl, endpoints.tokenUrl, endpoints.apiBaseUrl];
+  if (endpoints.revocationUrl !== undefined) urls.push(endpoints.revocationUrl);
+  return [...new Set(urls.map((u) => new URL(u).origin))];
+}
+
+/**
+ * Where to revoke a token: `revocationUrl`, else the token endpoint's `/token` replaced by `/revoke` (true of
+ * Qonto's hosts, `https://oauth.qonto.com/oauth2/revoke` and its sandbox twin, and of the emulator). Throws
+ * {@link QontoConfigError} when neither gives one.
+ */
+export function revocationUrlOf(endpoints: QontoEndpoints): string {
+  if (endpoints.revocationUrl !== undefined) return endpoints.revocationUrl;
+  const url = new URL(endpoints.tokenUrl);
+  if (!url.pathname.endsWith('/token')) {
+    throw new QontoConfigError(
+      `No revocation endpoint: environment.tokenUrl (${url.origin}${url.pathname}) does not end with /token. ` +
+        "Set environment.revocationUrl to the OAuth server's RFC 7009 endpoint.",
+    );
+  }
+  url.pathname = `${url.pathname.slice(0, -'/token'.length)}/revoke`;
+  return url.href;
 }

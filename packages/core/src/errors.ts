@@ -15,6 +15,7 @@ export type QontoErrorCode =
   | 'staging_gate'
   | 'oauth'
   | 'api'
+  | 'missing_scope'
   | 'rate_limited'
   | 'network'
   | 'timeout'
@@ -29,6 +30,7 @@ const NAMES: Record<QontoErrorCode, string> = {
   staging_gate: 'QontoStagingGateError',
   oauth: 'QontoOAuthError',
   api: 'QontoApiError',
+  missing_scope: 'QontoMissingScopeError',
   rate_limited: 'QontoRateLimitError',
   network: 'QontoNetworkError',
   timeout: 'QontoTimeoutError',
@@ -136,15 +138,38 @@ export interface QontoApiErrorObject {
 export class QontoApiError extends QontoError {
   readonly status: number;
   readonly errors: QontoApiErrorObject[];
+  /**
+   * Qonto's id of the failed request (the body's `trace_id`, else the gateway's `X-Tyk-Trace-Id` header): quote it
+   * to Qonto's support.
+   */
+  readonly traceId: string | undefined;
 
   constructor(
     message: string,
-    o: { status: number; errors?: QontoApiErrorObject[] },
-    code: 'api' | 'rate_limited' = 'api',
+    o: { status: number; errors?: QontoApiErrorObject[]; traceId?: string | undefined },
+    code: 'api' | 'missing_scope' | 'rate_limited' = 'api',
   ) {
     super(code, message);
     this.status = o.status;
     this.errors = o.errors ?? [];
+    this.traceId = o.traceId;
+  }
+}
+
+/**
+ * A 403 because the access token was not granted the scope the endpoint needs (Qonto's "missing required oauth
+ * scope"). Request one of `requiredScopes` and have the user connect with Qonto again: a refresh keeps the scopes.
+ */
+export class QontoMissingScopeError extends QontoApiError {
+  /** The scopes of which the endpoint needs one (from Qonto's API reference); empty when core does not know it. */
+  readonly requiredScopes: readonly string[];
+
+  constructor(
+    message: string,
+    o: { errors?: QontoApiErrorObject[]; traceId?: string | undefined; requiredScopes: readonly string[] },
+  ) {
+    super(message, { status: 403, errors: o.errors ?? [], traceId: o.traceId }, 'missing_scope');
+    this.requiredScopes = Object.freeze([...o.requiredScopes]);
   }
 }
 
@@ -155,9 +180,13 @@ export class QontoRateLimitError extends QontoApiError {
 
   constructor(
     message: string,
-    o: { errors?: QontoApiErrorObject[]; retryAfterSeconds?: number | undefined },
+    o: {
+      errors?: QontoApiErrorObject[];
+      retryAfterSeconds?: number | undefined;
+      traceId?: string | undefined;
+    },
   ) {
-    super(message, { status: 429, errors: o.errors ?? [] }, 'rate_limited');
+    super(message, { status: 429, errors: o.errors ?? [], traceId: o.traceId }, 'rate_limited');
     this.retryAfterSeconds = o.retryAfterSeconds;
   }
 }

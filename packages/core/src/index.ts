@@ -3,7 +3,15 @@ export {
   type QontoApiClientOptions,
   type QontoQuery,
 } from './api-client.js';
-export type { QontoBankAccount, QontoMembership, QontoOrganization } from './api-resources.js';
+export type {
+  QontoAttachment,
+  QontoBankAccount,
+  QontoLabel,
+  QontoMembership,
+  QontoOrganization,
+  QontoTransaction,
+  QontoTransactionInclude,
+} from './api-resources.js';
 export { type QontoAuthorizationTarget, qontoAuthorizationParams } from './authorization-params.js';
 export { type AuthorizationCallbackInput, parseAuthorizationCallback } from './callback.js';
 export {

@@ -5,12 +5,13 @@ import {
   type QontoEndpoints,
   type QontoEnvironment,
   resolveEndpoints,
+  revocationUrlOf,
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { createQontoFetch } from './fetch.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 import { discardBody } from './response-body.js';
-import { parseTokenResponse, type TokenGrant } from './token-response.js';
+import { parseTokenResponse, readRevocationResponse, type TokenGrant } from './token-response.js';
 import type { TokenSet } from './tokens.js';
 
 /** Options of {@link QontoOAuthClient}. */
@@ -72,6 +73,7 @@ export interface QontoAuthorizationRequest {
  *   header in the sandbox, never retried (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens).
  * - {@link revokeConsent}: `DELETE /v2/oauth2/consents`
  *   (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents).
+ * - {@link revokeToken}: RFC 7009 `POST /oauth2/revoke` (one grant's tokens; the consent stays).
  *
  * Errors: the sandbox gate → `QontoStagingGateError`; an RFC 6749 error → `QontoOAuthError` (`hint`,
  * `reconnectRequired`); a 3xx, HTML or malformed answer → `QontoUnexpectedResponseError`; `QontoTimeoutError`,
@@ -180,6 +182,34 @@ export class QontoOAuthClient {
     // Any 2xx is success, whatever its body; anything else reads like every other Business API error.
     if (response.ok) await discardBody(response);
     else await readApiResponse(response, 'DELETE /v2/oauth2/consents', this.#secrets(token));
+  }
+
+  /**
+   * Revokes one token and every token of its grant (RFC 7009, `POST /oauth2/revoke` on the OAuth server, form body
+   * with `client_secret_post` and the staging header in the sandbox): "sign out" of this app on this device. The
+   * user's consent stays: to disconnect the app, use {@link revokeConsent}. Qonto's docs do not list this endpoint;
+   * its OAuth server (Ory Hydra) serves it and real clients use it. A token that is unknown, expired or already
+   * revoked is a success, as RFC 7009 says. Refused → `QontoOAuthError` (`unauthorized_client`: another client's
+   * token). Never retried.
+   */
+  async revokeToken(
+    token: string,
+    o: { tokenTypeHint?: 'access_token' | 'refresh_token' } = {},
+  ): Promise<void> {
+    const value = requireString(token, 'token');
+    const url = revocationUrlOf(this.endpoints);
+    const body = new URLSearchParams({
+      token: value,
+      client_id: this.clientId,
+      client_secret: this.#clientSecret,
+    });
+    if (o?.tokenTypeHint !== undefined) body.set('token_type_hint', o.tokenTypeHint);
+    const response = await this.#fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: body.toString(),
+    });
+    await readRevocationResponse(response, this.#secrets(value));
   }
 
   /** The request's own registered callback URL, else the client's; Qonto requires one on both requests. */

@@ -7,6 +7,15 @@ import { readTokenFields, type TokenSet } from './tokens.js';
 /** Which token request an answer belongs to: the hints differ. */
 export type TokenGrant = 'authorization_code' | 'refresh_token';
 
+/** The OAuth requests whose error answers core reads: the two grants, and token revocation. */
+type OAuthRequest = TokenGrant | 'revocation';
+
+const ACTIONS: Record<OAuthRequest, string> = {
+  authorization_code: 'exchange the authorization code',
+  refresh_token: 'refresh the tokens',
+  revocation: 'revoke the token',
+};
+
 const TOKEN_DOC = 'https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens';
 
 /**
@@ -52,11 +61,40 @@ export async function parseTokenResponse(
   return readTokenFields(json, { ...o, bad: (what) => notATokenResponse(200, `with ${what}`) });
 }
 
+/**
+ * Reads the answer of `POST /oauth2/revoke` (RFC 7009): any 2xx is success, whatever its body; an RFC 6749 error
+ * body → {@link QontoOAuthError}; a 3xx or a body that is not JSON → {@link QontoUnexpectedResponseError}.
+ */
+export async function readRevocationResponse(response: Response, secrets: string[]): Promise<void> {
+  const { status } = response;
+  if (response.ok) {
+    await discardBody(response);
+    return;
+  }
+  if (isRedirect(status)) {
+    await discardBody(response);
+    const target = redirectTarget(response, response.url);
+    throw notATokenResponse(status, `(a redirect${target ? ` to ${target.host}` : ''})`, 'revocation');
+  }
+  const text = await readBodyText(response, 'the revocation request');
+  const json = parseJsonObject(text);
+  if (json === undefined) {
+    throw notATokenResponse(status, `with ${describeBody(text, secrets)}`, 'revocation');
+  }
+  throw oauthError(json, status, { grant: 'revocation', secrets });
+}
+
 /** Whatever is wrong with an answer that is not a token response, the usual cause is where it came from. */
-function notATokenResponse(status: number, what: string): QontoUnexpectedResponseError {
+function notATokenResponse(
+  status: number,
+  what: string,
+  request: 'token' | 'revocation' = 'token',
+): QontoUnexpectedResponseError {
   return new QontoUnexpectedResponseError(
     explain(
-      `Qonto's token endpoint answered ${status} ${what} instead of a token response`,
+      request === 'token'
+        ? `Qonto's token endpoint answered ${status} ${what} instead of a token response`
+        : `Qonto's revocation endpoint answered ${status} ${what} instead of an RFC 7009 answer`,
       "tokenUrl points at a server that is not Qonto's OAuth server, or a proxy intercepts or redirects the request",
       `check the environment's endpoints (production: https://oauth.qonto.com/oauth2/token). See ${TOKEN_DOC}`,
     ),
@@ -67,10 +105,14 @@ function notATokenResponse(status: number, what: string): QontoUnexpectedRespons
 function oauthError(
   json: Record<string, unknown>,
   status: number,
-  o: { grant: TokenGrant; secrets: string[] },
+  o: { grant: OAuthRequest; secrets: string[] },
 ): QontoOAuthError | QontoUnexpectedResponseError {
   if (typeof json.error !== 'string') {
-    return notATokenResponse(status, 'without an RFC 6749 error body');
+    return notATokenResponse(
+      status,
+      'without an RFC 6749 error body',
+      o.grant === 'revocation' ? 'revocation' : 'token',
+    );
   }
   const error = redactSecrets(json.error, o.secrets).slice(0, 100);
   const errorDescription =
@@ -79,7 +121,7 @@ function oauthError(
       : undefined;
   const reconnectRequired = error === 'invalid_grant' && o.grant === 'refresh_token';
   const hint = hintFor(error, o.grant);
-  const action = o.grant === 'refresh_token' ? 'refresh the tokens' : 'exchange the authorization code';
+  const action = ACTIONS[o.grant];
   return new QontoOAuthError(
     `Qonto refused to ${action}: ${error}${errorDescription ? ` (${errorDescription})` : ''}.` +
       (hint ? ` ${hint}` : ''),
@@ -88,7 +130,10 @@ function oauthError(
 }
 
 /** The usual cause of each RFC 6749 error at Qonto's token endpoint, and what to do. */
-function hintFor(error: string, grant: TokenGrant): string | undefined {
+function hintFor(error: string, grant: OAuthRequest): string | undefined {
+  if (grant === 'revocation' && error === 'unauthorized_client') {
+    return 'Likely cause: the token was issued to another client. Fix: revoke it with the client that obtained it.';
+  }
   switch (error) {
     case 'invalid_client':
       return (
