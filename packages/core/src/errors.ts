@@ -19,7 +19,8 @@ export type QontoErrorCode =
   | 'rate_limited'
   | 'network'
   | 'timeout'
-  | 'unexpected_response';
+  | 'unexpected_response'
+  | 'token_store';
 
 /**
  * Literal class names: a minifying bundler (Next.js's production build, for one) renames classes, and an error
@@ -35,6 +36,7 @@ const NAMES: Record<QontoErrorCode, string> = {
   network: 'QontoNetworkError',
   timeout: 'QontoTimeoutError',
   unexpected_response: 'QontoUnexpectedResponseError',
+  token_store: 'QontoTokenStoreError',
 };
 
 /** Base class of every error thrown by `@qonto-oauth/*`. */
@@ -215,5 +217,26 @@ export class QontoUnexpectedResponseError extends QontoError {
   constructor(message: string, o: { status?: number | undefined } = {}) {
     super('unexpected_response', message);
     this.status = o.status;
+  }
+}
+
+/**
+ * The token store could not serve a connection's tokens: the store is unreachable (`reconnectRequired: false`; the
+ * stored tokens are untouched, retry once it is back), or the connection's tokens are gone from it, flushed or
+ * evicted (`reconnectRequired: true`: send the user through the authorization flow again). Thrown by stores that
+ * share tokens between processes, such as `@qonto-oauth/redis`; the message names the store and the connection
+ * key, never a token.
+ */
+export class QontoTokenStoreError extends QontoError {
+  /** The connection's key in the store, when the failure concerns one connection. */
+  readonly key: string | undefined;
+  /** True when the connection's tokens are gone and the user must connect with Qonto again. */
+  readonly reconnectRequired: boolean;
+
+  constructor(message: string, o: { key?: string | undefined; reconnectRequired?: boolean } = {}) {
+    // No `cause`: a store client's error can carry the command it sent, tokens included.
+    super('token_store', message);
+    this.key = o.key;
+    this.reconnectRequired = o.reconnectRequired ?? false;
   }
 }

@@ -45,6 +45,12 @@ export {
 } from './profile.js';
 export { REDACTED, redactSecrets, SecretCollector } from './redact.js';
 export {
+  isRefreshCoordination,
+  type RefreshCoordination,
+  type RefreshLockTarget,
+  type SharedRefreshCoordination,
+} from './refresh-coordination.js';
+export {
   type QontoTokenRefresher,
   ROTATION_GRACE_MS,
   sharedRefresh,

@@ -1,4 +1,5 @@
 import { QontoOAuthError } from './errors.js';
+import { refreshAcrossProcesses, type SharedRefreshCoordination } from './refresh-coordination.js';
 import type { TokenSet } from './tokens.js';
 
 /**
@@ -41,12 +42,17 @@ let lastRefresherId = 0;
  *
  * `now` (default `Date.now`) is the clock the 60 s are measured with; inject one in tests.
  *
+ * With `coordination` (a store implementing `RefreshCoordination`, such as `@qonto-oauth/redis`'s, and a secret
+ * every process shares), both guarantees hold across every process sharing that store: one process refreshes, the
+ * others wait for its rotation and get it, and the rotation is remembered there for 60 s under a keyed hash of the
+ * replaced refresh token (never the token itself).
+ *
  * @see https://docs.qonto.com/get-started/business-api/authentication/oauth/refresh-token-endpoint
  */
 export function sharedRefresh(
   client: QontoTokenRefresher,
   refreshToken: string,
-  o: { now?: (() => number) | undefined } = {},
+  o: { now?: (() => number) | undefined; coordination?: SharedRefreshCoordination | undefined } = {},
 ): Promise<TokenSet> {
   const now = o.now ?? Date.now;
   const key = refreshKey(client, refreshToken);
@@ -57,14 +63,25 @@ export function sharedRefresh(
     forget(key);
   }
   return singleFlight(inFlight, key, async () => {
+    const refresh = async (): Promise<TokenSet> => {
+      const rotated = await client.refresh(refreshToken);
+      // Qonto always rotates, but keep the old refresh token if a server ever omits the new one.
+      return rotated.refreshToken === undefined ? { ...rotated, refreshToken } : rotated;
+    };
     let rotated: TokenSet;
     try {
-      rotated = await client.refresh(refreshToken);
+      rotated =
+        o.coordination === undefined
+          ? await refresh()
+          : await refreshAcrossProcesses(
+              o.coordination,
+              processIndependentKey(client, refreshToken),
+              ROTATION_GRACE_MS,
+              refresh,
+            );
     } catch (error) {
       throw asReconnectRequired(error);
     }
-    // Qonto always rotates, but keep the old refresh token if a server ever omits the new one.
-    if (rotated.refreshToken === undefined) rotated = { ...rotated, refreshToken };
     remember(key, now(), rotated);
     return rotated;
   });
@@ -92,10 +109,8 @@ export function singleFlight<T>(
 
 /** Token endpoint, client id and refresh token: what identifies one rotation at Qonto. */
 function refreshKey(client: QontoTokenRefresher, refreshToken: string): string {
-  const { endpoints, clientId } = client as { endpoints?: { tokenUrl?: unknown }; clientId?: unknown };
-  if (typeof endpoints?.tokenUrl === 'string' && typeof clientId === 'string') {
-    return JSON.stringify([endpoints.tokenUrl, clientId, refreshToken]);
-  }
+  const app = appOf(client);
+  if (app !== undefined) return JSON.stringify([...app, refreshToken]);
   // A custom refresher: shared by the callers of that object only.
   let id = refresherIds.get(client);
   if (id === undefined) {
@@ -103,6 +118,18 @@ function refreshKey(client: QontoTokenRefresher, refreshToken: string): string {
     refresherIds.set(client, id);
   }
   return JSON.stringify([id, refreshToken]);
+}
+
+/** The same rotation's name in every process: a custom refresher is known by its refresh token alone there. */
+function processIndependentKey(client: QontoTokenRefresher, refreshToken: string): string {
+  return JSON.stringify([...(appOf(client) ?? []), refreshToken]);
+}
+
+function appOf(client: QontoTokenRefresher): [string, string] | undefined {
+  const { endpoints, clientId } = client as { endpoints?: { tokenUrl?: unknown }; clientId?: unknown };
+  return typeof endpoints?.tokenUrl === 'string' && typeof clientId === 'string'
+    ? [endpoints.tokenUrl, clientId]
+    : undefined;
 }
 
 function remember(key: string, at: number, tokens: TokenSet): void {

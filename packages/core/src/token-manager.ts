@@ -1,4 +1,5 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
+import { isRefreshCoordination } from './refresh-coordination.js';
 import { type QontoTokenRefresher, sharedRefresh, singleFlight } from './shared-refresh.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
 import { isTokenExpired, type TokenSet } from './tokens.js';
@@ -32,7 +33,9 @@ export interface QontoTokenManagerOptions {
  *   in the process (other managers and client instances included), and reuses a rotation of the last 60 s for a
  *   caller still holding the replaced refresh token; a failure reaches every waiter and the next call tries again;
  * - saves the rotated set to the store before any caller gets it, so a crash cannot lose the new refresh token;
- * - reads the store on every call, so processes sharing a store see each other's rotations.
+ * - reads the store on every call, so processes sharing a store see each other's rotations;
+ * - with a store that implements `RefreshCoordination` (`@qonto-oauth/redis`'s `RedisTokenStore`), refreshes once
+ *   among every process sharing it: the others wait for the rotated set to be saved and get it.
  *
  * A refresh that fails with `invalid_grant` (refresh token expired, revoked or rotated out) throws a
  * {@link QontoOAuthError} with `reconnectRequired: true`: send the user through the authorization flow again.
@@ -111,12 +114,28 @@ export class QontoTokenManager {
         ),
       );
     }
-    return singleFlight(this.#inFlight, refreshToken, async () => {
-      const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
-      // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
-      await this.#store.set(this.#key, rotated);
-      this.#current = rotated;
-      return rotated;
-    });
+    const store = this.#store;
+    if (!isRefreshCoordination(store)) {
+      return singleFlight(this.#inFlight, refreshToken, () => this.#rotate(refreshToken));
+    }
+    return singleFlight(this.#inFlight, refreshToken, () =>
+      store.withRefreshLock({ connection: this.#key }, async () => {
+        // Another process may have rotated while this one waited for the lock: its set is the one to use.
+        const latest = await store.get(this.#key);
+        if (latest !== undefined && latest.refreshToken !== refreshToken) {
+          this.#current = latest;
+          return latest;
+        }
+        return this.#rotate(refreshToken);
+      }),
+    );
+  }
+
+  async #rotate(refreshToken: string): Promise<TokenSet> {
+    const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
+    // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
+    await this.#store.set(this.#key, rotated);
+    this.#current = rotated;
+    return rotated;
   }
 }

@@ -7,6 +7,8 @@ import type { TokenSet } from './tokens.js';
  * (https://docs.qonto.com/get-started/business-api/authentication/oauth/refresh-token-endpoint), so `set` must
  * persist the whole set durably before it resolves: a rotated refresh token that is lost means the user has to
  * connect again. Implement it over your database, Redis or session; {@link MemoryTokenStore} is the in-process one.
+ * A store that several processes share can also implement `RefreshCoordination`, so that they refresh a
+ * connection once among them (`@qonto-oauth/redis`'s `RedisTokenStore` does).
  */
 export interface TokenStore {
   /** The stored set for `key`, or `undefined` when there is none. */

@@ -46,6 +46,7 @@ describe('error names', () => {
           m: string,
         ) => Error
       )('m'),
+      QontoTokenStoreError: new (core.QontoTokenStoreError as unknown as new (m: string) => Error)('m'),
     };
     for (const [name, error] of Object.entries(made)) {
       expect(error.name).toBe(name);
