@@ -1,10 +1,16 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
-import { isRefreshCoordination } from './refresh-coordination.js';
+import { isRefreshCoordination, type RefreshCoordination } from './refresh-coordination.js';
 import { type QontoTokenRefresher, sharedRefresh, singleFlight } from './shared-refresh.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
 import { isTokenExpired, type TokenSet } from './tokens.js';
 
 export type { QontoTokenRefresher } from './shared-refresh.js';
+
+/**
+ * Coordinated refreshes running in this process, by store and then connection key and refresh token: managers built
+ * per request over one shared store take its lock once between them, not once each.
+ */
+const coordinatedFlights = new WeakMap<RefreshCoordination, Map<string, Promise<TokenSet>>>();
 
 /** Options of {@link QontoTokenManager}. */
 export interface QontoTokenManagerOptions {
@@ -118,7 +124,12 @@ export class QontoTokenManager {
     if (!isRefreshCoordination(store)) {
       return singleFlight(this.#inFlight, refreshToken, () => this.#rotate(refreshToken));
     }
-    return singleFlight(this.#inFlight, refreshToken, () =>
+    let flights = coordinatedFlights.get(store);
+    if (flights === undefined) {
+      flights = new Map();
+      coordinatedFlights.set(store, flights);
+    }
+    return singleFlight(flights, JSON.stringify([this.#key, refreshToken]), () =>
       store.withRefreshLock({ connection: this.#key }, async () => {
         // Another process may have rotated while this one waited for the lock: its set is the one to use.
         const latest = await store.get(this.#key);

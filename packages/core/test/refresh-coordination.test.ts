@@ -77,6 +77,18 @@ describe('QontoTokenManager with a store that coordinates refreshes', () => {
     expect(await store.get('org-1')).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
   });
 
+  it('takes the lock once for managers built per request over the same store', async () => {
+    const store = new SharedMemoryStore();
+    const client = makeClient();
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        new QontoTokenManager({ client, tokens: expiredTokens(), store, key: 'org-1', now }).getAccessToken(),
+      ),
+    );
+    expect(new Set(tokens)).toEqual(new Set(['at-1']));
+    expect(store.locks).toHaveLength(1);
+  });
+
   it('takes the set another process saved while it waited for the lock, without refreshing', async () => {
     const store = new SharedMemoryStore();
     await store.set('org-1', expiredTokens());
