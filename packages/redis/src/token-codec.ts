@@ -1,0 +1,83 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { QontoConfigError, type TokenSet } from '@qonto-oauth/core';
+
+/** Prefix of an encrypted value: format version 1, AES-256-GCM. */
+const ENCRYPTED = 'enc:v1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** At least 32 characters: `openssl rand -base64 32` gives 44. */
+export const MIN_ENCRYPTION_KEY_LENGTH = 32;
+
+/**
+ * Turns token sets into Redis values and back: the `TokenSet` JSON, or, with an encryption key, that JSON sealed
+ * with AES-256-GCM under a key derived from it (HKDF-SHA-256), bound to the Redis key it is stored under, so a
+ * value copied to another connection's key does not decrypt.
+ */
+export class TokenCodec {
+  readonly #key: Buffer | undefined;
+
+  constructor(encryptionKey: string | undefined) {
+    if (encryptionKey === undefined) return;
+    if (typeof encryptionKey !== 'string' || encryptionKey.length < MIN_ENCRYPTION_KEY_LENGTH) {
+      throw new QontoConfigError(
+        `RedisTokenStore: encryptionKey must be a string of at least ${MIN_ENCRYPTION_KEY_LENGTH} characters. ` +
+          'Generate one with `openssl rand -base64 32`, keep it in your secrets, and give every process the same.',
+      );
+    }
+    this.#key = Buffer.from(
+      hkdfSync('sha256', encryptionKey, '@qonto-oauth/redis', 'token set v1', 32) as ArrayBuffer,
+    );
+  }
+
+  encode(tokens: TokenSet, redisKey: string): string {
+    const json = JSON.stringify(tokens);
+    if (this.#key === undefined) return json;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    cipher.setAAD(Buffer.from(redisKey));
+    const sealed = Buffer.concat([iv, cipher.update(json, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return ENCRYPTED + sealed.toString('base64url');
+  }
+
+  /** The set, or a sentence saying why the value is not one (never the value itself). */
+  decode(value: string, redisKey: string): TokenSet | string {
+    let json = value;
+    if (value.startsWith(ENCRYPTED)) {
+      if (this.#key === undefined) {
+        return 'it is encrypted and this store has no encryptionKey: give it the key the other processes use';
+      }
+      const sealed = Buffer.from(value.slice(ENCRYPTED.length), 'base64url');
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, IV_BYTES));
+        decipher.setAAD(Buffer.from(redisKey));
+        decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+        json =
+          decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES), undefined, 'utf8') +
+          decipher.final('utf8');
+      } catch {
+        return 'it does not decrypt with this encryptionKey: every process must use the same key';
+      }
+    } else if (this.#key !== undefined) {
+      return 'it is stored unencrypted while this store has an encryptionKey: every process must use the same key';
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return 'it is not JSON: was the key written by something else?';
+    }
+    return isTokenSet(parsed) ? parsed : 'it is not a TokenSet: was the key written by something else?';
+  }
+}
+
+function isTokenSet(value: unknown): value is TokenSet {
+  const t = value as Partial<TokenSet> | null;
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.accessToken === 'string' &&
+    typeof t.expiresAt === 'number' &&
+    Array.isArray(t.scopes) &&
+    (t.refreshToken === undefined || typeof t.refreshToken === 'string')
+  );
+}
