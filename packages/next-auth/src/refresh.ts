@@ -4,6 +4,7 @@ import {
   type QontoError,
   QontoOAuthClient,
   type QontoOAuthError,
+  type RefreshCoordination,
   sharedRefresh,
   type TokenSet,
 } from '@qonto-oauth/core';
@@ -17,8 +18,8 @@ export const REFRESH_TOKEN_ERROR = 'RefreshTokenError';
 
 /**
  * The `error` {@link refreshQontoToken} sets when a refresh failed but Qonto did not refuse the refresh token:
- * Qonto unreachable, a timeout, a 5xx or 429 answer, the sandbox's staging gate, or this app's own configuration
- * (`invalid_client`, a missing staging token). The token is returned as it was (still expiring), `error_reason`
+ * Qonto unreachable, a timeout, a 5xx or 429 answer, the sandbox's staging gate, this app's own configuration
+ * (`invalid_client`, a missing staging token), or the `coordination` store unreachable. The token is returned as it was (still expiring), `error_reason`
  * says why, and the next call tries again: the session survives, and once the cause is gone (or the configuration
  * fixed) the member carries on without reconnecting.
  */
@@ -44,7 +45,7 @@ export interface QontoJwtTokens {
   /**
    * With `'RefreshTransientError'`: why, as a short code safe to log or show: the OAuth `error` Qonto answered
    * (`temporarily_unavailable`, `server_error`, `invalid_client`…), else core's error `code` (`network`,
-   * `timeout`, `staging_gate`, `unexpected_response`, `config`).
+   * `timeout`, `staging_gate`, `unexpected_response`, `config`, `token_store`).
    */
   error_reason?: string | undefined;
 }
@@ -69,6 +70,13 @@ export interface RefreshQontoTokenOptions {
    * logged otherwise: the error does not reach Auth.js, whose `jwt` callback would sign the member out on a throw.
    */
   onTransientError?: (error: QontoError) => void;
+  /**
+   * A store shared by the app's instances that coordinates refreshes, such as `@qonto-oauth/redis`'s
+   * `RedisTokenStore`: instances refresh a session's token once between them, and an instance that receives the
+   * replaced cookie within Qonto's 60 s grace gets the same rotation. The refresh token is named there by an HMAC
+   * keyed with `clientSecret`, never stored as such. Without it, this holds within one process.
+   */
+  coordination?: RefreshCoordination | undefined;
 }
 
 /**
@@ -80,7 +88,8 @@ export interface RefreshQontoTokenOptions {
  * - otherwise refreshes through `@qonto-oauth/core` and returns a copy with the new `access_token`,
  *   `refresh_token` and `expires_at` (and no `error`), through core's `sharedRefresh`: concurrent calls in this
  *   process for the same refresh token share one refresh, and a call with that refresh token during the next
- *   minute (Qonto's grace period: a request that still carried the old cookie) gets the same rotation;
+ *   minute (Qonto's grace period: a request that still carried the old cookie) gets the same rotation; with
+ *   `coordination` (a `RedisTokenStore`), across every instance of the app;
  * - when Qonto refuses the refresh token (`invalid_grant`: expired, revoked or rotated out) or there is none,
  *   returns a copy with `error: 'RefreshTokenError'` ({@link REFRESH_TOKEN_ERROR}): show a "reconnect Qonto"
  *   prompt and sign the user in again;
@@ -130,7 +139,12 @@ export async function refreshQontoToken<T extends object>(
       fetch: options.fetch,
       now,
     });
-    rotated = await sharedRefresh(client, refreshToken, { now });
+    rotated = await sharedRefresh(client, refreshToken, {
+      now,
+      ...(options.coordination === undefined
+        ? {}
+        : { coordination: { store: options.coordination, secret: options.clientSecret } }),
+    });
   } catch (error) {
     if (!isQontoError(error)) throw error;
     if (isReconnectRequired(error)) return { ...withoutError(fields), error: REFRESH_TOKEN_ERROR };
