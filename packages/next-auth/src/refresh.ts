@@ -19,9 +19,9 @@ export const REFRESH_TOKEN_ERROR = 'RefreshTokenError';
 /**
  * The `error` {@link refreshQontoToken} sets when a refresh failed but Qonto did not refuse the refresh token:
  * Qonto unreachable, a timeout, a 5xx or 429 answer, the sandbox's staging gate, this app's own configuration
- * (`invalid_client`, a missing staging token), or the `coordination` store unreachable. The token is returned as it was (still expiring), `error_reason`
- * says why, and the next call tries again: the session survives, and once the cause is gone (or the configuration
- * fixed) the member carries on without reconnecting.
+ * (`invalid_client`, a missing staging token), or the `coordination` store unreachable. The token is returned as
+ * it was (still expiring), `error_reason` says why, and the next call tries again: the session survives, and once
+ * the cause is gone (or the configuration fixed) the member carries on without reconnecting.
  */
 export const REFRESH_TRANSIENT_ERROR = 'RefreshTransientError';
 
