@@ -5,6 +5,7 @@ import {
   HttpException,
   HttpStatus,
   InternalServerErrorException,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { isQontoError, type QontoError } from '@qonto-oauth/core';
@@ -40,6 +41,8 @@ function body(status: number, error: string, qonto: QontoError): Record<string, 
  * | rate limit | 429 |
  * | timeout | 504 |
  * | configuration | 500 |
+ * | token store unreachable (`QontoTokenStoreError`) | 503 |
+ * | token store lost the connection's tokens (`reconnectRequired`) | 401 |
  */
 export function toHttpException(error: unknown): unknown {
   if (error instanceof HttpException || !isQontoError(error)) return error;
@@ -70,6 +73,14 @@ export function toHttpException(error: unknown): unknown {
       }
       return new BadGatewayException(body(HttpStatus.BAD_GATEWAY, 'Bad Gateway', error), cause);
     }
+    case 'token_store':
+      if ((error as { reconnectRequired?: boolean }).reconnectRequired === true) {
+        return new UnauthorizedException(body(HttpStatus.UNAUTHORIZED, 'Unauthorized', error), cause);
+      }
+      return new ServiceUnavailableException(
+        body(HttpStatus.SERVICE_UNAVAILABLE, 'Service Unavailable', error),
+        cause,
+      );
     case 'config':
       return new InternalServerErrorException(
         body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error', error),

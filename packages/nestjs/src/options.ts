@@ -4,6 +4,7 @@ import {
   type QontoEndpoints,
   QontoOAuthClient,
   type QontoOAuthClientOptions,
+  type TokenStore,
 } from '@qonto-oauth/core';
 
 /**
@@ -24,6 +25,12 @@ export interface QontoModuleOptions
    * so rotating the client secret also invalidates logins in progress.
    */
   stateSecret?: string | undefined;
+  /**
+   * Where `QontoService.api(tokens, { key })` keeps each connection's rotated tokens, e.g. a `RedisTokenStore`
+   * from `@qonto-oauth/redis`, which also refreshes a connection once among all the app's processes. With it,
+   * `api()` needs the connection's `key`.
+   */
+  store?: TokenStore | undefined;
 }
 
 /** {@link QontoModuleOptions} after validation, as provided under `QONTO_OPTIONS`. Secrets are non-enumerable. */
@@ -69,6 +76,21 @@ function checkStateSecret(value: unknown): void {
   }
 }
 
+function checkStore(value: unknown): void {
+  if (value === undefined) return;
+  const store = value as Partial<TokenStore> | null;
+  if (
+    typeof store?.get !== 'function' ||
+    typeof store.set !== 'function' ||
+    typeof store.delete !== 'function'
+  ) {
+    throw configError(
+      'store must be a TokenStore (get, set and delete), such as new RedisTokenStore({ url }) from ' +
+        '@qonto-oauth/redis or MemoryTokenStore from @qonto-oauth/core.',
+    );
+  }
+}
+
 function hide(target: object, key: string, value: unknown): void {
   if (value !== undefined) Object.defineProperty(target, key, { value, enumerable: false });
 }
@@ -97,6 +119,7 @@ export function resolveQontoOptions(input: QontoModuleOptions | undefined | null
     throw configError(`redirectUri must be an http(s) URL, not ${callbackUrl.protocol}`);
   }
   checkStateSecret(input.stateSecret);
+  checkStore(input.store);
   const resolved = {
     environment: input.environment,
     endpoints: client.endpoints,
@@ -111,5 +134,7 @@ export function resolveQontoOptions(input: QontoModuleOptions | undefined | null
   hide(resolved, 'stagingToken', input.stagingToken === '' ? undefined : input.stagingToken);
   hide(resolved, 'stateSecret', input.stateSecret);
   hide(resolved, 'fetch', input.fetch);
+  // Non-enumerable too: a store holds a Redis client, nothing to print with the options.
+  hide(resolved, 'store', input.store);
   return Object.freeze(resolved);
 }

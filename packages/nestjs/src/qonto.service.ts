@@ -6,6 +6,7 @@ import {
   QontoApiClient,
   type QontoAuthorizationRequest,
   type QontoAuthorizationRequestOptions,
+  QontoConfigError,
   type QontoOAuthClient,
   type QontoProfile,
   QontoTokenManager,
@@ -89,13 +90,29 @@ export class QontoService {
 
   /**
    * A Business API client for one connection. Given a {@link TokenSet}, it refreshes the access token before it
-   * expires; pass `store` (and `key`) to keep the rotated tokens, or they live only in this client.
-   * Given an access token, it uses it as is.
+   * expires and keeps the rotated tokens in `store` under `key`: the module's `store` unless you pass one here.
+   * With a `RedisTokenStore` (`@qonto-oauth/redis`), the connection is refreshed once among all the app's
+   * processes. Without any store, the rotated tokens live only in this client. Given an access token, it uses it
+   * as is.
    */
   api(tokens: TokenSet | string, o: { store?: TokenStore; key?: string } = {}): QontoApiClient {
     const { endpoints, stagingToken, fetch } = this.#options;
+    const store = o.store ?? this.#options.store;
+    if (typeof tokens !== 'string' && store !== undefined && o.key === undefined) {
+      throw new QontoConfigError(
+        "QontoService.api(tokens, { key }) needs the connection's key (your organization or user id) when a " +
+          'store keeps the tokens: without one, every connection would share the key "default".',
+      );
+    }
     const manager =
-      typeof tokens === 'string' ? tokens : new QontoTokenManager({ client: this.#client, tokens, ...o });
+      typeof tokens === 'string'
+        ? tokens
+        : new QontoTokenManager({
+            client: this.#client,
+            tokens,
+            ...(store === undefined ? {} : { store }),
+            ...(o.key === undefined ? {} : { key: o.key }),
+          });
     return new QontoApiClient({
       environment: endpoints,
       tokens: manager,

@@ -7,6 +7,7 @@ import {
   QontoRateLimitError,
   QontoStagingGateError,
   QontoTimeoutError,
+  QontoTokenStoreError,
   QontoUnexpectedResponseError,
 } from '@qonto-oauth/core';
 import { toHttpException } from '@qonto-oauth/nestjs';
@@ -33,6 +34,12 @@ describe('toHttpException', () => {
     ['a network failure', new QontoNetworkError('refused'), 502],
     ['an unexpected answer', new QontoUnexpectedResponseError('html', { status: 200 }), 502],
     ['a configuration error', new QontoConfigError('no staging token'), 500],
+    ['an unreachable token store', new QontoTokenStoreError('Redis down', { key: 'org-1' }), 503],
+    [
+      "a token store that lost the connection's tokens",
+      new QontoTokenStoreError('gone', { key: 'org-1', reconnectRequired: true }),
+      401,
+    ],
   ];
 
   it.each(cases)('maps %s to HTTP %i with core message and code', (_name, error, status) => {

@@ -169,6 +169,7 @@ describe('QontoModule', () => {
     ['scopes', { scopes: [] }, /scopes must be a non-empty array/],
     ['scopes', { scopes: ['organization.read payment.write'] }, /Invalid scope .*one scope per array item/],
     ['stateSecret', { stateSecret: 'short' }, /stateSecret must be a string of at least 32 characters/],
+    ['store', { store: { get: () => undefined } }, /store must be a TokenStore \(get, set and delete\)/],
   ];
 
   it.each(badOptions)('a bad %s fails the boot naming it', async (_name, change, message) => {
