@@ -214,6 +214,7 @@ async function latestTransactions(
     const page = await api.get<{ transactions?: TransactionRow[] }>('/v2/transactions', {
       ...query,
       per_page: 10,
+      includes: ['labels', 'attachments'],
     });
     return { rows: (page.transactions ?? []).slice(0, 10) };
   } catch (error) {

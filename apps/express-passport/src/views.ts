@@ -70,6 +70,10 @@ export interface TransactionRow {
   settled_at?: string | null;
   emitted_at?: string;
   status?: string;
+  /** Embedded with `includes[]=labels`. */
+  labels?: { name?: string }[];
+  /** Embedded with `includes[]=attachments`; each `url` is a download link valid 30 minutes. */
+  attachments?: { file_name?: string; url?: string }[];
 }
 
 /** What the account page shows; `transactions` is a note instead of rows while the endpoint is unavailable. */
@@ -99,6 +103,15 @@ function accountsTable(accounts: QontoBankAccount[]): string {
 <tbody>${rows}</tbody></table>`;
 }
 
+/** A link to the transaction's first attachment (Qonto's temporary URL: valid 30 minutes, no token needed). */
+function receiptLink(t: TransactionRow): string {
+  const attachment = t.attachments?.find(
+    (a) => a.url?.startsWith('https://') || a.url?.startsWith('http://'),
+  );
+  if (!attachment) return '';
+  return `<a class="receipt" href="${escapeHtml(attachment.url)}">${escapeHtml(attachment.file_name ?? 'receipt')}</a>`;
+}
+
 function transactionsBlock(transactions: AccountView['transactions']): string {
   if ('unavailable' in transactions) return `<p class="note">${escapeHtml(transactions.unavailable)}</p>`;
   if (transactions.rows.length === 0) return '<p class="note">No transaction yet.</p>';
@@ -107,10 +120,11 @@ function transactionsBlock(transactions: AccountView['transactions']): string {
       (
         t,
       ) => `<tr><td>${escapeHtml((t.settled_at ?? t.emitted_at ?? '').slice(0, 10))}</td><td>${escapeHtml(t.label)}</td>
-<td class="amount">${escapeHtml(money(t.amount, t.currency, t.side))}</td><td>${escapeHtml(t.status)}</td></tr>`,
+<td class="amount">${escapeHtml(money(t.amount, t.currency, t.side))}</td><td>${escapeHtml(t.status)}</td>
+<td class="labels">${escapeHtml((t.labels ?? []).map((l) => l.name).join(', '))}</td><td>${receiptLink(t)}</td></tr>`,
     )
     .join('\n');
-  return `<table class="transactions"><thead><tr><th>Date</th><th>Label</th><th>Amount</th><th>Status</th></tr></thead>
+  return `<table class="transactions"><thead><tr><th>Date</th><th>Label</th><th>Amount</th><th>Status</th><th>Labels</th><th>Receipt</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 

@@ -72,9 +72,29 @@ describe('example-express-passport against the emulator', () => {
         },
       );
     if (served) {
-      expect(
-        page.body.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0].match(/<tr>/g),
-      ).toHaveLength(11);
+      const table = page.body.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0] ?? '';
+      expect(table.match(/<tr>/g)).toHaveLength(11);
+      // Each row shows the transaction's labels and a link to its first attachment (a temporary, tokenless URL).
+      const latest = await apiWith(tokens.accessToken).get<{
+        transactions: { labels: { name: string }[]; attachments: { file_name: string }[] }[];
+      }>('/v2/transactions', {
+        bank_account_id: main.id!,
+        per_page: 10,
+        includes: ['labels', 'attachments'],
+      });
+      const cells = [
+        ...table.matchAll(
+          /<td class="labels">([^<]*)<\/td><td>(?:<a class="receipt" href="([^"]+)">([^<]+)<\/a>)?<\/td>/g,
+        ),
+      ];
+      expect(cells.map((c) => c[1])).toEqual(
+        latest.transactions.map((t) => t.labels.map((l) => l.name).join(', ')),
+      );
+      expect(cells.map((c) => c[3])).toEqual(latest.transactions.map((t) => t.attachments[0]?.file_name));
+      const receipt = cells.find((c) => c[2] !== undefined);
+      expect(receipt).toBeDefined();
+      const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'));
+      expect(file.headers.get('content-type')).toBe('application/pdf');
     } else {
       expect(page.body).toContain('Transactions unavailable');
     }

@@ -20,6 +20,10 @@ export interface TransactionRow {
   status?: string;
   settled_at?: string | null;
   emitted_at?: string;
+  /** Embedded with `includes[]=labels`. */
+  labels?: { name?: string }[];
+  /** Embedded with `includes[]=attachments`; each `url` is a download link valid 30 minutes. */
+  attachments?: { file_name?: string; url?: string }[];
 }
 
 /** What `/me` shows. `transactions` is a note instead of rows when the Qonto server has no such endpoint. */
@@ -66,6 +70,7 @@ async function latestTransactions(
       ...which,
       sort_by: 'settled_at:desc',
       per_page: LATEST_TRANSACTIONS,
+      includes: ['labels', 'attachments'],
     });
     return { rows: (page.transactions ?? []).slice(0, LATEST_TRANSACTIONS) };
   } catch (error) {

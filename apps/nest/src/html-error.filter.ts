@@ -9,10 +9,12 @@ const TITLES: Record<string, string> = {
   staging_gate: "Qonto's sandbox gate answered instead of the API",
   oauth: 'Qonto refused the connection',
   api: 'Qonto refused a request',
+  missing_scope: 'The connection lacks a Qonto permission',
   rate_limited: 'Too many requests to Qonto',
   network: 'Qonto could not be reached',
   timeout: 'Qonto did not answer in time',
   unexpected_response: 'Qonto answered something unexpected',
+  token_store: 'The stored Qonto connection could not be read',
 };
 
 /** Titles by status for the errors the guard raises without a Qonto error (state check, sign-in required). */

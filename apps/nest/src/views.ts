@@ -84,14 +84,23 @@ function transactions(view: AccountView['transactions']): string {
   if (view.rows.length === 0) return '<p class="note">No transaction yet.</p>';
   return table(
     'transactions',
-    ['Date', 'Label', 'Amount', 'Status'],
+    ['Date', 'Label', 'Amount', 'Status', 'Labels', 'Receipt'],
     view.rows.map((t: TransactionRow) => [
       cell((t.settled_at ?? t.emitted_at ?? '').slice(0, 10)),
       cell(t.label),
       cell(money(t.amount, t.currency, t.side), 'amount'),
       cell(t.status),
+      cell((t.labels ?? []).map((l) => l.name).join(', '), 'labels'),
+      `<td>${receiptLink(t)}</td>`,
     ]),
   );
+}
+
+/** A link to the transaction's first attachment (Qonto's temporary URL: valid 30 minutes, no token needed). */
+function receiptLink(t: TransactionRow): string {
+  const attachment = t.attachments?.find((a) => /^https?:\/\//.test(a.url ?? ''));
+  if (!attachment) return '';
+  return `<a class="receipt" href="${escapeHtml(attachment.url)}">${escapeHtml(attachment.file_name ?? 'receipt')}</a>`;
 }
 
 /** `/me`: the member, the organization, its bank accounts, the latest transactions, and the two actions. */

@@ -64,6 +64,28 @@ describe('example-nest against the emulator', () => {
         .sort()
         .reverse(),
     );
+    // Each row shows the transaction's labels and a link to its first attachment (a temporary, tokenless URL).
+    const embedded = await api.get<{
+      transactions: { labels: { name: string }[]; attachments: { file_name: string }[] }[];
+    }>('/v2/transactions', {
+      bank_account_id: main.id!,
+      sort_by: 'settled_at:desc',
+      per_page: 10,
+      includes: ['labels', 'attachments'],
+    });
+    const cells = [
+      ...table.matchAll(
+        /<td class="labels">([^<]*)<\/td><td>(?:<a class="receipt" href="([^"]+)">([^<]+)<\/a>)?<\/td>/g,
+      ),
+    ];
+    expect(cells.map((c) => c[1])).toEqual(
+      embedded.transactions.map((t) => t.labels.map((l) => l.name).join(', ')),
+    );
+    expect(cells.map((c) => c[3])).toEqual(embedded.transactions.map((t) => t.attachments[0]?.file_name));
+    const receipt = cells.find((c) => c[2] !== undefined);
+    expect(receipt).toBeDefined();
+    const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'));
+    expect(file.headers.get('content-type')).toBe('application/pdf');
   });
 
   it('says so in the page when the Qonto server answers 404 to GET /v2/transactions', async () => {

@@ -8,6 +8,7 @@ export function homePage(ctx: SandboxContext) {
     const rows = [
       ['Authorization', `${ctx.url}/oauth2/auth`],
       ['Token', `${ctx.url}/oauth2/token`],
+      ['Token revocation (RFC 7009)', `${ctx.url}/oauth2/revoke`],
       ['Business API base', ctx.url],
       ['id_token issuer', ctx.url],
       ['JWKS (emulator aid)', `${ctx.url}/.well-known/jwks.json`],

@@ -86,6 +86,7 @@ describe('demo mode', () => {
     for (const text of [
       `${sandbox.url}/oauth2/auth`,
       `${sandbox.url}/oauth2/token`,
+      `${sandbox.url}/oauth2/revoke`,
       `${sandbox.url}/.well-known/jwks.json`,
     ]) {
       expect(html).toContain(text);

@@ -67,17 +67,30 @@ export function AccountOverviewView({ overview }: { overview: AccountOverview })
               <th>Label</th>
               <th>Status</th>
               <th className="amount">Amount</th>
+              <th>Labels</th>
+              <th>Receipt</th>
             </tr>
           </thead>
           <tbody>
-            {transactions.rows.map((t) => (
-              <tr key={t.id ?? t.transaction_id}>
-                <td>{transactionDate(t)}</td>
-                <td>{t.label}</td>
-                <td>{t.status}</td>
-                <td className="amount">{money(t.amount, t.currency, t.side)}</td>
-              </tr>
-            ))}
+            {transactions.rows.map((t) => {
+              const receipt = t.attachments?.find((a) => /^https?:\/\//.test(a.url ?? ''));
+              return (
+                <tr key={t.id ?? t.transaction_id}>
+                  <td>{transactionDate(t)}</td>
+                  <td>{t.label}</td>
+                  <td>{t.status}</td>
+                  <td className="amount">{money(t.amount, t.currency, t.side)}</td>
+                  <td className="labels">{(t.labels ?? []).map((l) => l.name).join(', ')}</td>
+                  <td>
+                    {receipt ? (
+                      <a className="receipt" href={receipt.url}>
+                        {receipt.file_name ?? 'receipt'}
+                      </a>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : transactions.note ? null : (

@@ -18,6 +18,10 @@ export interface QontoTransactionRow {
   status?: string;
   settled_at?: string | null;
   emitted_at?: string;
+  /** Embedded with `includes[]=labels`. */
+  labels?: { id?: string; name?: string }[];
+  /** Embedded with `includes[]=attachments`; each `url` is a download link valid 30 minutes, no token needed. */
+  attachments?: { id?: string; file_name?: string; url?: string }[];
 }
 
 /** A list, or the note shown instead when this Qonto server cannot give it. */
@@ -81,6 +85,7 @@ async function latest(api: QontoApiClient, account: QontoBankAccount): Promise<L
       ...which,
       sort_by: 'settled_at:desc',
       per_page: LATEST,
+      includes: ['labels', 'attachments'],
     });
     return { rows: (page.transactions ?? []).slice(0, LATEST) };
   } catch (error) {
