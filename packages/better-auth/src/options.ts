@@ -3,6 +3,7 @@ import {
   type QontoEnvConfig,
   type QontoEnvironment,
   qontoConfigFromEnv,
+  type RefreshCoordination,
 } from '@qonto-oauth/core';
 
 /** Options of {@link qonto}. Give `clientId` and `clientSecret`, or none of the credentials to read `QONTO_*`. */
@@ -33,6 +34,13 @@ export interface QontoOptions {
   env?: Record<string, string | undefined>;
   /** The fetch core wraps (default `globalThis.fetch`): a proxy agent, instrumentation. */
   fetch?: typeof fetch;
+  /**
+   * A store shared by every process of the app that coordinates refreshes (`@qonto-oauth/redis`'s
+   * `RedisTokenStore`): one rotation per refresh token across processes, not only within each. Create it once per
+   * process. Redis then holds the lock and, for 60 s, the rotated set under an HMAC of the replaced refresh token
+   * keyed with the client secret, never the token itself.
+   */
+  coordination?: RefreshCoordination;
 }
 
 /** The configuration the plugin runs with: checked, every value known. */
@@ -45,6 +53,7 @@ export interface ResolvedQontoOptions {
   scopes: string[] | undefined;
   trustEmail: boolean;
   fetch: typeof fetch | undefined;
+  coordination: RefreshCoordination | undefined;
 }
 
 /**
@@ -58,7 +67,7 @@ export function resolveQontoOptions(o: QontoOptions = {}): ResolvedQontoOptions 
       'qonto() takes an options object: { clientId, clientSecret, environment, stagingToken }.',
     );
   }
-  const common = { trustEmail: o.trustEmail ?? true, fetch: o.fetch };
+  const common = { trustEmail: o.trustEmail ?? true, fetch: o.fetch, coordination: o.coordination };
   if (o.clientId === undefined && o.clientSecret === undefined) {
     const { redirectUri: _ignored, ...fromEnv } = qontoConfigFromEnv(o.env);
     return { ...fromEnv, ...pick(o), ...common };

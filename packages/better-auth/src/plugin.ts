@@ -6,6 +6,7 @@ import {
   QontoOAuthError,
   type QontoProfile,
   QontoTokenManager,
+  type QontoTokenRefresher,
 } from '@qonto-oauth/core';
 import type { BetterAuthPlugin, StandardSchemaV1 } from 'better-auth';
 import {
@@ -31,15 +32,16 @@ import {
   type QontoLogger,
   report,
   type SignInOutcome,
+  sharedRefresher,
 } from './provider.js';
 import { ShortLivedMap } from './short-lived-map.js';
 
 /** What `getQontoApi` finds on the plugin object (not enumerable: Better Auth copies and logs options). */
 export const QONTO_PLUGIN_STATE = Symbol.for('@qonto-oauth/better-auth.state');
 
-/** What `getQontoApi` needs from the plugin: core's client and a Business API client factory (no secret in sight). */
+/** What `getQontoApi` needs from the plugin: its refresher and a Business API client factory (no secret in sight). */
 export interface QontoPluginState {
-  client: QontoOAuthClient;
+  refresher: QontoTokenRefresher;
   api(tokens: QontoTokenManager): QontoApiClient;
 }
 
@@ -93,9 +95,11 @@ export function qonto(options: QontoOptions = {}) {
   });
   let logger: QontoLogger = console;
   const outcomes = new ShortLivedMap<SignInOutcome>(OUTCOME_TTL_MS);
+  const refresher = sharedRefresher(client, config);
   const deps = {
     config,
     client,
+    refresher,
     outcomes,
     profiles: new ShortLivedMap<QontoProfile>(OUTCOME_TTL_MS),
     refreshFailures: new ShortLivedMap<unknown>(OUTCOME_TTL_MS),
@@ -149,7 +153,9 @@ export function qonto(options: QontoOptions = {}) {
         {
           matcher: (ctx) => ctx.path === '/get-access-token' || ctx.path === '/refresh-token',
           handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned as { body?: { code?: unknown } } | undefined;
+            const returned = ctx.context.returned as
+              | { body?: { code?: unknown; message?: unknown } }
+              | undefined;
             const code = returned?.body?.code;
             if (code !== 'FAILED_TO_GET_ACCESS_TOKEN' && code !== 'FAILED_TO_REFRESH_ACCESS_TOKEN') return;
             const session = ctx.context.session ?? (await getSessionFromCtx(ctx).catch(() => null));
@@ -158,7 +164,7 @@ export function qonto(options: QontoOptions = {}) {
             // Better Auth's own code stays; the Qonto cause rides along for the app to act on.
             throw new APIError('BAD_REQUEST', {
               code,
-              message: `${(returned?.body as { message?: string }).message ?? 'Failed'}: ${qontoErrorCode(error)}`,
+              message: `${String(returned?.body?.message ?? 'Failed')}: ${qontoErrorCode(error)}`,
               qontoError: qontoErrorCode(error),
               reconnectRequired: error instanceof QontoOAuthError && error.reconnectRequired,
             });
@@ -181,7 +187,7 @@ export function qonto(options: QontoOptions = {}) {
         async (ctx) => {
           const rows = await qontoAccountsOf(ctx.context, ctx.context.session.user.id);
           const row = findAccount(rows, ctx.body.accountId);
-          await revokeConsent(ctx.context, client, row, deps);
+          await revokeConsent(ctx.context, client, refresher, row, deps);
           await ctx.context.internalAdapter.deleteAccount(row.id);
           // The Better Auth session stays: signing out is the app's choice (`auth.api.signOut`).
           return ctx.json({ status: true });
@@ -191,7 +197,7 @@ export function qonto(options: QontoOptions = {}) {
   } satisfies BetterAuthPlugin;
   Object.defineProperty(plugin, QONTO_PLUGIN_STATE, {
     value: {
-      client,
+      refresher,
       api: (tokens) => apiClientFor(config, tokens),
     } satisfies QontoPluginState,
     enumerable: false,
@@ -261,12 +267,13 @@ export function toQontoAccount(row: QontoAccountRow): QontoAccount {
 async function revokeConsent(
   context: QontoAuthContext,
   client: QontoOAuthClient,
+  refresher: QontoTokenRefresher,
   row: QontoAccountRow,
   deps: { logger: () => QontoLogger },
 ): Promise<void> {
   try {
     const manager = new QontoTokenManager({
-      client,
+      client: refresher,
       tokens: await tokenSetOf(row, context),
       store: new QontoAccountTokenStore(context),
       key: row.accountId,

@@ -3,6 +3,7 @@ import {
   fetchQontoProfile,
   type QontoOAuthClient,
   type QontoProfile,
+  type QontoTokenRefresher,
   sharedRefresh,
   type TokenSet,
 } from '@qonto-oauth/core';
@@ -28,6 +29,8 @@ export interface QontoProviderDeps {
   config: ResolvedQontoOptions;
   /** Core's client, built without PKCE: Better Auth makes the verifier and keeps it in its own state. */
   client: QontoOAuthClient;
+  /** Refreshes through core's `sharedRefresh` (with the app's `coordination`): every refresh of the plugin. */
+  refresher: QontoTokenRefresher;
   /** Sign-in outcomes by authorization code, for the callback hook. */
   outcomes: ShortLivedMap<SignInOutcome>;
   /** Profiles fetched during the code exchange, by access token, for `getUserInfo` right after it. */
@@ -44,7 +47,7 @@ export interface QontoProviderDeps {
  * rotation per refresh token in the process, remembered for Qonto's 60 s grace period).
  */
 export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<QontoProfile> {
-  const { config, client, outcomes, profiles, refreshFailures } = deps;
+  const { config, client, refresher, outcomes, profiles, refreshFailures } = deps;
 
   async function profileFor(tokens: { accessToken?: string | undefined; idToken?: string | undefined }) {
     if (tokens.accessToken === undefined) return undefined;
@@ -112,7 +115,7 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
 
     async refreshAccessToken(refreshToken) {
       try {
-        return toOAuth2Tokens(await sharedRefresh(client, refreshToken));
+        return toOAuth2Tokens(await refresher.refresh(refreshToken));
       } catch (error) {
         refreshFailures.set(refreshToken, error);
         report(deps, 'Qonto token refresh failed', error);
@@ -121,6 +124,19 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
     },
   };
   return provider;
+}
+
+/**
+ * One refresh per refresh token through core's `sharedRefresh`, across processes with `coordination`: what both
+ * Better Auth's `getAccessToken` and the plugin's own token managers (`getQontoApi`, disconnect) call, so the two
+ * paths share one rotation.
+ */
+export function sharedRefresher(client: QontoOAuthClient, config: ResolvedQontoOptions): QontoTokenRefresher {
+  const o =
+    config.coordination === undefined
+      ? {}
+      : { coordination: { store: config.coordination, secret: config.clientSecret } };
+  return { refresh: (refreshToken) => sharedRefresh(client, refreshToken, o) };
 }
 
 /** Core's token set in Better Auth's shape (saved on the `account` row). */

@@ -54,7 +54,7 @@ export async function getQontoApi(auth: QontoAuthInstance, o: GetQontoApiOptions
     });
   }
   const manager = new QontoTokenManager({
-    client: state.client,
+    client: state.refresher,
     tokens: await tokenSetOf(row!, context),
     store: new QontoAccountTokenStore(context),
     key: row!.accountId,
