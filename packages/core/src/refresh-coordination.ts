@@ -23,7 +23,8 @@ export interface RefreshCoordination {
    * returns (or throws) what `task` did. While another process holds it, waits, and takes it as soon as it is
    * released (or once its lease runs out, should the holder die). An implementation renews its lease while `task`
    * runs, keeps lease plus request timeout well under Qonto's 60 s grace (so a process taking over from a dead
-   * holder still refreshes inside it), and releases only a lock it still owns.
+   * holder still refreshes inside it), and releases only a lock it still owns. When `task` fails while others
+   * wait, it may hand them the same failure rather than let each try in turn; a call made after it tries again.
    */
   withRefreshLock<T>(target: RefreshLockTarget, task: () => Promise<T>): Promise<T>;
   /** The set remembered by {@link rememberRotation} for `rotation` within its time to live, if any. */

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { QontoTokenStoreError } from '@qonto-oauth/core';
 import type { Cluster, Redis } from 'ioredis';
+import { parseSharedFailure, reviveFailure, shareableFailure } from './shared-failure.js';
 
+/** Takes the lock if it is free ('OK'), else answers who holds it, atomically. */
+const ACQUIRE = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'OK' end return redis.call('get', KEYS[1])`;
 /** Extends the lease, only if this holder still owns the lock. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 /** Deletes the lock, only if this holder still owns it (never another process's lock taken after a lapse). */
@@ -27,11 +30,23 @@ export interface LockOptions {
 /**
  * Runs `task` holding the lock at `lockKey` (a random token, set with NX and a lease): waits while another process
  * holds it, renews the lease every third of it while `task` runs, and releases it only if it is still this
- * holder's. Should this process die, the lease runs out and the next waiter takes over.
+ * holder's. Should this process die, the lease runs out and the next waiter takes over. When `task` fails with one
+ * of core's errors, the processes that waited on this attempt get the same error instead of trying in turn (a
+ * Qonto that hangs would otherwise hold each of them for a request timeout).
  */
 export async function withLock<T>(o: LockOptions, task: () => Promise<T>): Promise<T> {
   const token = randomUUID();
-  await acquire(o, token);
+  const failureKey = `${o.lockKey}:failure`;
+  const waitedOn = await acquire(o, token);
+  if (waitedOn.size > 0) {
+    const failure = parseSharedFailure(
+      await o.run(`reading the last refresh of ${o.subject}`, () => o.client.get(failureKey)),
+    );
+    if (failure !== undefined && waitedOn.has(failure.holder)) {
+      await release(o, token);
+      throw reviveFailure(failure.error);
+    }
+  }
   const renewal = setInterval(
     () => {
       o.client.eval(RENEW, 1, o.lockKey, token, o.leaseMs).catch(() => {
@@ -43,22 +58,36 @@ export async function withLock<T>(o: LockOptions, task: () => Promise<T>): Promi
   renewal.unref();
   try {
     return await task();
+  } catch (error) {
+    const failure = shareableFailure(token, error);
+    if (failure !== undefined) {
+      // Kept while the waiters take the lock in turn; a lost write only means they try again themselves.
+      await o.client.set(failureKey, failure, 'PX', o.leaseMs).catch(() => {});
+    }
+    throw error;
   } finally {
     clearInterval(renewal);
-    await o.client.eval(RELEASE, 1, o.lockKey, token).catch(() => {
-      // Unreleased, the lock lapses after its lease.
-    });
+    await release(o, token);
   }
 }
 
-async function acquire(o: LockOptions, token: string): Promise<void> {
+function release(o: LockOptions, token: string): Promise<unknown> {
+  return o.client.eval(RELEASE, 1, o.lockKey, token).catch(() => {
+    // Unreleased, the lock lapses after its lease.
+  });
+}
+
+/** Takes the lock, waiting while others hold it; resolves with the holders it waited on. */
+async function acquire(o: LockOptions, token: string): Promise<Set<string>> {
   const deadline = Date.now() + MAX_LOCK_WAIT_MS;
+  const waitedOn = new Set<string>();
   let pause = 5;
   for (;;) {
-    const taken = await o.run(`taking the refresh lock of ${o.subject}`, () =>
-      o.client.set(o.lockKey, token, 'PX', o.leaseMs, 'NX'),
+    const answer = await o.run(`taking the refresh lock of ${o.subject}`, () =>
+      o.client.eval(ACQUIRE, 1, o.lockKey, token, o.leaseMs),
     );
-    if (taken === 'OK') return;
+    if (answer === 'OK') return waitedOn;
+    if (typeof answer === 'string') waitedOn.add(answer);
     if (Date.now() >= deadline) {
       throw new QontoTokenStoreError(
         `Another process has held the refresh lock of ${o.subject} for over ${MAX_LOCK_WAIT_MS / 1000} s, ` +
