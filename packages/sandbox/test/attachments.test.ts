@@ -30,7 +30,7 @@ async function setUp(scope?: string) {
   );
   const withAttachment = page.body.transactions.find((t) => t.attachment_ids.length > 0)!;
   const without = page.body.transactions.find((t) => t.attachment_ids.length === 0)!;
-  return { sandbox, ...connection, withAttachment, without };
+  return { sandbox, ...connection, transactions: page.body.transactions, withAttachment, without };
 }
 
 function upload(
@@ -175,6 +175,21 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
     sandbox.clock.advance(2_000);
     const listed = await get<{ attachments: Attachment[] }>(`/v2/transactions/${without.id}/attachments`);
     expect(listed.body.attachments).toHaveLength(1);
+  });
+
+  it('keeps at most 64 MB of uploads in memory, then answers 413', async () => {
+    const { sandbox, accessToken, transactions } = await setUp('organization.read attachment.write');
+    const big = `%PDF-1.4 ${'x'.repeat(13 * 1024 * 1024)}`;
+    const [first, second] = transactions.filter((t) => t.attachment_ids.length === 0);
+    for (const t of [first!, first!, first!, second!]) {
+      expect((await upload(sandbox, accessToken, t.id, { bytes: big })).status).toBe(200);
+    }
+    const refused = await upload(sandbox, accessToken, second!.id, { bytes: big });
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(
+      'payload_too_large',
+    );
+    expect((await upload(sandbox, accessToken, second!.id)).status).toBe(200);
   });
 
   it('refuses another file type, a sixth attachment, and a token without attachment.write', async () => {

@@ -8,6 +8,8 @@ import { findTransaction } from './transactions.js';
 
 /** Qonto's MCP server accepts attachments up to 15 MB; the emulator takes the same (emulator choice). */
 export const MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
+/** All uploads of one emulator together: they live in memory (emulator limit). */
+export const MAX_UPLOADED_BYTES = 64 * 1024 * 1024;
 /** "attachment_ids … (up to 5)" in Qonto's list-transactions description. */
 export const MAX_ATTACHMENTS_PER_TRANSACTION = 5;
 /** How long an upload takes to show (Qonto: "processed in the background … not visible immediately"; emulator choice). */
@@ -120,6 +122,16 @@ export function attachmentRoutes(ctx: SandboxContext): express.Router {
             422,
             'invalid_parameter',
             `This transaction already has ${MAX_ATTACHMENTS_PER_TRANSACTION} attachments, the most Qonto keeps on one.`,
+            { parameter: 'file' },
+          );
+        }
+        const stored = ctx.uploads.reduce((sum, a) => sum + a.bytes.length, 0);
+        if (stored + file.size > MAX_UPLOADED_BYTES) {
+          return apiError(
+            res,
+            413,
+            'payload_too_large',
+            `This emulator keeps uploads in memory, ${MAX_UPLOADED_BYTES / 1024 / 1024} MB at most, and holds ${stored} bytes: restart it (or upload smaller files) in tests.`,
             { parameter: 'file' },
           );
         }
