@@ -137,6 +137,25 @@ describe('getQontoApi', () => {
     expect(refreshRequests()).toHaveLength(1);
   });
 
+  it('keeps the row encrypted when Better Auth encrypts OAuth tokens', async () => {
+    const { app, browser, row } = await signedIn({ auth: { account: { encryptOAuthTokens: true } } });
+    expireAccessToken(row);
+    sandbox.requests.clear();
+    const api = await getQontoApi(app.auth, { headers: browser.headers() });
+    expect((await api.getMembership()).id).toBe(row.accountId);
+    expect(refreshRequests()).toHaveLength(1);
+
+    const saved = qontoRows(app)[0]!;
+    const viaBetterAuth = await browser.call<AccessToken>('/get-access-token', {
+      body: accessTokenBody(app, saved),
+    });
+    expect(viaBetterAuth.status).toBe(200);
+    // The row holds ciphertext; Better Auth decrypts it to the token the refresh saved, which Qonto accepts.
+    expect(saved.accessToken).not.toBe(viaBetterAuth.body.accessToken);
+    expect((await apiWith(viaBetterAuth.body.accessToken).getMembership()).id).toBe(row.accountId);
+    expect(refreshRequests()).toHaveLength(1);
+  });
+
   it('asks which account when the user has several, and refuses one that is not theirs', async () => {
     const app = await emulator.app();
     const person = sandbox.users[0]!;
