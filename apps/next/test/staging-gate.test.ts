@@ -1,7 +1,7 @@
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from './helpers/browser';
-import { signIn, singleOrganizationUser } from './helpers/flow';
+import { startSignInWithCsrf } from './helpers/flow';
 import { freePort, type RunningNextApp, startNextApp } from './helpers/next-app';
 
 const CLIENT_ID = 'example-next-gate-test';
@@ -35,28 +35,36 @@ afterAll(async () => {
 });
 
 describe('example-next with a wrong staging token', () => {
-  it.each(['redirect', 'html'] as const)(
-    'ends the sign-in on the error page with the staging-token hint (gate answering with %s)',
-    async (gate) => {
-      sandbox.faults.gate(gate);
-      const browser = new TestBrowser(app.origin);
-      const page = await signIn(browser, singleOrganizationUser(sandbox));
+  // The provider checks the staging token once per process, with one request to the token endpoint, before the
+  // first sign-in goes to Qonto: no member goes through Qonto's login, SMS code and consent for nothing.
+  it('stops the sign-in before Qonto, on the error page with the staging-token hint', async () => {
+    const browser = new TestBrowser(app.origin);
+    const page = await browser.follow(await startSignInWithCsrf(browser));
 
-      expect(page.url.pathname).toBe('/auth/error');
-      expect(page.url.searchParams.get('error')).toBe('Configuration');
-      expect(page.url.searchParams.get('failure')).toBe('staging_gate');
-      expect(page.body).toContain('Qonto&#x27;s sandbox gate answered instead of Qonto');
-      expect(page.body).toContain('AUTH_QONTO_STAGING_TOKEN');
-      expect(page.body).not.toContain(WRONG_STAGING_TOKEN);
-      expect(browser.cookie('qonto-next.session-token')).toBeUndefined();
-      const tokenRequest = sandbox.requests.findLast((r) => r.path === '/oauth2/token');
-      expect(tokenRequest?.stagingToken).toBe('wrong');
-    },
-  );
+    expect(page.url.pathname).toBe('/auth/error');
+    expect(page.url.searchParams.get('error')).toBe('Configuration');
+    expect(page.url.searchParams.get('failure')).toBe('staging_gate');
+    expect(page.body).toContain('Qonto&#x27;s sandbox gate answered instead of Qonto');
+    expect(page.body).toContain('AUTH_QONTO_STAGING_TOKEN');
+    expect(page.body).not.toContain(WRONG_STAGING_TOKEN);
+    expect(browser.cookie('qonto-next.session-token')).toBeUndefined();
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path} ${r.stagingToken}`)).toEqual([
+      'POST /oauth2/token wrong',
+    ]);
+  });
 
-  it('logs the cause without the staging token or the client secret', () => {
+  it('stops the "Connect with Qonto" button the same way, without asking Qonto again', async () => {
+    const browser = new TestBrowser(app.origin);
+    const clicked = await browser.submit('/', 'Connect with Qonto');
+    const target = new URL(clicked.headers.get('location') ?? '', app.origin);
+    expect(target.pathname).toBe('/auth/error');
+    expect(target.searchParams.get('failure')).toBe('staging_gate');
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toHaveLength(1);
+  });
+
+  it('logs the cause, naming AUTH_QONTO_STAGING_TOKEN, without the staging token or the client secret', () => {
     expect(app.output()).toMatch(
-      /\[auth\]\[error\] CallbackRouteError: .*\(cause: Qonto error "staging_gate": Qonto sandbox answered/,
+      /\[auth\]\[error\] Qonto error "staging_gate": The Qonto sandbox did not accept the staging token .*AUTH_QONTO_STAGING_TOKEN.*Sign-in stopped before the redirect to Qonto/,
     );
     expect(app.output()).not.toContain(WRONG_STAGING_TOKEN);
     expect(app.output()).not.toContain(CLIENT_SECRET);

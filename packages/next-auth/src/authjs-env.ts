@@ -10,6 +10,18 @@ export interface QontoSettingsFromEnv {
   issuer: string | undefined;
   /** The scopes to ask for (`AUTH_QONTO_SCOPES`, `QONTO_SCOPES`: space-separated); the defaults when unset. */
   scope: string | string[] | undefined;
+  /** Where each setting came from, as the user wrote it, for messages that say what to change. */
+  sources: QontoSettingSources;
+}
+
+/** Where a setting of {@link QontoSettingsFromEnv} came from: a `Qonto({ … })` option or a variable's name. */
+export interface QontoSettingSources {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** `Qonto({ stagingToken })`, `AUTH_QONTO_STAGING_TOKEN` or `QONTO_STAGING_TOKEN`; `undefined` when none is set. */
+  stagingToken: string | undefined;
+  /** e.g. `AUTH_QONTO_ENV=production`, `Qonto({ environment })`, or the default (`sandbox`). */
+  environment: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,7 +94,45 @@ export function qontoSettings(
     environment: config.environment ?? environmentFromEnv(env),
     issuer: first(config.issuer, env.AUTH_QONTO_ISSUER),
     scope: config.scope ?? first(qonto.QONTO_SCOPES),
+    sources: {
+      clientId: source(config.clientId, 'clientId', env, 'AUTH_QONTO_ID', 'QONTO_CLIENT_ID'),
+      clientSecret: source(
+        config.clientSecret,
+        'clientSecret',
+        env,
+        'AUTH_QONTO_SECRET',
+        'QONTO_CLIENT_SECRET',
+      ),
+      stagingToken: source(
+        config.stagingToken,
+        'stagingToken',
+        env,
+        'AUTH_QONTO_STAGING_TOKEN',
+        'QONTO_STAGING_TOKEN',
+      ),
+      environment: environmentSource(config.environment, env),
+    },
   };
+}
+
+/** The first of the option and the variables that is set, named as the user wrote it. */
+function source(
+  given: string | undefined,
+  option: string,
+  env: Env,
+  ...variables: string[]
+): string | undefined {
+  if (first(given) !== undefined) return `Qonto({ ${option} })`;
+  return variables.find((name) => env[name] !== undefined && env[name].trim() !== '');
+}
+
+/** Where the environment came from, e.g. `AUTH_QONTO_ENV=production` (the value is not a secret). */
+function environmentSource(given: QontoEnvironment | undefined, env: Env): string {
+  if (given !== undefined) return 'Qonto({ environment })';
+  const variable = ['AUTH_QONTO_ENV', 'QONTO_ENV'].find((name) => (env[name] ?? '').trim() !== '');
+  const named =
+    variable === undefined ? 'no AUTH_QONTO_ENV (sandbox)' : `${variable}=${env[variable]?.trim()}`;
+  return (env.QONTO_SANDBOX_URL ?? '').trim() === '' ? named : `${named} with QONTO_SANDBOX_URL`;
 }
 
 /** Core's reader, with `AUTH_QONTO_ENV` before `QONTO_ENV`; a malformed value throws, naming the variable. */

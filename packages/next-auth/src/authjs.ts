@@ -22,6 +22,12 @@ import {
   fetchProfileThroughCore,
   type QontoProviderOptions,
 } from './shared.js';
+import {
+  authorizationServerMetadata,
+  checkBeforeSignIn,
+  discoveryUrl,
+  type SignInSettings,
+} from './sign-in-check.js';
 
 export { qontoEnvFromAuthEnv } from './authjs-env.js';
 export * from './common-exports.js';
@@ -71,6 +77,10 @@ export type QontoUserConfig = OAuthUserConfig<QontoProfile> & QontoProviderOptio
  * - Auth.js v5 calls `userinfo.request` for OAuth 2 providers (it is `type: "oauth"`): the profile comes from
  *   `GET /v2/membership` and `GET /v2/organization` (Qonto has no userinfo endpoint) and the id_token's `sub`;
  *   `profile()` returns `{ id, name, email, image: null }` and the organization's id, slug and legal name.
+ * - A sign-in that cannot succeed stops when it starts, before the redirect to Qonto, on Auth.js's error page
+ *   (`?error=Configuration`), with a log line naming the variable to fix: no client id or secret, no
+ *   `AUTH_QONTO_STAGING_TOKEN` for the sandbox or one for production (no request made), or a staging token the
+ *   sandbox refuses (one request to its token endpoint per process and token, remembered until restart).
  * - Access tokens live one hour: refresh them in the `jwt` callback with {@link refreshQontoToken}.
  * - The sandbox login's SMS code is always `123456`, and the browser must be logged in to the sandbox web app
  *   (https://sandbox.staging.qonto.co/devportal) before the authorize page opens.
@@ -81,20 +91,28 @@ export type QontoUserConfig = OAuthUserConfig<QontoProfile> & QontoProviderOptio
  * - [Qonto sandbox](https://docs.qonto.com/get-started/business-api/authentication/oauth/sandbox)
  */
 export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
-  const { clientId, clientSecret, stagingToken, environment, issuer, scope } = qontoSettings(config);
+  const settings = qontoSettings(config);
+  const { clientId, clientSecret, stagingToken, environment, scope } = settings;
   const endpoints = resolveEndpoints(environment);
+  // Custom endpoints without an issuer: the token endpoint's origin, as an Ory Hydra server would name itself.
+  const issuer = settings.issuer ?? endpoints.issuer ?? new URL(endpoints.tokenUrl).origin;
   const userFetch = config[customFetch];
   const qontoFetch = qontoCustomFetch({
     environment,
     stagingToken,
     scope,
-    tokenUrl: endpoints.tokenUrl,
+    issuer,
     userFetch,
+    signIn: { ...settings, endpoints, fetch: userFetch },
   });
+  const common = commonProviderFields({ ...config, scope }, endpoints);
   const provider: OAuthConfig<QontoProfile> = {
-    ...commonProviderFields({ ...config, scope }, endpoints),
-    // Custom endpoints without an issuer: the token endpoint's origin, as an Ory Hydra server would name itself.
-    issuer: issuer ?? endpoints.issuer ?? new URL(endpoints.tokenUrl).origin,
+    ...common,
+    issuer,
+    // No authorization URL: Auth.js then asks `[customFetch]` for the issuer's metadata when (and only when) a
+    // sign-in starts, which is where the provider refuses a sign-in that cannot succeed (checkBeforeSignIn) and
+    // answers the metadata itself. The params still reach the authorize URL.
+    authorization: { params: common.authorization.params },
     token: endpoints.tokenUrl,
     userinfo: {
       url: `${endpoints.apiBaseUrl}/v2/membership`,
@@ -116,20 +134,27 @@ export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
 
 /**
  * The provider's `[customFetch]`. Auth.js ignores a user's `[customFetch]` when the provider defines one, so the
- * user's (`userFetch`) is the transport underneath. The authorization-code exchange runs through core; anything
- * else (Auth.js makes no other request with explicit endpoints) gets core's staging-header fetch.
+ * user's (`userFetch`) is the transport underneath. A sign-in start (Auth.js asking for the issuer's metadata) is
+ * checked and answered here; the authorization-code exchange runs through core; anything else (Auth.js makes no
+ * other request with these endpoints) gets core's staging-header fetch.
  */
 function qontoCustomFetch(o: {
   environment: QontoEnvironment;
   stagingToken: string | undefined;
   scope: string | string[] | undefined;
-  tokenUrl: string;
+  issuer: string;
   userFetch: typeof fetch | undefined;
+  signIn: SignInSettings;
 }): typeof fetch {
-  const tokenUrl = new URL(o.tokenUrl).href;
+  const tokenUrl = new URL(o.signIn.endpoints.tokenUrl).href;
+  const metadataUrl = discoveryUrl(o.issuer);
   let headerFetch: typeof fetch | undefined;
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
+    if (url === metadataUrl) {
+      await checkBeforeSignIn(o.signIn);
+      return authorizationServerMetadata(o.issuer, o.signIn.endpoints);
+    }
     const body = init?.body instanceof URLSearchParams ? init.body : undefined;
     if (url === tokenUrl && body?.get('grant_type') === 'authorization_code') {
       const tokens = await exchangeCodeThroughCore({

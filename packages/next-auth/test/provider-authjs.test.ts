@@ -33,10 +33,8 @@ describe('Qonto provider for Auth.js v5: configuration', () => {
       name: 'Qonto',
       type: 'oauth',
       issuer: 'https://oauth-sandbox.staging.qonto.co',
-      authorization: {
-        url: 'https://oauth-sandbox.staging.qonto.co/oauth2/auth',
-        params: { scope: 'offline_access openid membership.read organization.read' },
-      },
+      // No authorization URL: Auth.js asks [customFetch] for it when a sign-in starts (see below).
+      authorization: { params: { scope: 'offline_access openid membership.read organization.read' } },
       token: 'https://oauth-sandbox.staging.qonto.co/oauth2/token',
       userinfo: { url: 'https://thirdparty-sandbox.staging.qonto.co/v2/membership' },
       checks: ['pkce', 'state'],
@@ -44,9 +42,43 @@ describe('Qonto provider for Auth.js v5: configuration', () => {
       clientId: 'id',
       clientSecret: 'secret',
     });
+    expect(provider.authorization).not.toHaveProperty('url');
     expect(typeof (provider.userinfo as UserinfoEndpointHandler).request).toBe('function');
     expect(typeof provider[customFetch]).toBe('function');
   });
+
+  it('answers the metadata Auth.js asks for at sign-in start itself: the authorize URL, no network call', async () => {
+    const network = vi.spyOn(globalThis, 'fetch');
+    try {
+      const provider = oauth2({ clientId: 'id', clientSecret: 'secret', environment: 'production' });
+      const response = await provider[customFetch]!(
+        'https://oauth.qonto.com/.well-known/openid-configuration',
+        { headers: { accept: 'application/json' } },
+      );
+      expect(await response.json()).toMatchObject({
+        issuer: 'https://oauth.qonto.com',
+        authorization_endpoint: 'https://oauth.qonto.com/oauth2/auth',
+        token_endpoint: 'https://oauth.qonto.com/oauth2/token',
+        code_challenge_methods_supported: ['S256'],
+      });
+      expect(network).not.toHaveBeenCalled();
+    } finally {
+      network.mockRestore();
+    }
+  });
+
+  it.each([
+    ['client id', { clientSecret: 'secret' }, /no client id: set AUTH_QONTO_ID/],
+    ['client secret', { clientId: 'id' }, /no client secret: set AUTH_QONTO_SECRET/],
+  ])(
+    'refuses a sign-in start without a %s, naming the AUTH_QONTO_* variable',
+    async (_name, config, message) => {
+      const provider = oauth2({ ...config, environment: 'production' });
+      await expect(
+        provider[customFetch]!('https://oauth.qonto.com/.well-known/openid-configuration'),
+      ).rejects.toThrow(message);
+    },
+  );
 
   it('takes the scope as a string or an array, and locks the organization when given one', () => {
     const provider = oauth2({

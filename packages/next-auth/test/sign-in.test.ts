@@ -13,15 +13,31 @@ beforeAll(async () => {
   sandbox = await startQontoSandbox();
 });
 afterAll(() => sandbox.close());
+beforeEach(() => {
+  clearQontoEnv();
+  sandbox.requests.clear();
+});
+
+/** Starts an app on `framework` against `emulator` (the file's own by default), registered as its client. */
+async function startAppOn(
+  framework: Framework,
+  o: Partial<AppOptions> = {},
+  emulator: QontoSandbox = sandbox,
+): Promise<App> {
+  const app = await startApp(framework, {
+    ...CLIENT,
+    environment: emulator.endpoints,
+    stagingToken: emulator.stagingToken,
+    ...o,
+  });
+  emulator.addClient({ ...CLIENT, redirectUris: [app.callbackUrl('qonto')] });
+  return app;
+}
 
 describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto', (framework) => {
   let app: App | undefined;
   const user = () => sandbox.users[1]!;
 
-  beforeEach(() => {
-    clearQontoEnv();
-    sandbox.requests.clear();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
@@ -29,18 +45,21 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
   });
 
   async function start(o: Partial<AppOptions> = {}): Promise<App> {
-    app = await startApp(framework, {
-      ...CLIENT,
-      environment: sandbox.endpoints,
-      stagingToken: sandbox.stagingToken,
-      ...o,
-    });
-    sandbox.addClient({ ...CLIENT, redirectUris: [app.callbackUrl('qonto')] });
+    app = await startAppOn(framework, o);
     return app;
   }
 
   const tokenRequests = () =>
     sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token');
+
+  // Auth.js v5 checks the staging token with one probe of the token endpoint per process (tested below): make it
+  // before the tests, so that each one counts only its own token requests, whatever the order they run in.
+  beforeAll(async () => {
+    if (framework !== 'authjs-v5') return;
+    const warm = await startAppOn(framework);
+    await warm.browser().startSignIn('qonto');
+    await warm.close();
+  });
 
   it('signs in and keeps the Qonto profile in the session, the id_token accepted', async () => {
     const browser = (await start()).browser();
@@ -169,23 +188,32 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
     expect(started.logger.text()).not.toContain(sandbox.stagingToken);
   });
 
+  // Auth.js v5 refuses a missing or wrong staging token when the sign-in starts (see below); NextAuth v4 has no
+  // hook there, so the callback reports it.
   it.each([
-    ['no staging token', { stagingToken: undefined }, /sandbox needs a staging token on every request/],
-    ['a wrong staging token', { stagingToken: 'stg-wrong-0001' }, /sign-in gate/],
+    ...(framework === 'nextauth-v4'
+      ? [
+          ['no staging token', { stagingToken: undefined }, /sandbox needs a staging token on every request/],
+          ['a wrong staging token', { stagingToken: 'stg-wrong-0001' }, /sign-in gate/],
+        ]
+      : []),
     [
       'the client secret of the other environment',
       { clientSecret: 'production-secret' },
       /other environment/,
     ],
-  ])('with %s: no session, and the log carries core’s explanation', async (_case, options, message) => {
-    const started = await start(options);
-    const browser = started.browser();
-    await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
-    expect(await browser.session()).toBeNull();
-    expect(started.logger.errorText()).toMatch(message);
-    expect(started.logger.text()).not.toContain(sandbox.stagingToken);
-    expect(started.logger.text()).not.toContain('stg-wrong-0001');
-  });
+  ] as [string, Partial<AppOptions>, RegExp][])(
+    'with %s: no session, and the log carries core’s explanation',
+    async (_case, options, message) => {
+      const started = await start(options);
+      const browser = started.browser();
+      await browser.callback(await completeAuthorization(await browser.startSignIn('qonto'), user()));
+      expect(await browser.session()).toBeNull();
+      expect(started.logger.errorText()).toMatch(message);
+      expect(started.logger.text()).not.toContain(sandbox.stagingToken);
+      expect(started.logger.text()).not.toContain('stg-wrong-0001');
+    },
+  );
 
   // Both frameworks handle `error=` on the callback before any provider code runs, so core is not involved here.
   // Auth.js v5 keeps Qonto's `error` for its debug log only; at the error level it logs OAuthCallbackError.
@@ -206,5 +234,95 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
       framework === 'authjs-v5' ? /OAuth Provider returned an error/ : /access_denied/,
     );
     expect(tokenRequests()).toEqual([]);
+  });
+});
+
+describe('authjs-v5: a sign-in that cannot succeed stops before the redirect to Qonto', () => {
+  let app: App | undefined;
+  let emulator: QontoSandbox | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await emulator?.close();
+    emulator = undefined;
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  /** Clicks "Sign in with Qonto" and returns where the browser was sent. */
+  async function signInStart(): Promise<URL> {
+    return new URL(await app!.browser().startSignIn('qonto'));
+  }
+
+  it('without a staging token: the error page, the log names AUTH_QONTO_STAGING_TOKEN, no network call', async () => {
+    const network = vi.spyOn(globalThis, 'fetch');
+    app = await startAppOn('authjs-v5', { stagingToken: undefined });
+    const landing = await signInStart();
+    expect(landing.origin + landing.pathname).toBe('http://localhost:3000/auth/error');
+    expect(landing.searchParams.get('error')).toBe('Configuration');
+    expect(app.logger.errorText()).toMatch(/needs a staging token.*set AUTH_QONTO_STAGING_TOKEN/);
+    expect(network).not.toHaveBeenCalled();
+    expect(sandbox.requests).toEqual([]);
+  });
+
+  it('with AUTH_QONTO_STAGING_TOKEN and AUTH_QONTO_ENV=production: refused, naming both, no network call', async () => {
+    const network = vi.spyOn(globalThis, 'fetch');
+    vi.stubEnv('AUTH_QONTO_ENV', 'production');
+    vi.stubEnv('AUTH_QONTO_STAGING_TOKEN', 'stg-of-the-sandbox-0003');
+    app = await startAppOn('authjs-v5', { environment: undefined, stagingToken: undefined });
+    const landing = await signInStart();
+    expect(landing.searchParams.get('error')).toBe('Configuration');
+    const log = app.logger.errorText();
+    expect(log).toMatch(
+      /AUTH_QONTO_STAGING_TOKEN is set, but the environment \(AUTH_QONTO_ENV=production\).*refuses the staging token/,
+    );
+    expect(log).not.toContain('stg-of-the-sandbox-0003');
+    expect(network).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['redirect', /HTTP 302 to qonto\.onelogin\.com/],
+    ['html', /HTTP 200/],
+  ] as const)(
+    'with a wrong AUTH_QONTO_STAGING_TOKEN (gate answering with %s): every sign-in refused, after one probe',
+    async (gate, answer) => {
+      // An emulator of its own: a token endpoint this process has not checked a token against yet.
+      emulator = await startQontoSandbox({ gate });
+      vi.stubEnv('AUTH_QONTO_STAGING_TOKEN', 'stg-wrong-0002');
+      app = await startAppOn(
+        'authjs-v5',
+        { environment: emulator.endpoints, stagingToken: undefined },
+        emulator,
+      );
+      for (const _attempt of [1, 2, 3]) {
+        const landing = await signInStart();
+        expect(landing.searchParams.get('error')).toBe('Configuration');
+      }
+      const log = app.logger.errorText();
+      expect(log).toMatch(
+        /did not accept the staging token from AUTH_QONTO_STAGING_TOKEN: .*sign-in gate .*Set AUTH_QONTO_STAGING_TOKEN to/,
+      );
+      expect(log).toMatch(answer);
+      expect(log).not.toContain('stg-wrong-0002');
+      expect(emulator.requests.map((r) => `${r.method} ${r.path} ${r.stagingToken} ${r.clientAuth}`)).toEqual(
+        ['POST /oauth2/token wrong none'],
+      );
+    },
+  );
+
+  it('with the right staging token: one probe per process, then every sign-in goes straight to Qonto', async () => {
+    emulator = await startQontoSandbox();
+    app = await startAppOn('authjs-v5', { environment: emulator.endpoints }, emulator);
+    const browser = app.browser();
+    const first = new URL(await browser.startSignIn('qonto'));
+    const second = new URL(await browser.startSignIn('qonto'));
+    for (const authorize of [first, second]) {
+      expect(authorize.origin + authorize.pathname).toBe(`${emulator.url}/oauth2/auth`);
+    }
+    const user = emulator.users[1]!;
+    await browser.callback(await completeAuthorization(second.href, user));
+    expect(await browser.session()).toMatchObject({ user: { email: user.email } });
+    const tokenEndpoint = emulator.requests.filter((r) => r.path === '/oauth2/token');
+    expect(tokenEndpoint.map((r) => `${r.stagingToken} ${r.clientAuth}`)).toEqual(['ok none', 'ok post']);
   });
 });

@@ -3,16 +3,24 @@
 import { isQontoError, QontoOAuthClient } from '@qonto-oauth/core';
 import { REFRESH_TOKEN_ERROR, REFRESH_TRANSIENT_ERROR } from '@qonto-oauth/next-auth/authjs';
 import { redirect } from 'next/navigation';
-import { signIn, signOut } from '@/auth';
+import { SIGN_IN_ERROR_PAGE, signIn, signOut } from '@/auth';
+import { withAuthRequestContext } from '@/lib/auth-request-context';
 import { qontoConfigFor } from '@/lib/qonto-config';
 import { updateQontoSession } from '@/lib/qonto-session';
-import { qontoFailureCode } from '@/lib/sign-in-failure';
+import { qontoFailureCode, withFailureCode } from '@/lib/sign-in-failure';
 
 // Server actions: Next.js checks their Origin, and they can write the session cookie (Server Components cannot).
 
-/** "Connect with Qonto": starts Auth.js's sign-in, which redirects to Qonto's consent page. */
+/**
+ * "Connect with Qonto": starts Auth.js's sign-in, which redirects to Qonto's consent page. A sign-in the provider
+ * refuses before Qonto (a missing or wrong staging token) lands on the error page with its cause, as through the
+ * route handler.
+ */
 export async function connectWithQonto(): Promise<void> {
-  await signIn('qonto', { redirectTo: '/' });
+  const [location, context] = await withAuthRequestContext(() =>
+    signIn('qonto', { redirectTo: '/', redirect: false }),
+  );
+  redirect(withFailureCode(location, 'http://localhost', context.signInFailure, SIGN_IN_ERROR_PAGE));
 }
 
 /** "Refresh tokens": rotates the access and refresh tokens now and stores them in the session cookie. */

@@ -34,3 +34,20 @@ export function signInFailureCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * `location` (where Auth.js sends the browser) with `failure=<code>` added when it is the app's sign-in error page
+ * (`errorPage`) and a cause is known; otherwise `location` unchanged. Relative locations resolve against `base`.
+ */
+export function withFailureCode(
+  location: string,
+  base: string,
+  failure: string | undefined,
+  errorPage: string,
+): string {
+  if (failure === undefined) return location;
+  const target = new URL(location, base);
+  if (target.pathname !== errorPage) return location;
+  target.searchParams.set('failure', failure);
+  return target.href;
+}

@@ -13,7 +13,8 @@ export type Framework = 'nextauth-v4' | 'authjs-v5';
 
 /** What the app under test is configured with. */
 export interface AppOptions {
-  environment: QontoEndpoints;
+  /** Auth.js v5 only: `undefined` leaves the environment to AUTH_QONTO_ENV / QONTO_ENV. */
+  environment: QontoEndpoints | undefined;
   clientId: string;
   clientSecret: string;
   stagingToken: string | undefined;
@@ -57,6 +58,7 @@ function callbacks(o: AppOptions) {
         const { access_token, refresh_token, expires_at } = account;
         return { ...token, qonto: profile, access_token, refresh_token, expires_at };
       }
+      if (o.environment === undefined) throw new Error('these tests refresh against given endpoints only');
       return refreshQontoToken(token, {
         clientId: o.clientId,
         clientSecret: o.clientSecret,
@@ -135,13 +137,15 @@ function startAuthjsApp(o: AppOptions): App {
 }
 
 async function startNextAuthV4App(o: AppOptions): Promise<App> {
+  const { environment } = o;
+  if (environment === undefined) throw new Error('NextAuth v4 needs the environment in the config');
   const logger = new RecordingLogger();
   const server = await startNextAuthV4(() => {
     const providers: AuthOptions['providers'] = [
       QontoV4({
         clientId: o.clientId,
         clientSecret: o.clientSecret,
-        environment: o.environment,
+        environment,
         stagingToken: o.stagingToken,
       }),
     ];

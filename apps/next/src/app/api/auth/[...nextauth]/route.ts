@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { handlers, SIGN_IN_ERROR_PAGE } from '@/auth';
 import { withAuthRequestContext } from '@/lib/auth-request-context';
-import { safeCode } from '@/lib/sign-in-failure';
+import { safeCode, withFailureCode } from '@/lib/sign-in-failure';
 
 type Handler = (request: NextRequest) => Promise<Response>;
 
@@ -19,13 +19,16 @@ function withSignInFailure(handler: Handler): Handler {
     const fromQonto = request.nextUrl.pathname.endsWith('/callback/qonto')
       ? safeCode(request.nextUrl.searchParams.get('error'))
       : undefined;
-    const failure = fromQonto ?? context.signInFailure;
-    if (failure === undefined || location === null) return response;
-    const target = new URL(location, request.url);
-    if (target.pathname !== SIGN_IN_ERROR_PAGE) return response;
-    target.searchParams.set('failure', failure);
+    if (location === null) return response;
+    const target = withFailureCode(
+      location,
+      request.url,
+      fromQonto ?? context.signInFailure,
+      SIGN_IN_ERROR_PAGE,
+    );
+    if (target === location) return response;
     const headers = new Headers(response.headers);
-    headers.set('location', target.href);
+    headers.set('location', target);
     return new Response(response.body, { status: response.status, headers });
   };
 }
