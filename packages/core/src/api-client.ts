@@ -8,10 +8,11 @@ import type {
   QontoTransactionInclude,
 } from './api-resources.js';
 import { readApiResponse } from './api-response.js';
-import { type QontoEnvironment, resolveEndpoints } from './environments.js';
+import { type QontoEndpoints, type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
-import { discardBody } from './response-body.js';
+import { cut, redactSecrets } from './redact.js';
+import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
 
 /** Query parameters; an array becomes repeated `key[]=value` pairs, as Qonto's filters expect (`status[]=pending`). */
@@ -31,6 +32,11 @@ export interface QontoApiClientOptions {
   timeoutMs?: number;
   /** Retries of GET/HEAD/OPTIONS/DELETE on 429, 5xx and network errors (default 2), or `false`. */
   retry?: QontoRetryOptions | false;
+  /**
+   * The most an answer may weigh, in bytes (default 8 MiB): a larger one is refused while it streams, before it is
+   * buffered, with `QontoUnexpectedResponseError`. Raise it for an endpoint you know answers more.
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -45,10 +51,13 @@ export interface QontoApiClientOptions {
  * for await (const tx of api.paginate('/v2/transactions', { itemsKey: 'transactions', query: { bank_account_id } })) {}
  */
 export class QontoApiClient {
+  /** The resolved endpoints of the environment. */
+  readonly endpoints: QontoEndpoints;
   readonly #baseUrl: string;
   readonly #fetch: typeof fetch;
   readonly #tokens: QontoTokenManager | string;
   readonly #stagingToken: string | undefined;
+  readonly #maxResponseBytes: number;
 
   constructor(o: QontoApiClientOptions) {
     const endpoints = resolveEndpoints(o?.environment);
@@ -60,9 +69,16 @@ export class QontoApiClient {
         'QontoApiClient needs `tokens`: a QontoTokenManager (recommended: it refreshes the token) or an access token.',
       );
     }
+    this.endpoints = endpoints;
     this.#baseUrl = endpoints.apiBaseUrl;
     this.#tokens = tokens;
     this.#stagingToken = o.stagingToken;
+    this.#maxResponseBytes = o.maxResponseBytes ?? DEFAULT_MAX_API_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(this.#maxResponseBytes) || this.#maxResponseBytes < 1) {
+      throw new QontoConfigError(
+        `maxResponseBytes must be a whole number of bytes, at least 1 (default ${DEFAULT_MAX_API_RESPONSE_BYTES}).`,
+      );
+    }
     this.#fetch = createQontoFetch({
       environment: endpoints,
       stagingToken: o.stagingToken,
@@ -78,6 +94,14 @@ export class QontoApiClient {
    * refresh and one retry (so the body must be re-sendable: a string, not a stream).
    */
   async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    return (await this.#exchange(path, init)).body as T;
+  }
+
+  /** {@link request}, also returning the secrets it sent, to scrub anything built from the answer afterwards. */
+  async #exchange(
+    path: string,
+    init: RequestInit,
+  ): Promise<{ body: unknown; secrets: (string | undefined)[] }> {
     const url = this.#url(path);
     const method = (init.method ?? 'GET').toUpperCase();
     const manager = typeof this.#tokens === 'string' ? undefined : this.#tokens;
@@ -93,12 +117,15 @@ export class QontoApiClient {
       response = await this.#send(url, init, accessToken);
       refreshed = true;
     }
-    return (await readApiResponse(
+    const secrets = [accessToken, this.#stagingToken];
+    const body = await readApiResponse(
       response,
       `${method} ${url.pathname}`,
-      [accessToken, this.#stagingToken],
+      secrets,
       refreshed,
-    )) as T;
+      this.#maxResponseBytes,
+    );
+    return { body, secrets };
   }
 
   /** `GET path?query` and the parsed JSON. */
@@ -230,15 +257,12 @@ export class QontoApiClient {
   async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
     let page = Number(query.page ?? 1);
     for (;;) {
-      const body = await this.get<Record<string, unknown> | undefined>(path, {
-        ...query,
-        page,
-        per_page: perPage,
-      });
+      const answer = await this.#exchange(withQuery(path, { ...query, page, per_page: perPage }), {});
+      const body = answer.body as Record<string, unknown> | undefined;
       const items = body?.[itemsKey];
       if (!Array.isArray(items)) {
         throw new QontoUnexpectedResponseError(
-          `Qonto API GET ${path} page ${page} has no "${itemsKey}" array (keys: ${Object.keys(body ?? {}).join(', ') || 'none'}). ` +
+          `Qonto API GET ${path} page ${page} has no "${itemsKey}" array (${describeKeys(body, answer.secrets)}). ` +
             'Check itemsKey: it names the list in the response, e.g. transactions for /v2/transactions.',
         );
       }
@@ -246,8 +270,11 @@ export class QontoApiClient {
       const next = (body?.meta as { next_page?: unknown } | undefined)?.next_page;
       if (next === null || next === undefined) return;
       if (typeof next !== 'number' || !Number.isInteger(next) || next <= page) {
+        // A number is shown as is; anything else only by its type: a string may carry anything.
+        const shown =
+          typeof next === 'number' ? String(next) : `a ${Array.isArray(next) ? 'array' : typeof next}`;
         throw new QontoUnexpectedResponseError(
-          `Qonto API GET ${path} page ${page} gave meta.next_page = ${JSON.stringify(next)}, not a later page; ` +
+          `Qonto API GET ${path} page ${page} gave meta.next_page = ${shown}, not a later page number; ` +
             'stopped to avoid an endless loop.',
         );
       }
@@ -273,6 +300,14 @@ export class QontoApiClient {
       headers.set('Content-Type', 'application/json');
     return this.#fetch(url, { ...init, headers });
   }
+}
+
+/** The first keys of a page, scrubbed and cut: enough to spot the right `itemsKey`, never a secret. */
+function describeKeys(body: unknown, secrets: (string | undefined)[]): string {
+  const keys = typeof body === 'object' && body !== null ? Object.keys(body) : [];
+  if (keys.length === 0) return 'no keys';
+  const shown = keys.slice(0, 10).map((key) => cut(redactSecrets(key, secrets), 40));
+  return `keys: ${shown.join(', ')}${keys.length > 10 ? `, … (${keys.length} in all)` : ''}`;
 }
 
 function withQuery(path: string, query: QontoQuery): string {

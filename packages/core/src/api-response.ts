@@ -8,8 +8,15 @@ import {
 } from './errors.js';
 import { parseRetryAfterMs } from './fetch.js';
 import { explain } from './messages.js';
-import { redactSecrets } from './redact.js';
-import { discardBody, isRedirect, readBodyText, redirectTarget } from './response-body.js';
+import { cut, redactDeep, redactSecrets } from './redact.js';
+import {
+  DEFAULT_MAX_API_RESPONSE_BYTES,
+  describeBody,
+  describeRedirect,
+  discardBody,
+  isRedirect,
+  readBodyText,
+} from './response-body.js';
 
 const RATE_LIMIT_HINT =
   'Qonto allows 1,000 requests per 10 s and 10,000 per 10 min per IP address, and throttles clients that get many ' +
@@ -40,29 +47,30 @@ const STATUS_HINTS: Record<number, string> = {
  * - a 3xx, or a body that is not JSON → {@link QontoUnexpectedResponseError} (the sandbox gate was already
  *   reported by the fetch wrapper).
  *
- * Server text is scrubbed of `secrets` before it reaches an error. `refreshed` says the token was already refreshed
- * once for this request, which changes what a 401 means.
+ * Server text is scrubbed of `secrets` before it reaches an error; a body that is not JSON is described by its
+ * type and size only. `refreshed` says the token was already refreshed once for this request, which changes what a
+ * 401 means. A body over `maxBytes` is refused while it streams ({@link QontoUnexpectedResponseError}).
  */
 export async function readApiResponse(
   response: Response,
   what: string,
   secrets: (string | undefined)[],
   refreshed = false,
+  maxBytes = DEFAULT_MAX_API_RESPONSE_BYTES,
 ): Promise<unknown> {
   const { status } = response;
   if (isRedirect(status)) {
     await discardBody(response);
-    const target = redirectTarget(response, response.url);
-    throw notJson(what, status, `(a redirect${target ? ` to ${target.host}` : ''})`);
+    throw notJson(what, status, `(${describeRedirect(response, response.url, secrets)})`);
   }
-  const text = await readBodyText(response, what);
+  const text = await readBodyText(response, `Qonto API ${what}`, { maxBytes, option: 'maxResponseBytes' });
   const contentType = response.headers.get('content-type') ?? '';
   let body: unknown;
   if (text !== '' && /^application\/([\w.+-]*\+)?json/i.test(contentType)) {
     try {
       body = JSON.parse(text);
     } catch {
-      throw notJson(what, status, `with a body that is not valid JSON (${text.length} bytes)`);
+      throw notJson(what, status, `with ${describeBody(response, text, secrets)} that is not valid JSON`);
     }
   } else if (status === 404 && /^text\/plain/i.test(contentType)) {
     throw new QontoApiError(
@@ -72,7 +80,7 @@ export async function readApiResponse(
       { status, traceId: traceIdOf(undefined, response, secrets) },
     );
   } else if (text !== '' && status !== 429) {
-    throw notJson(what, status, `with ${contentType || 'no content-type'}`);
+    throw notJson(what, status, `with ${describeBody(response, text, secrets)}`);
   }
   if (status < 300) return body;
 
@@ -151,23 +159,24 @@ function notJson(what: string, status: number, detail: string): QontoUnexpectedR
   );
 }
 
-/** JSON:API `errors[]`, each string scrubbed of the secrets this request carried. */
+/** The most JSON:API error objects kept on a {@link QontoApiError}. */
+const MAX_ERRORS = 20;
+
+/** JSON:API `errors[]` (the first {@link MAX_ERRORS}), every string and key scrubbed of the request's secrets. */
 function parseErrors(body: unknown, secrets: (string | undefined)[]): QontoApiErrorObject[] {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
   return errors
     .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
-    .map((e) => {
-      try {
-        return JSON.parse(redactSecrets(JSON.stringify(e), secrets)) as QontoApiErrorObject;
-      } catch {
-        return { detail: '[unreadable error object]' };
-      }
-    });
+    .slice(0, MAX_ERRORS)
+    .map((e) => redactDeep(e, secrets) as QontoApiErrorObject);
 }
 
 function describeError(e: QontoApiErrorObject): string {
-  const where = [e.source?.parameter, e.source?.pointer].find((s) => typeof s === 'string');
-  const text = [e.code, e.detail ?? e.title].filter((s) => typeof s === 'string' && s !== '').join(': ');
-  return `${text || 'error'}${where === undefined ? '' : ` (${where})`}`;
+  const text = (value: unknown, max: number) =>
+    typeof value === 'string' && value !== '' ? cut(value.replace(/\s+/g, ' '), max) : undefined;
+  const source = e.source as Record<string, unknown> | undefined;
+  const where = text(source?.parameter, 80) ?? text(source?.pointer, 80);
+  const said = [text(e.code, 60), text(e.detail, 200) ?? text(e.title, 200)].filter(Boolean).join(': ');
+  return `${said || 'error'}${where === undefined ? '' : ` (${where})`}`;
 }

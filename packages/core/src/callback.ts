@@ -1,4 +1,5 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
+import { cut } from './redact.js';
 
 /** A callback's query: a URL, its search params, or a framework's parsed query object (Express, Next). */
 export type AuthorizationCallbackInput =
@@ -7,15 +8,22 @@ export type AuthorizationCallbackInput =
   | URLSearchParams
   | Record<string, string | string[] | undefined>;
 
+/** The longest `error` and `error_description` a callback error keeps: RFC 6749 codes are short words. */
+const MAX_ERROR_LENGTH = 64;
+const MAX_DESCRIPTION_LENGTH = 300;
+
 /**
  * Reads the redirect Qonto sends back to your `redirect_uri`
  * (https://docs.qonto.com/guides/authentication/oauth-flow): `?code=…&state=…` on success, or
- * `?error=access_denied&error_description=…` when the user declined.
+ * `?error=access_denied&error_description=…&state=…` when the user declined.
  *
- * Returns the `code` to pass to `exchangeCode`. Throws {@link QontoOAuthError}:
- * - with the server's `error` (e.g. `access_denied`, the user declined consent);
+ * The `state` is checked first, whatever else the callback carries: anyone can send a browser to your callback
+ * with made-up parameters, so nothing of a callback whose state does not match is believed or shown. Returns the
+ * `code` to pass to `exchangeCode`. Throws {@link QontoOAuthError}:
  * - `invalid_state` when `state` is missing or differs from `expectedState` (a forged or stale callback: never
- *   exchange its code);
+ *   exchange its code); the callback's own `error` and `error_description`, if any, are dropped;
+ * - with the server's `error` (e.g. `access_denied`, the user declined consent) and `error_description`, once the
+ *   state matched, each cut to a sane length (64 and 300 characters) with control characters removed;
  * - `invalid_request` when there is no `code`.
  */
 export function parseAuthorizationCallback(
@@ -23,19 +31,6 @@ export function parseAuthorizationCallback(
   o: { expectedState: string | undefined },
 ): { code: string; state: string } {
   const params = toParams(input);
-  const error = params.get('error');
-  if (error) {
-    const description = params.get('error_description') ?? undefined;
-    const denied = error === 'access_denied';
-    const hint = denied
-      ? 'The user declined to connect with Qonto (or closed the consent page). Offer to try again.'
-      : 'Qonto refused the authorization request. Check client_id, redirect_uri (registered for this ' +
-        'environment in the Developer Portal) and the scopes.';
-    throw new QontoOAuthError(
-      `Qonto redirected back with ${error}${description ? ` (${description.slice(0, 300)})` : ''}. ${hint}`,
-      { error: error.slice(0, 100), errorDescription: description?.slice(0, 500), hint },
-    );
-  }
   const state = params.get('state');
   if (o?.expectedState === undefined || o.expectedState === '') {
     throw invalidState(
@@ -49,6 +44,21 @@ export function parseAuthorizationCallback(
         'cause: a stale or forged callback, or two logins in parallel. Fix: start the login again.',
     );
   }
+  const rawError = params.get('error');
+  if (rawError) {
+    const error = printable(rawError, MAX_ERROR_LENGTH) || 'error';
+    const rawDescription = params.get('error_description');
+    const description = rawDescription ? printable(rawDescription, MAX_DESCRIPTION_LENGTH) : undefined;
+    const denied = error === 'access_denied';
+    const hint = denied
+      ? 'The user declined to connect with Qonto (or closed the consent page). Offer to try again.'
+      : 'Qonto refused the authorization request. Check client_id, redirect_uri (registered for this ' +
+        'environment in the Developer Portal) and the scopes.';
+    throw new QontoOAuthError(
+      `Qonto redirected back with ${error}${description ? ` (${description})` : ''}. ${hint}`,
+      { error, errorDescription: description || undefined, hint },
+    );
+  }
   const code = params.get('code');
   if (!code) {
     throw new QontoOAuthError(
@@ -57,6 +67,11 @@ export function parseAuthorizationCallback(
     );
   }
   return { code, state };
+}
+
+/** `text` with control and invisible formatting characters turned into spaces, trimmed, cut to `max`. */
+function printable(text: string, max: number): string {
+  return cut(text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').trim(), max);
 }
 
 /**

@@ -1,4 +1,9 @@
-import { DEFAULT_QONTO_SCOPES, type QontoEnvironment, sandboxEndpointsAt } from './environments.js';
+import {
+  DEFAULT_QONTO_SCOPES,
+  endpointUrlProblem,
+  type QontoEnvironment,
+  sandboxEndpointsAt,
+} from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { STAGING_TOKEN_CHARS } from './fetch.js';
 import { SANDBOX_CREDENTIALS } from './messages.js';
@@ -24,14 +29,21 @@ export interface QontoEnvConfig {
  * | `QONTO_REDIRECT_URI` | the registered callback URL (optional) |
  * | `QONTO_STAGING_TOKEN` | required for the sandbox, refused for production |
  * | `QONTO_SCOPES` | space-separated (commas tolerated); default {@link DEFAULT_QONTO_SCOPES} |
- * | `QONTO_SANDBOX_URL` | base URL of a running emulator: its endpoints are used; with `QONTO_ENV=production`, it is an emulator in production mode (no staging token) |
+ * | `QONTO_SANDBOX_URL` | base URL of a running emulator: its endpoints are used; with `QONTO_ENV=production`, it is an emulator in production mode (no staging token). `http:` only on loopback hosts |
+ * | `QONTO_ALLOW_INSECURE_HTTP` | `true` lets `QONTO_SANDBOX_URL` use `http:` on another host (a test network); default `false` |
  *
- * Throws one {@link QontoConfigError} naming every missing or malformed variable, never printing a secret.
+ * Throws one {@link QontoConfigError} naming every missing or malformed variable (a value that is not a string, a
+ * scope list with no scope in it), never printing a secret, and never any other error.
  * Works where `process` does not exist (pass `env` there).
  */
 export function qontoConfigFromEnv(env: Record<string, string | undefined> = processEnv()): QontoEnvConfig {
+  if (typeof env !== 'object' || env === null) {
+    throw new QontoConfigError(
+      `qontoConfigFromEnv needs an object of environment variables (such as process.env), not ${env === null ? 'null' : typeof env}.`,
+    );
+  }
   const problems: string[] = [];
-  const read = (name: string) => readVariable(env, name);
+  const read = (name: string) => readVariable(env, name, problems);
 
   const { name, environment, problems: environmentProblems } = qontoEnvironmentFromEnv(env);
   problems.push(...environmentProblems);
@@ -69,8 +81,14 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
   const scopes =
     rawScopes === undefined ? [...DEFAULT_QONTO_SCOPES] : rawScopes.split(/[\s,]+/).filter(Boolean);
   const badScope = scopes.find((s) => !SCOPE_TOKEN.test(s));
-  if (badScope !== undefined) {
-    problems.push(`QONTO_SCOPES has an invalid scope ${JSON.stringify(badScope.slice(0, 40))}.`);
+  if (scopes.length === 0) {
+    problems.push(
+      `QONTO_SCOPES lists no scope: separate scopes with spaces, or unset it for the defaults (${DEFAULT_QONTO_SCOPES.join(' ')}).`,
+    );
+  } else if (badScope !== undefined) {
+    problems.push(
+      'QONTO_SCOPES has an invalid scope (printable ASCII only, no quotes or backslashes): separate scopes with spaces.',
+    );
   }
 
   if (problems.length > 0) {
@@ -112,14 +130,20 @@ export function qontoEnvironmentFromEnv(
   o: { envVariables?: readonly string[] } = {},
 ): QontoEnvironmentFromEnv {
   const problems: string[] = [];
-  const sandboxUrl = readVariable(env, 'QONTO_SANDBOX_URL');
-  const sandboxUrlOk = sandboxUrl !== undefined && isHttpUrl(sandboxUrl);
-  if (sandboxUrl !== undefined && !sandboxUrlOk) {
-    problems.push('QONTO_SANDBOX_URL is not an http(s) URL (e.g. http://127.0.0.1:4010).');
+  if (typeof env !== 'object' || env === null) {
+    problems.push('The environment variables are not an object (pass process.env or a plain object).');
+    return { environment: 'sandbox', name: 'sandbox', problems };
+  }
+  const allowInsecureHttp = readFlag(env, 'QONTO_ALLOW_INSECURE_HTTP', problems);
+  const sandboxUrl = readVariable(env, 'QONTO_SANDBOX_URL', problems);
+  const sandboxUrlProblem =
+    sandboxUrl === undefined ? undefined : endpointUrlProblem(sandboxUrl, { allowInsecureHttp });
+  if (sandboxUrlProblem !== undefined) {
+    problems.push(`QONTO_SANDBOX_URL ${sandboxUrlProblem} (a local emulator: e.g. http://127.0.0.1:4010).`);
   }
   const variables = o.envVariables ?? ['QONTO_ENV'];
-  const variable = variables.find((v) => readVariable(env, v) !== undefined) ?? 'QONTO_ENV';
-  const rawName = readVariable(env, variable)?.toLowerCase();
+  const variable = variables.find((v) => readVariable(env, v, []) !== undefined) ?? 'QONTO_ENV';
+  const rawName = readVariable(env, variable, problems)?.toLowerCase();
   let name: 'sandbox' | 'production' = 'sandbox';
   if (rawName === 'sandbox' || rawName === 'production') name = rawName;
   else if (rawName !== undefined) {
@@ -128,16 +152,30 @@ export function qontoEnvironmentFromEnv(
     );
   }
   let environment: QontoEnvironment = name;
-  if (sandboxUrl !== undefined && sandboxUrlOk) {
-    const endpoints = sandboxEndpointsAt(sandboxUrl);
+  if (sandboxUrl !== undefined && sandboxUrlProblem === undefined) {
+    const endpoints = sandboxEndpointsAt(sandboxUrl, { allowInsecureHttp });
     environment = name === 'production' ? { ...endpoints, requiresStagingToken: false } : endpoints;
   }
   return { environment, name, problems };
 }
 
-/** A variable's trimmed value; empty counts as unset. */
-function readVariable(env: Record<string, string | undefined>, name: string): string | undefined {
-  const value = env[name]?.trim();
+/**
+ * A variable's trimmed value; empty counts as unset. A value that is not a string (an env object built by hand or
+ * by a config loader) is a problem naming the variable, and counts as unset.
+ */
+function readVariable(
+  env: Readonly<Record<string, unknown>>,
+  name: string,
+  problems: string[],
+): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') {
+    const problem = `${name} must be a string, as environment variables are, not ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}.`;
+    if (!problems.includes(problem)) problems.push(problem);
+    return undefined;
+  }
+  const value = raw.trim();
   return value === '' ? undefined : value;
 }
 
@@ -145,6 +183,15 @@ function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol } = new URL(value);
   return protocol === 'http:' || protocol === 'https:';
+}
+
+/** A yes/no variable: `true`/`1` or `false`/`0` (any case); unset is false. */
+function readFlag(env: Readonly<Record<string, unknown>>, name: string, problems: string[]): boolean {
+  const value = readVariable(env, name, problems)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  problems.push(`${name} must be true or false.`);
+  return false;
 }
 
 /** `process.env` where it exists; core also runs where `process` does not (edge runtimes, browsers). */

@@ -26,6 +26,12 @@ export interface QontoEndpoints {
    * (https://docs.qonto.com/get-started/general/sandbox-access).
    */
   requiresStagingToken: boolean;
+  /**
+   * Accept `http:` URLs on hosts other than loopback (127.0.0.0/8, `localhost`, `[::1]`), e.g. an emulator in a
+   * test network reached by its container name. Off by default: over plain HTTP anyone on the path reads the client
+   * secret, the codes and the tokens, so only loopback may skip TLS unless you say so here.
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /**
@@ -69,20 +75,45 @@ export const DEFAULT_QONTO_SCOPES: readonly string[] = Object.freeze([
   'organization.read',
 ]);
 
-function assertHttpUrl(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new QontoConfigError(`${name} is missing: give an absolute http(s) URL.`);
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new QontoConfigError(`${name} is not a valid URL: give an absolute http(s) URL such as https://…`);
-  }
+/** Loopback hosts, the only ones reached over plain `http:` without `allowInsecureHttp`. */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * Why `value` cannot be an endpoint URL, or `undefined` when it can: an absolute `https:` URL, or `http:` on a
+ * loopback host (any host with `allowInsecureHttp`). Never quotes the value beyond its scheme.
+ */
+export function endpointUrlProblem(
+  value: unknown,
+  o: { allowInsecureHttp?: boolean | undefined } = {},
+): string | undefined {
+  if (typeof value !== 'string' || value === '') return 'is missing: give an absolute https URL';
+  if (!URL.canParse(value)) return 'is not a valid URL: give an absolute https URL such as https://…';
+  const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new QontoConfigError(`${name} must be an http(s) URL, not ${url.protocol}`);
+    return `must be an https URL, not ${url.protocol}`;
   }
-  return value;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && o.allowInsecureHttp !== true) {
+    return (
+      'uses http: on a host that is not loopback. Over plain HTTP anyone on the path can read the client secret, ' +
+      'the codes and the tokens, so only 127.0.0.0/8, localhost and [::1] may skip TLS. Fix: use https:, or, for ' +
+      'a test network (an emulator reached by its container name), opt in with allowInsecureHttp: true ' +
+      '(QONTO_ALLOW_INSECURE_HTTP=true)'
+    );
+  }
+  return undefined;
+}
+
+function assertEndpointUrl(
+  value: unknown,
+  name: string,
+  o: { allowInsecureHttp?: boolean | undefined },
+): void {
+  const problem = endpointUrlProblem(value, o);
+  if (problem !== undefined) throw new QontoConfigError(`${name} ${problem}.`);
 }
 
 /**
@@ -91,6 +122,10 @@ function assertHttpUrl(value: unknown, name: string): string {
  */
 export function resolveEndpoints(environment: QontoEnvironment): QontoEndpoints {
   if (environment === 'production' || environment === 'sandbox') return QONTO_ENVIRONMENTS[environment];
+  // The built-in tables, resolved once already: keep their identity (production's issuer is known to be inferred).
+  if (environment === QONTO_ENVIRONMENTS.production || environment === QONTO_ENVIRONMENTS.sandbox) {
+    return environment;
+  }
   if (environment === undefined || environment === null) {
     throw new QontoConfigError("environment is missing: use 'sandbox', 'production' or custom endpoints.");
   }
@@ -99,12 +134,19 @@ export function resolveEndpoints(environment: QontoEnvironment): QontoEndpoints 
       `environment must be 'sandbox', 'production' or custom endpoints, not ${JSON.stringify(String(environment))}.`,
     );
   }
-  assertHttpUrl(environment.authorizationUrl, 'environment.authorizationUrl');
-  assertHttpUrl(environment.tokenUrl, 'environment.tokenUrl');
-  assertHttpUrl(environment.apiBaseUrl, 'environment.apiBaseUrl');
-  if (environment.issuer !== undefined) assertHttpUrl(environment.issuer, 'environment.issuer');
+  const { allowInsecureHttp } = environment;
+  if (allowInsecureHttp !== undefined && typeof allowInsecureHttp !== 'boolean') {
+    throw new QontoConfigError('environment.allowInsecureHttp must be true or false.');
+  }
+  assertEndpointUrl(environment.authorizationUrl, 'environment.authorizationUrl', { allowInsecureHttp });
+  assertEndpointUrl(environment.tokenUrl, 'environment.tokenUrl', { allowInsecureHttp });
+  assertEndpointUrl(environment.apiBaseUrl, 'environment.apiBaseUrl', { allowInsecureHttp });
   if (environment.revocationUrl !== undefined) {
-    assertHttpUrl(environment.revocationUrl, 'environment.revocationUrl');
+    assertEndpointUrl(environment.revocationUrl, 'environment.revocationUrl', { allowInsecureHttp });
+  }
+  // The issuer is only compared with id_tokens' `iss`, never fetched: any http(s) URL will do.
+  if (environment.issuer !== undefined) {
+    assertEndpointUrl(environment.issuer, 'environment.issuer', { allowInsecureHttp: true });
   }
   if (typeof environment.requiresStagingToken !== 'boolean') {
     throw new QontoConfigError('environment.requiresStagingToken must be true or false.');
@@ -115,21 +157,37 @@ export function resolveEndpoints(environment: QontoEnvironment): QontoEndpoints 
 /**
  * Endpoints of a Qonto sandbox emulator (such as `@qonto-oauth/sandbox`) at `baseUrl`: `/oauth2/auth`,
  * `/oauth2/token`, the API at the base, `issuer` = the base without a trailing slash. The staging token is required,
- * as on Qonto's sandbox.
+ * as on Qonto's sandbox. `http:` is accepted on loopback hosts only, unless `allowInsecureHttp` (a test network).
  */
-export function sandboxEndpointsAt(baseUrl: string): QontoEndpoints {
-  assertHttpUrl(baseUrl, 'sandbox URL');
+export function sandboxEndpointsAt(
+  baseUrl: string,
+  o: { allowInsecureHttp?: boolean | undefined } = {},
+): QontoEndpoints {
+  assertEndpointUrl(baseUrl, 'The sandbox URL', o);
   const base = baseUrl.replace(/\/+$/, '');
-  return {
+  const endpoints: QontoEndpoints = {
     authorizationUrl: `${base}/oauth2/auth`,
     tokenUrl: `${base}/oauth2/token`,
     apiBaseUrl: base,
     issuer: base,
     requiresStagingToken: true,
   };
+  if (o.allowInsecureHttp === true) endpoints.allowInsecureHttp = true;
+  return endpoints;
 }
 
-/** The distinct origins (scheme://host:port) an environment's requests go to. */
+/**
+ * The origins that receive `X-Qonto-Staging-Token` when the environment requires it: the token endpoint's (and the
+ * revocation endpoint's, its twin) and the API's, never the authorization URL's (only browsers visit it, and they
+ * cannot send the header).
+ */
+export function stagingTokenOrigins(endpoints: QontoEndpoints): string[] {
+  const urls = [endpoints.tokenUrl, endpoints.apiBaseUrl];
+  if (endpoints.revocationUrl !== undefined) urls.push(endpoints.revocationUrl);
+  return [...new Set(urls.map((u) => new URL(u).origin))];
+}
+
+/** The distinct origins (scheme://host:port) an environment's URLs point at, the authorization URL's included. */
 export function endpointOrigins(endpoints: QontoEndpoints): string[] {
   const urls = [endpoints.authorizationUrl, endpoints.tokenUrl, endpoints.apiBaseUrl];
   if (endpoints.revocationUrl !== undefined) urls.push(endpoints.revocationUrl);

@@ -1,12 +1,12 @@
 import {
-  endpointOrigins,
   type QontoEndpoints,
   type QontoEnvironment,
   resolveEndpoints,
+  stagingTokenOrigins,
 } from './environments.js';
 import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
 import { explain, SANDBOX_CREDENTIALS, SANDBOX_DOC } from './messages.js';
-import { discardBody, isRedirect, redirectTarget } from './response-body.js';
+import { discardBody, isRedirect, redirectHost } from './response-body.js';
 
 /**
  * The sandbox header, in the exact casing Qonto documents: "Lowercase or mixed variants may not be normalized by
@@ -53,11 +53,14 @@ const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.no
 /**
  * A `fetch` for Qonto: give it to anything that takes a custom fetch (an OAuth library, an HTTP client).
  *
- * - Adds `X-Qonto-Staging-Token` (exact casing, replacing any variant the caller passed) to every request to an
- *   origin of the environment's endpoints when the environment requires it (the sandbox: token endpoint and API
- *   alike), and removes it from requests to every other origin, so the token never leaks elsewhere.
- * - Sends `redirect: 'manual'`. From a sandbox origin, any 3xx or `text/html` answer is the sandbox's sign-in
- *   gate and throws {@link QontoStagingGateError}. Answers from other origins pass through untouched.
+ * - Adds `X-Qonto-Staging-Token` (exact casing, replacing any variant the caller passed) to every request to the
+ *   token endpoint's or the API's origin when the environment requires it (the sandbox), and removes it from
+ *   requests to every other origin, the authorization URL's included (only browsers visit it), so the token never
+ *   leaks elsewhere.
+ * - Sends `redirect: 'manual'`, so the header never follows a redirect: a `fetch` you pass in must honour it. From a
+ *   sandbox origin, any 3xx or `text/html` answer is the sandbox's sign-in gate and throws
+ *   {@link QontoStagingGateError} (its status and the redirect's host, scrubbed of what the request carried).
+ *   Answers from other origins pass through untouched.
  * - Each attempt gets `timeoutMs` (body included) → {@link QontoTimeoutError}; the caller's `signal` still aborts
  *   with its own reason (an `AbortError`).
  * - Retries GET/HEAD/OPTIONS/DELETE on 429, 5xx and network failures with capped exponential backoff and jitter,
@@ -82,7 +85,7 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
     throw new QontoConfigError('createQontoFetch needs options: { environment, stagingToken? }.');
   }
   const endpoints = resolveEndpoints(o.environment);
-  const origins = new Set(endpointOrigins(endpoints));
+  const origins = new Set(stagingTokenOrigins(endpoints));
   const stagingToken = checkStagingToken(endpoints, o.stagingToken);
   const timeoutMs = checkNumber(o.timeoutMs, 30_000, 'timeoutMs', 1);
   const retries = o.retry === false ? 0 : checkNumber(o.retry?.retries, 2, 'retry.retries', 0);
@@ -134,7 +137,7 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
         await hooks.sleep(backoffMs(attempt, maxDelayMs, hooks.random), callerSignal);
         continue;
       }
-      if (gated) await assertNotStagingGate(response, url, method);
+      if (gated) await assertNotStagingGate(response, url, method, () => sentSecrets(headers, init?.body));
       if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
         clearTimeout(timer);
         const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
@@ -255,18 +258,22 @@ function backoffMs(attempt: number, maxDelayMs: number, random: () => number): n
 /**
  * The sandbox answers a request without a valid staging token with a 302 to OneLogin or the developer portal, or
  * an HTML page with status 200, instead of JSON (https://docs.qonto.com/get-started/general/sandbox-access).
+ * The status and the redirect's host explain it: nothing else of the answer is shown.
  */
-async function assertNotStagingGate(response: Response, url: URL, method: string): Promise<void> {
+async function assertNotStagingGate(
+  response: Response,
+  url: URL,
+  method: string,
+  secrets: () => string[],
+): Promise<void> {
   const redirected = isRedirect(response.status) || response.type === 'opaqueredirect';
   const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
   if (!redirected && !html) return;
   await discardBody(response);
-  const target = redirectTarget(response, url);
-  const locationHost = target?.host;
-  // Origin and path only: a query string may carry anything.
+  const locationHost = redirected ? redirectHost(response, url, secrets()) : undefined;
   const what = !redirected
     ? `${response.status} with an HTML page`
-    : `${response.status}${target ? ` redirecting to ${target.origin}${target.pathname}` : ''}`;
+    : `${response.status} redirecting${locationHost ? ` to ${locationHost}` : ''}`;
   throw new QontoStagingGateError(
     explain(
       `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
@@ -277,6 +284,26 @@ async function assertNotStagingGate(response: Response, url: URL, method: string
     ),
     { status: response.status, locationHost },
   );
+}
+
+/**
+ * What a request carried that a server could echo: the staging token, the `Authorization` credentials, and every
+ * value of a form body (the client secret, a code, a verifier, a refresh token).
+ */
+function sentSecrets(headers: Headers, body: RequestInit['body'] | undefined): string[] {
+  const secrets: string[] = [];
+  const staging = headers.get(STAGING_TOKEN_HEADER);
+  if (staging) secrets.push(staging);
+  const authorization = headers.get('authorization');
+  if (authorization) secrets.push(authorization, authorization.replace(/^\S+\s+/, ''));
+  const form =
+    body instanceof URLSearchParams
+      ? body
+      : typeof body === 'string' && /^[^{[\s]/.test(body)
+        ? new URLSearchParams(body)
+        : undefined;
+  if (form !== undefined) for (const value of form.values()) secrets.push(value);
+  return secrets;
 }
 
 /** Waits `ms`, rejecting with the signal's reason if it aborts first. */

@@ -20,7 +20,18 @@ export {
   qontoConfigFromEnv,
   qontoEnvironmentFromEnv,
 } from './config.js';
-export * from './environments.js';
+export {
+  DEFAULT_QONTO_SCOPES,
+  endpointOrigins,
+  isLoopbackHost,
+  QONTO_ENVIRONMENTS,
+  type QontoEndpoints,
+  type QontoEnvironment,
+  resolveEndpoints,
+  revocationUrlOf,
+  sandboxEndpointsAt,
+  stagingTokenOrigins,
+} from './environments.js';
 export * from './errors.js';
 export {
   createQontoFetch,
@@ -30,6 +41,12 @@ export {
   STAGING_TOKEN_HEADER,
 } from './fetch.js';
 export {
+  ID_TOKEN_CLOCK_SKEW_SECONDS,
+  type IdTokenExpectations,
+  idTokenIssuer,
+  readIdTokenClaims,
+} from './id-token.js';
+export {
   type QontoAuthorizationRequest,
   type QontoAuthorizationRequestOptions,
   QontoOAuthClient,
@@ -38,7 +55,6 @@ export {
 export { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 export {
   buildQontoProfile,
-  decodeIdTokenClaims,
   fetchQontoProfile,
   type QontoProfile,
   type QontoProfileSources,
@@ -51,10 +67,21 @@ export {
   type SharedRefreshCoordination,
 } from './refresh-coordination.js';
 export {
+  DEFAULT_MAX_API_RESPONSE_BYTES,
+  MAX_TOKEN_RESPONSE_BYTES,
+} from './response-body.js';
+export {
   type QontoTokenRefresher,
   ROTATION_GRACE_MS,
   sharedRefresh,
 } from './shared-refresh.js';
 export { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 export { MemoryTokenStore, type TokenStore } from './token-store.js';
-export * from './tokens.js';
+export {
+  fromTokenResponse,
+  isTokenExpired,
+  MAX_EXPIRES_IN_SECONDS,
+  type QontoTokenResponse,
+  type TokenSet,
+  toTokenResponse,
+} from './tokens.js';

@@ -1,7 +1,8 @@
 import type { QontoApiClient } from './api-client.js';
 import type { QontoMembership, QontoOrganization } from './api-resources.js';
+import type { QontoEndpoints } from './environments.js';
 import { QontoApiError, QontoConfigError } from './errors.js';
-import { parseJsonObject } from './response-body.js';
+import { idTokenIssuer, readIdTokenClaims } from './id-token.js';
 
 /**
  * Who connected, in the shape the framework adapters hand to your app. Qonto has no userinfo endpoint: this is
@@ -28,8 +29,18 @@ export interface QontoProfile {
 export interface QontoProfileSources {
   membership?: QontoMembership | undefined;
   organization?: QontoOrganization | undefined;
-  /** The raw id_token (`openid` scope). Only its payload is read. */
+  /**
+   * The raw id_token (`openid` scope), straight from the token endpoint. Its claims are checked
+   * (`readIdTokenClaims`) against `clientId` and `issuer` before its `sub` and `email` are used; without a
+   * `clientId` it is not used at all.
+   */
   idToken?: string | undefined;
+  /** Your app's client id, which the id_token's `aud` must contain. */
+  clientId?: string | undefined;
+  /** The issuer the id_token's `iss` must equal, when known (see `idTokenIssuer`). */
+  issuer?: string | undefined;
+  /** Clock in epoch milliseconds for the id_token's `exp` (default `Date.now`). */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -37,32 +48,47 @@ export interface QontoProfileSources {
  * {@link QontoProfile}. A 403 on either call (its scope was not granted) leaves that part out; any other error is
  * thrown. Throws {@link QontoConfigError} when neither the membership nor a `sub` is available, naming the scopes
  * to request.
+ *
+ * The id_token is used only with `clientId`, after its claims are checked (`aud`, `exp`, `alg`, and `iss` against
+ * `issuer`, which defaults to the API client's environment's: see `idTokenIssuer`); a token that fails a check
+ * throws `QontoUnexpectedResponseError`.
  */
 export async function fetchQontoProfile(
-  api: Pick<QontoApiClient, 'getMembership' | 'getOrganization'>,
-  o: { idToken?: string } = {},
+  api: Pick<QontoApiClient, 'getMembership' | 'getOrganization'> & { endpoints?: QontoEndpoints },
+  o: Omit<QontoProfileSources, 'membership' | 'organization'> = {},
 ): Promise<QontoProfile> {
   const [membership, organization] = await Promise.all([
     unlessForbidden(api.getMembership()),
     unlessForbidden(api.getOrganization()),
   ]);
-  return buildQontoProfile({ membership, organization, idToken: o.idToken });
+  const issuer = o.issuer ?? (api.endpoints === undefined ? undefined : idTokenIssuer(api.endpoints));
+  return buildQontoProfile({ ...o, membership, organization, issuer });
 }
 
 /**
- * Combines already-fetched parts into a {@link QontoProfile} (no network). Throws {@link QontoConfigError} when
- * there is neither a membership nor an id_token with a `sub`.
+ * Combines already-fetched parts into a {@link QontoProfile} (no network). The id_token is used only with
+ * `clientId`, once its claims passed `readIdTokenClaims` (which throws `QontoUnexpectedResponseError` otherwise).
+ * Throws {@link QontoConfigError} when there is neither a membership nor a usable id_token `sub`.
  */
 export function buildQontoProfile(sources: QontoProfileSources): QontoProfile {
-  const { membership, organization } = sources;
-  const claims = sources.idToken === undefined ? undefined : decodeIdTokenClaims(sources.idToken);
+  const { membership, organization, idToken, clientId } = sources;
+  const usable = idToken !== undefined && typeof clientId === 'string' && clientId !== '';
+  const claims = usable
+    ? readIdTokenClaims(idToken, { clientId, issuer: sources.issuer, now: sources.now })
+    : undefined;
   const sub = typeof claims?.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
   const id = membership?.id ?? sub;
   if (id === undefined) {
+    const why =
+      idToken === undefined
+        ? 'no id_token was given'
+        : usable
+          ? 'the id_token has no `sub`'
+          : 'the id_token was given without the clientId to check it against';
     throw new QontoConfigError(
       'Cannot tell who connected: GET /v2/membership was refused (the `membership.read` scope was not granted) ' +
-        `and ${sources.idToken === undefined ? 'no id_token was given' : 'the id_token has no readable `sub`'}. ` +
-        'Request the `membership.read` scope, or `openid` and pass the id_token (DEFAULT_QONTO_SCOPES has both).',
+        `and ${why}. Request the \`membership.read\` scope, or \`openid\` and pass the id_token with your ` +
+        'clientId (DEFAULT_QONTO_SCOPES has both scopes).',
     );
   }
   const profile: QontoProfile = { id };
@@ -83,26 +109,6 @@ export function buildQontoProfile(sources: QontoProfileSources): QontoProfile {
     assign(profile.organization, 'legalName', organization.legal_name);
   }
   return profile;
-}
-
-/**
- * The payload of a JWT, decoded WITHOUT checking its signature, or `undefined` when it is not a readable JWT.
- * Only use it on an id_token that came straight from Qonto's token endpoint over TLS, as OpenID Connect allows
- * (Core 1.0, section 3.1.3.7); never on one a browser handed you.
- */
-export function decodeIdTokenClaims(idToken: string): Record<string, unknown> | undefined {
-  if (typeof idToken !== 'string') return undefined;
-  const parts = idToken.split('.');
-  if (parts.length !== 3 || parts[1] === undefined || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
-  try {
-    const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='));
-    const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-    return parseJsonObject(json);
-  } catch {
-    // atob refused the payload (not base64url).
-    return undefined;
-  }
 }
 
 async function unlessForbidden<T>(request: Promise<T>): Promise<T | undefined> {

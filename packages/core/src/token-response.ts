@@ -1,7 +1,15 @@
 import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
 import { explain } from './messages.js';
 import { redactSecrets } from './redact.js';
-import { discardBody, isRedirect, parseJsonObject, readBodyText, redirectTarget } from './response-body.js';
+import {
+  describeBody,
+  describeRedirect,
+  discardBody,
+  isRedirect,
+  MAX_TOKEN_RESPONSE_BYTES,
+  parseJsonObject,
+  readBodyText,
+} from './response-body.js';
 import { readTokenFields, type TokenSet } from './tokens.js';
 
 /** Which token request an answer belongs to: the hints differ. */
@@ -19,18 +27,6 @@ const ACTIONS: Record<OAuthRequest, string> = {
 const TOKEN_DOC = 'https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens';
 
 /**
- * A short, scrubbed description of a body that is not the JSON expected: the `<title>` of an HTML page, else its
- * first characters. Scrubbed before it is cut, so no secret leaks in part.
- */
-function describeBody(text: string, secrets: Iterable<string | undefined>): string {
-  const scrubbed = redactSecrets(text, secrets);
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(scrubbed)?.[1];
-  const shown = (title ?? scrubbed).replace(/\s+/g, ' ').trim();
-  if (shown === '') return 'an empty body';
-  return `${title === undefined ? 'a body starting' : 'a page titled'} "${shown.slice(0, 120)}${shown.length > 120 ? '…' : ''}"`;
-}
-
-/**
  * Turns the token endpoint's answer into a {@link TokenSet}, or throws:
  * - an RFC 6749 error body → {@link QontoOAuthError} with a `hint`, and `reconnectRequired` for `invalid_grant` on
  *   refresh;
@@ -45,17 +41,12 @@ export async function parseTokenResponse(
   const { status } = response;
   if (isRedirect(status)) {
     await discardBody(response);
-    const target = redirectTarget(response, response.url);
-    throw notATokenResponse(status, `(a redirect${target ? ` to ${target.host}` : ''})`);
+    throw notATokenResponse(status, `(${describeRedirect(response, response.url, o.secrets)})`);
   }
-  const text = await readBodyText(response, 'the token request');
+  const text = await readBodyText(response, 'the token request', { maxBytes: MAX_TOKEN_RESPONSE_BYTES });
   const json = parseJsonObject(text);
   if (json === undefined) {
-    const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
-    throw notATokenResponse(
-      status,
-      `with ${html ? 'HTML' : 'something that is not a JSON object'} (${describeBody(text, o.secrets)})`,
-    );
+    throw notATokenResponse(status, `with ${describeBody(response, text, o.secrets)}`);
   }
   if (typeof json.error === 'string' || !response.ok) throw oauthError(json, status, o);
   return readTokenFields(json, { ...o, bad: (what) => notATokenResponse(200, `with ${what}`) });
@@ -73,13 +64,12 @@ export async function readRevocationResponse(response: Response, secrets: string
   }
   if (isRedirect(status)) {
     await discardBody(response);
-    const target = redirectTarget(response, response.url);
-    throw notATokenResponse(status, `(a redirect${target ? ` to ${target.host}` : ''})`, 'revocation');
+    throw notATokenResponse(status, `(${describeRedirect(response, response.url, secrets)})`, 'revocation');
   }
-  const text = await readBodyText(response, 'the revocation request');
+  const text = await readBodyText(response, 'the revocation request', { maxBytes: MAX_TOKEN_RESPONSE_BYTES });
   const json = parseJsonObject(text);
   if (json === undefined) {
-    throw notATokenResponse(status, `with ${describeBody(text, secrets)}`, 'revocation');
+    throw notATokenResponse(status, `with ${describeBody(response, text, secrets)}`, 'revocation');
   }
   throw oauthError(json, status, { grant: 'revocation', secrets });
 }

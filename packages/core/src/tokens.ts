@@ -1,4 +1,4 @@
-import { QontoUnexpectedResponseError } from './errors.js';
+import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { explain } from './messages.js';
 
 /**
@@ -23,14 +23,16 @@ export interface TokenSet {
 }
 
 /**
- * Whether the access token has expired, or will within `skewSeconds` (default 0).
+ * Whether the access token has expired, or will within `skewSeconds` (default 0). A set whose `expiresAt` is not a
+ * finite number (a corrupted session) counts as expired, so it gets refreshed rather than used forever.
  */
 export function isTokenExpired(
   tokens: TokenSet,
   o: { skewSeconds?: number; now?: () => number } = {},
 ): boolean {
   const now = (o.now ?? Date.now)();
-  return tokens.expiresAt - (o.skewSeconds ?? 0) * 1000 <= now;
+  const { expiresAt } = tokens;
+  return !(Number.isFinite(expiresAt) && expiresAt - (o.skewSeconds ?? 0) * 1000 > now);
 }
 
 /**
@@ -50,13 +52,14 @@ export type QontoTokenResponse = {
 
 /**
  * The RFC 6749 token-response shape of a {@link TokenSet}, for frameworks that expect it (passport-oauth2's
- * `params`, Auth.js's account fields). `expires_in` is counted from `now`, never below 0.
+ * `params`, Auth.js's account fields). `expires_in` is counted from `now`, a whole number of seconds from 0 to
+ * 10^7 (a set without a finite `expiresAt` gives 0: expired), so {@link fromTokenResponse} always takes it back.
  */
 export function toTokenResponse(tokens: TokenSet, now: () => number = Date.now): QontoTokenResponse {
   const response: QontoTokenResponse = {
     access_token: tokens.accessToken,
     token_type: 'bearer',
-    expires_in: Math.max(0, Math.floor((tokens.expiresAt - now()) / 1000)),
+    expires_in: secondsLeft(tokens.expiresAt, now()),
     scope: tokens.scopes.join(' '),
   };
   if (tokens.refreshToken !== undefined) response.refresh_token = tokens.refreshToken;
@@ -64,13 +67,18 @@ export function toTokenResponse(tokens: TokenSet, now: () => number = Date.now):
   return response;
 }
 
+function secondsLeft(expiresAt: number, now: number): number {
+  const seconds = Math.floor((expiresAt - now) / 1000);
+  return Number.isFinite(seconds) ? Math.min(MAX_EXPIRES_IN_SECONDS, Math.max(0, seconds)) : 0;
+}
+
 /**
  * The {@link TokenSet} behind a token response, the inverse of {@link toTokenResponse}: for the `params` a
  * passport-oauth2 `verify` receives, or an Auth.js account. `expiresAt` is `now` plus `expires_in`; an omitted
  * `scope` gives no scopes.
  *
- * Checked like Qonto's own answers (same code): no `access_token`, an `expires_in` that is not a number of seconds
- * (0 is accepted: an expired set), a `token_type` other than bearer, or a non-string `refresh_token` / `id_token`
+ * Checked like Qonto's own answers (same code): no `access_token`, an `expires_in` that is not a whole number of
+ * seconds from 0 (an expired set) to 10^7, a `token_type` other than bearer, or a non-string `refresh_token` / `id_token`
  * throw {@link QontoUnexpectedResponseError}. The message never contains a token.
  */
 export function fromTokenResponse(
@@ -99,6 +107,12 @@ function notATokenResponse(what: string): QontoUnexpectedResponseError {
 }
 
 /**
+ * The longest `expires_in` accepted: 10^7 seconds (about 116 days). Qonto's access tokens live 3,600 s; anything far
+ * beyond is not a lifetime but a malformed answer (`1e308` would make `expiresAt` infinite).
+ */
+export const MAX_EXPIRES_IN_SECONDS = 10_000_000;
+
+/**
  * The checks every token response passes, wherever it comes from (Qonto's answer, or a framework's copy of it in
  * `fromTokenResponse`): `bad(what)` builds the error for the caller's situation.
  */
@@ -115,9 +129,19 @@ export function readTokenFields(
   const { bad } = o;
   const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
   if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
-  const tooSmall = (n: number) => (o.allowExpired ? n < 0 : n <= 0);
-  if (typeof expires_in !== 'number' || !Number.isFinite(expires_in) || tooSmall(expires_in)) {
-    throw bad(`no valid expires_in (a ${o.allowExpired ? 'non-negative' : 'positive'} number of seconds)`);
+  const least = o.allowExpired ? 0 : 1;
+  if (
+    typeof expires_in !== 'number' ||
+    !Number.isInteger(expires_in) ||
+    expires_in < least ||
+    expires_in > MAX_EXPIRES_IN_SECONDS
+  ) {
+    throw bad(`no valid expires_in (a whole number of seconds from ${least} to ${MAX_EXPIRES_IN_SECONDS})`);
+  }
+  if (!Number.isFinite(o.now)) {
+    throw new QontoConfigError(
+      'The clock (`now`) did not return a number of epoch milliseconds. Fix: pass a function like Date.now.',
+    );
   }
   if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
     throw bad('a token_type other than bearer');

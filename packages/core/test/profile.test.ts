@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  decodeIdTokenClaims,
+  buildQontoProfile,
   fetchQontoProfile,
+  idTokenIssuer,
+  QONTO_ENVIRONMENTS,
   QontoApiClient,
   QontoConfigError,
   type QontoEndpoints,
+  QontoUnexpectedResponseError,
+  readIdTokenClaims,
   sandboxEndpointsAt,
 } from '../src/index.js';
 import { type Loopback, sendJson, startLoopback } from './helpers/loopback.js';
@@ -28,10 +32,18 @@ const ORGANIZATION = {
 };
 const SUB = '01965dc4-fc1f-7874-83b4-b5528bea0a8d';
 
-/** An unsigned JWT (the profile reads the payload only). */
-function idToken(claims: Record<string, unknown>): string {
+const CLIENT_ID = 'profile-tests-client';
+const NOW = Date.UTC(2026, 0, 15, 12);
+const now = () => NOW;
+
+/** A JWT with a placeholder signature (core does not check it); valid claims for this client unless overridden. */
+function idToken(
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256' },
+): string {
   const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+  const payload = { iss: lb.url, aud: CLIENT_ID, exp: NOW / 1000 + 3600, iat: NOW / 1000, ...claims };
+  return `${part({ typ: 'JWT', ...header })}.${part(payload)}.c2lnbmF0dXJl`;
 }
 
 let lb: Loopback;
@@ -62,6 +74,8 @@ describe('fetchQontoProfile', () => {
   it('combines the membership, the organization and the id_token sub', async () => {
     const profile = await fetchQontoProfile(api(), {
       idToken: idToken({ sub: SUB, email: 'owner@qonto.eu' }),
+      clientId: CLIENT_ID,
+      now,
     });
     expect(profile).toEqual({
       id: MEMBERSHIP.id,
@@ -81,6 +95,8 @@ describe('fetchQontoProfile', () => {
     status.membership = 403;
     const profile = await fetchQontoProfile(api(), {
       idToken: idToken({ sub: SUB, email: 'owner@qonto.eu' }),
+      clientId: CLIENT_ID,
+      now,
     });
     expect(profile).toEqual({
       id: SUB,
@@ -117,23 +133,102 @@ describe('fetchQontoProfile', () => {
     });
   });
 
-  it('treats a malformed id_token as absent rather than crashing', async () => {
+  it('does not use an id_token it was given no clientId to check against', async () => {
+    const profile = await fetchQontoProfile(api(), { idToken: idToken({ sub: SUB }), now });
+    expect(profile.id).toBe(MEMBERSHIP.id);
+    expect(profile.userId).toBeUndefined();
+
     status.membership = 403;
+    const error = await fetchQontoProfile(api(), { idToken: idToken({ sub: SUB }), now }).catch((e) => e);
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(error.message).toContain('without the clientId');
+  });
+
+  it('refuses a malformed id_token, naming no part of it', async () => {
     for (const bad of [
       '',
       'not-a-jwt',
       'a.b',
       'a.!!!.c',
-      `a.${Buffer.from('[1]').toString('base64url')}.c`,
+      `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('[1]').toString('base64url')}.c`,
     ]) {
-      await expect(fetchQontoProfile(api(), { idToken: bad })).rejects.toBeInstanceOf(QontoConfigError);
+      const error = await fetchQontoProfile(api(), { idToken: bad, clientId: CLIENT_ID, now }).catch(
+        (e) => e,
+      );
+      expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+      expect(error.message).toContain('not a readable JWT');
     }
   });
 });
 
-describe('decodeIdTokenClaims', () => {
+describe('id_token claims', () => {
+  const check = (token: string, o: { issuer?: string; at?: number } = {}) =>
+    readIdTokenClaims(token, { clientId: CLIENT_ID, issuer: o.issuer, now: () => o.at ?? NOW });
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (error) {
+      expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the id_token to be refused');
+  };
+
   it('reads a base64url payload, including characters that differ from base64', () => {
-    const claims = { sub: SUB, name: 'Zoë ~?>' };
-    expect(decodeIdTokenClaims(idToken(claims))).toEqual(claims);
+    const token = idToken({ sub: SUB, name: 'Zoë ~?>' });
+    expect(check(token, { issuer: lb.url })).toMatchObject({ sub: SUB, name: 'Zoë ~?>' });
+  });
+
+  it.each([
+    ['an aud of another client', { aud: 'another-client' }, /another client \(its aud/],
+    ['an aud list without this client', { aud: ['a', 'b'] }, /its aud does not contain/],
+    ['no aud', { aud: undefined }, /its aud does not contain/],
+    ['an azp of another client', { aud: [CLIENT_ID, 'b'], azp: 'b' }, /its azp/],
+    ['no exp', { exp: undefined }, /no valid exp/],
+    ['an exp past the clock skew', { exp: NOW / 1000 - 61 }, /has expired/],
+  ])('refuses %s', (_what, claims, message) => {
+    const token = idToken({ sub: SUB, ...claims });
+    expect(refusal(() => check(token))).toMatch(message);
+    // The message names the claim, never the token or its values.
+    expect(refusal(() => check(token))).not.toContain(token.split('.')[1]!.slice(0, 20));
+  });
+
+  it('accepts an aud list that contains the client, and an exp within the clock skew', () => {
+    expect(check(idToken({ aud: ['other', CLIENT_ID], azp: CLIENT_ID }))).toMatchObject({ azp: CLIENT_ID });
+    expect(check(idToken({ exp: NOW / 1000 - 30 }))).toMatchObject({ iss: lb.url });
+  });
+
+  it.each([
+    ['none', { alg: 'none' }],
+    ['NONE', { alg: 'NONE' }],
+    ['missing', {}],
+  ])('refuses an unsigned id_token (alg %s)', (_what, header) => {
+    expect(refusal(() => check(idToken({ sub: SUB }, header)))).toMatch(/unsigned/);
+  });
+
+  it("checks iss against the issuer when one is given, and the environment's by default", async () => {
+    const foreign = idToken({ sub: SUB, iss: 'https://attacker.example' });
+    expect(refusal(() => check(foreign, { issuer: lb.url }))).toMatch(/was not issued by/);
+    expect(check(foreign)).toMatchObject({ iss: 'https://attacker.example' });
+    status.membership = 403;
+    await expect(
+      fetchQontoProfile(api(), { idToken: foreign, clientId: CLIENT_ID, now }),
+    ).rejects.toBeInstanceOf(QontoUnexpectedResponseError);
+    expect(() => buildQontoProfile({ idToken: foreign, clientId: CLIENT_ID, issuer: lb.url, now })).toThrow(
+      QontoUnexpectedResponseError,
+    );
+  });
+
+  it("knows the sandbox's issuer and custom endpoints', but checks production's only when set", () => {
+    expect(idTokenIssuer('sandbox')).toBe('https://oauth-sandbox.staging.qonto.co');
+    expect(idTokenIssuer(sandboxEndpointsAt(lb.url))).toBe(lb.url);
+    expect(idTokenIssuer('production')).toBeUndefined();
+    expect(idTokenIssuer(QONTO_ENVIRONMENTS.production)).toBeUndefined();
+    const declared = { ...QONTO_ENVIRONMENTS.production, issuer: 'https://oauth.qonto.com' };
+    expect(idTokenIssuer(declared)).toBe('https://oauth.qonto.com');
+  });
+
+  it('needs the client id to check anything', () => {
+    expect(() => readIdTokenClaims(idToken({}), { clientId: '' })).toThrow(QontoConfigError);
   });
 });
