@@ -15,7 +15,8 @@ function queryId(query: Record<string, unknown> | undefined, name: string): stri
 /**
  * Passport's `fail(info, status)` as the core error it stands for, so the guard answers the body of every other
  * failure (`{ statusCode, error, message, code, oauthError }`): 403 is a state the cookie store refused
- * (`invalid_state`); passport-oauth2 fails otherwise only for `error=access_denied` (the user declined).
+ * (`invalid_state`, also for an `?error=` whose state did not match); the strategy fails otherwise only for
+ * `error=access_denied` whose state matched (the user declined).
  */
 function failureAsQontoError(info: unknown, status: unknown): QontoOAuthError {
   const given = (info as { message?: unknown } | undefined)?.message;
@@ -32,7 +33,8 @@ function failureAsQontoError(info: unknown, status: unknown): QontoOAuthError {
 
 /**
  * Guard for both Qonto routes: on the login route it redirects the browser to Qonto; on the callback route it
- * completes the login and sets `req.user` (a `QontoLogin`; read it with `@QontoUser()`).
+ * completes the login and sets `req.user` (a `QontoLogin`; read it with `@QontoUser()`). A callback's `?error=` is
+ * believed only once its state matched the login cookie's (else a generic 403), and is cut short.
  *
  * On the login route, `?organization_id=` and `?registration_id=` are passed on to Qonto (the organization picker
  * is skipped). Every failure becomes the HTTP error `toHttpException` maps it to, with its body

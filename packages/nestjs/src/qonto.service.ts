@@ -67,7 +67,7 @@ export class QontoService {
     });
     const profile = await fetchQontoProfile(
       this.api(tokens.accessToken),
-      tokens.idToken === undefined ? {} : { idToken: tokens.idToken },
+      tokens.idToken === undefined ? {} : { idToken: tokens.idToken, clientId: this.#client.clientId },
     );
     return { profile, tokens };
   }

@@ -134,15 +134,52 @@ describe.each<HttpAdapterName>(['express', 'fastify'])(
       });
     });
 
-    it('answers 502 with core hint when Qonto redirects back with another error', async () => {
+    /** The callback URL of a started login, with `params` in place of Qonto's code. */
+    function callbackWith(callbackUrl: string, params: Record<string, string>): string {
+      const url = new URL(callbackUrl);
+      url.searchParams.delete('code');
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      return url.href;
+    }
+
+    it('answers 502 with core hint when Qonto redirects back with another error and the state matches', async () => {
       app = await boot();
+      const { callbackUrl, cookie } = await login(app);
       const response = await get(
-        `${app.redirectUri}?error=invalid_scope&error_description=unknown%20scope&state=x`,
+        callbackWith(callbackUrl, { error: 'invalid_scope', error_description: 'unknown scope' }),
+        cookie,
       );
       expect(response.status).toBe(502);
       const body = await json(response);
       expect(body).toMatchObject({ code: 'oauth', oauthError: 'invalid_scope' });
-      expect(body.message).toMatch(/invalid_scope.*scopes/);
+      expect(body.message).toMatch(/invalid_scope \(unknown scope\).*scopes/);
+    });
+
+    it('answers a generic 403 invalid_state for an ?error= whose state does not match, its text dropped', async () => {
+      app = await boot();
+      const { callbackUrl, cookie } = await login(app);
+      const scam = { error: 'access_denied', error_description: 'Call 0800 SCAM now' };
+      for (const [url, sent] of [
+        [callbackWith(callbackUrl, { ...scam, state: 'forged' }), cookie],
+        [`${app.redirectUri}?error=access_denied&error_description=Call+0800+SCAM+now&state=x`, undefined],
+      ] as const) {
+        const response = await get(url, sent);
+        expect(response.status).toBe(403);
+        const body = await json(response);
+        expect(body).toEqual(refusedState(/state/));
+        expect(body.message).not.toMatch(/SCAM|declined/);
+      }
+    });
+
+    it('cuts a 7 kB ?error= short before it reaches the response', async () => {
+      app = await boot();
+      const { callbackUrl, cookie } = await login(app);
+      const huge = 'e'.repeat(7000);
+      const response = await get(callbackWith(callbackUrl, { error: huge, error_description: huge }), cookie);
+      expect(response.status).toBe(502);
+      const text = await response.text();
+      expect(text.length).toBeLessThan(1500);
+      expect(text).not.toContain('e'.repeat(400));
     });
 
     it('answers 403 for a tampered state cookie, without asking Qonto for a token', async () => {

@@ -116,10 +116,17 @@ export function Qonto(config: QontoUserConfig = {}): OAuthConfig<QontoProfile> {
     token: endpoints.tokenUrl,
     userinfo: {
       url: `${endpoints.apiBaseUrl}/v2/membership`,
-      request: ({ tokens }: { tokens: { access_token?: string; id_token?: string } }) =>
+      request: ({
+        provider,
+        tokens,
+      }: {
+        provider: { clientId?: string };
+        tokens: { access_token?: string; id_token?: string };
+      }) =>
         fetchProfileThroughCore({
           environment,
           stagingToken,
+          clientId: provider.clientId,
           accessToken: tokens.access_token,
           idToken: tokens.id_token,
           fetch: userFetch,

@@ -113,10 +113,11 @@ export function Qonto(config: QontoUserConfig): OAuthConfig<QontoProfile> {
     },
     userinfo: {
       url: `${endpoints.apiBaseUrl}/v2/membership`,
-      request: ({ tokens }) =>
+      request: ({ provider, tokens }) =>
         fetchProfileThroughCore({
           environment,
           stagingToken,
+          clientId: provider.clientId,
           accessToken: tokens.access_token,
           idToken: tokens.id_token,
         }),

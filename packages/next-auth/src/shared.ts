@@ -191,11 +191,13 @@ export async function exchangeCodeThroughCore(o: CodeExchange): Promise<ReturnTy
 
 /**
  * Builds the profile through core: `GET /v2/membership` and `GET /v2/organization` with the staging header,
- * plus the id_token's `sub`. Qonto has no userinfo endpoint.
+ * plus the id_token's `sub`, once core checked its claims against `clientId` and the environment's issuer. Qonto
+ * has no userinfo endpoint.
  */
 export function fetchProfileThroughCore(o: {
   environment: QontoEnvironment;
   stagingToken: string | undefined;
+  clientId: string | undefined;
   accessToken: string | undefined;
   idToken: string | undefined;
   fetch?: typeof fetch | undefined;
@@ -207,7 +209,7 @@ export function fetchProfileThroughCore(o: {
     stagingToken: o.stagingToken,
     fetch: o.fetch,
   });
-  return fetchQontoProfile(api, o.idToken === undefined ? {} : { idToken: o.idToken });
+  return fetchQontoProfile(api, o.idToken === undefined ? {} : { idToken: o.idToken, clientId: o.clientId });
 }
 
 function requireCredential(value: string | undefined, name: 'clientId' | 'clientSecret'): string {

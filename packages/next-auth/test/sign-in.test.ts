@@ -142,6 +142,30 @@ describe.each<Framework>(['authjs-v5', 'nextauth-v4'])('%s: Connect with Qonto',
     expect(tokenRequests()).toEqual([]);
   });
 
+  it.each([
+    ['a forged state', 'forged-by-an-attacker'],
+    ['no state', undefined],
+  ])(
+    'an ?error= with %s lands on the generic error page, none of its text shown, no token request',
+    async (_what, state) => {
+      const browser = (await start()).browser();
+      const callback = new URL(
+        await completeAuthorization(await browser.startSignIn('qonto'), { ...user(), deny: true }),
+      );
+      const huge = 'x'.repeat(7000);
+      callback.searchParams.set('error_description', `Call 0800 SCAM now ${huge}`);
+      callback.searchParams.set('error', `access_denied${huge}`);
+      if (state === undefined) callback.searchParams.delete('state');
+      else callback.searchParams.set('state', state);
+      const landing = await browser.callback(callback.href);
+      const location = landing.headers.get('location') ?? '';
+      expect(location).not.toMatch(/SCAM|xxxxxxxx|access_denied/);
+      expect(location.length).toBeLessThan(500);
+      expect(await browser.session()).toBeNull();
+      expect(tokenRequests()).toEqual([]);
+    },
+  );
+
   it('refuses a callback without the PKCE cookie: no token request, no session', async () => {
     const browser = (await start()).browser();
     const callback = await completeAuthorization(await browser.startSignIn('qonto'), user());

@@ -43,6 +43,15 @@ interface PassportActions {
   error(error: unknown): void;
 }
 
+/** The parts of passport-oauth2's Strategy that its own `authenticate` uses to check a callback's state. */
+interface OAuth2Internals {
+  _stateStore: {
+    verify(req: unknown, state: string | undefined, ...rest: unknown[]): void;
+  };
+  _callbackURL: string | undefined;
+  _oauth2: { _authorizeUrl: string; _accessTokenUrl: string; _clientId: string };
+}
+
 const INTERNALS = Symbol('qonto-oauth.passport.internals');
 // A profile normally follows the token exchange within milliseconds; this only bounds what a login that never
 // reaches userProfile (skipUserProfile, a crash in between) leaves behind.
@@ -188,15 +197,20 @@ export class QontoStrategy extends OAuth2Strategy {
         pending.delete(accessToken);
         const api = new QontoApiClient({ ...apiOptions, tokens: accessToken });
         const idToken = login?.idToken;
-        return parseQontoProfile(await fetchQontoProfile(api, idToken === undefined ? {} : { idToken }));
+        // Its claims are checked against this client (and the environment's issuer) before its sub is used.
+        const profileOptions = idToken === undefined ? {} : { idToken, clientId: options.clientID };
+        return parseQontoProfile(await fetchQontoProfile(api, profileOptions));
       },
     };
     Object.defineProperty(this, INTERNALS, { value: internals });
   }
 
   /**
-   * Qonto redirected back with `?error=`: `access_denied` (the user declined) fails the authentication, so
-   * `failureRedirect` applies; any other error reaches the app as core's `QontoOAuthError`, with its hint.
+   * Qonto redirected back with `?error=`: its `state` is checked first, through the same state store as a code
+   * (so a PKCE store's lookup runs, and the state is used up). A missing or foreign state fails with 403 and core's
+   * generic `invalid_state` message, dropping the callback's `error_description`; with a matching state,
+   * `access_denied` (the user declined) fails with 401, so `failureRedirect` applies, and any other error reaches
+   * the app as core's `QontoOAuthError`, with its hint. Either way `error` and `error_description` are cut short.
    */
   override authenticate(req: StrategyRequest, options?: QontoAuthenticateOptions): void {
     const query = req.query as Record<string, string | string[] | undefined> | undefined;
@@ -204,16 +218,34 @@ export class QontoStrategy extends OAuth2Strategy {
       super.authenticate(req, options);
       return;
     }
-    let error: unknown;
+    const self = this as unknown as PassportActions & OAuth2Internals;
+    const state = typeof query.state === 'string' ? query.state : undefined;
+    const report = (error: unknown, ok: unknown) => {
+      if (error) return self.error(error);
+      let outcome: unknown;
+      try {
+        // The store vouched for this state (or refused it): core then checks it against itself, or reports the
+        // callback as a forgery.
+        parseAuthorizationCallback(query, { expectedState: ok ? state || undefined : undefined });
+      } catch (caught) {
+        outcome = caught;
+      }
+      const oauthError = isQontoError(outcome) ? (outcome as { error?: string }).error : undefined;
+      if (oauthError === 'invalid_state') self.fail({ message: (outcome as Error).message }, 403);
+      else if (oauthError === 'access_denied') self.fail({ message: (outcome as Error).message }, 401);
+      else self.error(outcome);
+    };
+    const store = self._stateStore;
+    const meta = {
+      authorizationURL: self._oauth2._authorizeUrl,
+      tokenURL: self._oauth2._accessTokenUrl,
+      clientID: self._oauth2._clientId,
+      callbackURL: self._callbackURL,
+    };
     try {
-      parseAuthorizationCallback(query, { expectedState: undefined });
-    } catch (caught) {
-      error = caught;
-    }
-    const self = this as unknown as PassportActions;
-    if (isQontoError(error) && (error as { error?: string }).error === 'access_denied') {
-      self.fail({ message: error.message }, 401);
-    } else {
+      if (store.verify.length === 4) store.verify(req, state, meta, report);
+      else store.verify(req, state, report);
+    } catch (error) {
       self.error(error);
     }
   }

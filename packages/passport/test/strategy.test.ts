@@ -163,10 +163,16 @@ describe('QontoStrategy callback errors', () => {
     harness.mount(new QontoStrategy(options({ callbackURL }), verify));
   }
 
+  /** Starts a sign-in, so the session holds a state (and a PKCE verifier), and returns that state. */
+  async function startedState(): Promise<string> {
+    return new URL(await harness.authorizationUrl()).searchParams.get('state')!;
+  }
+
   it('fails (401, no error) when the user declined consent, so failureRedirect applies', async () => {
     await mounted();
+    const state = await startedState();
     const outcome = await harness.callback(
-      '/callback?error=access_denied&error_description=The+user+denied&state=x',
+      `/callback?error=access_denied&error_description=The+user+denied&state=${state}`,
     );
     expect(outcome.error).toBeNull();
     expect(outcome.user).toBe(false);
@@ -174,14 +180,57 @@ describe('QontoStrategy callback errors', () => {
     expect((outcome.info as { message: string }).message).toMatch(/access_denied.*declined/);
   });
 
-  it("turns any other ?error= into core's QontoOAuthError with its hint", async () => {
+  it("turns any other ?error= with its state into core's QontoOAuthError with its hint", async () => {
     await mounted();
+    const state = await startedState();
     const outcome = await harness.callback(
-      '/callback?error=invalid_scope&error_description=bad+scope&state=x',
+      `/callback?error=invalid_scope&error_description=bad+scope&state=${state}`,
     );
     expect(isQontoError(outcome.error)).toBe(true);
-    expect(outcome.error).toMatchObject({ code: 'oauth', error: 'invalid_scope' });
+    expect(outcome.error).toMatchObject({
+      code: 'oauth',
+      error: 'invalid_scope',
+      errorDescription: 'bad scope',
+    });
     expect((outcome.error as Error).message).toMatch(/redirect_uri/);
+  });
+
+  it.each([
+    ['a forged state', (state: string) => `&state=${state}x`],
+    ['no state', () => ''],
+    ['a state no login started', () => '&state=never-issued'],
+  ])(
+    'reports an ?error= with %s as a generic 403 invalid_state, its description dropped',
+    async (_what, suffix) => {
+      await mounted();
+      const state = await startedState();
+      const outcome = await harness.callback(
+        `/callback?error=access_denied&error_description=Call+0800+SCAM+now${suffix(state)}`,
+      );
+      expect(outcome.error).toBeNull();
+      expect(outcome.status).toBe(403);
+      const message = (outcome.info as { message: string }).message;
+      expect(message).toMatch(/state/);
+      expect(message).not.toMatch(/SCAM|access_denied|declined/);
+    },
+  );
+
+  it('cuts a 7 kB error= and error_description short, and uses the state up', async () => {
+    await mounted();
+    const state = await startedState();
+    const huge = 'x'.repeat(7000);
+    const outcome = await harness.callback(
+      `/callback?error=${huge}&error_description=${huge}%0D%0Aforged-log-line&state=${state}`,
+    );
+    expect(outcome.error).toMatchObject({ code: 'oauth' });
+    const error = outcome.error as Error & { error: string; errorDescription: string };
+    expect(error.message.length).toBeLessThan(1000);
+    expect(error.error.length).toBeLessThanOrEqual(65);
+    expect(error.errorDescription.length).toBeLessThanOrEqual(301);
+    expect(error.message).not.toMatch(/[\r\n]/);
+    // The state was checked through the session store, which forgets it: the same callback again is refused.
+    const replay = await harness.callback(`/callback?error=access_denied&state=${state}`);
+    expect(replay.status).toBe(403);
   });
 });
 
@@ -212,7 +261,9 @@ describe('QontoStrategy token endpoint failures outside the emulator', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const outcome = await callbackWithCode({ ...sandboxEndpointsAt(base), requiresStagingToken: false });
     expect(outcome.error).toMatchObject({ code: 'unexpected_response', status: 200 });
-    expect((outcome.error as Error).message).toContain('Corporate proxy');
+    // Described by its type and size: a page is never quoted, it may echo anything.
+    expect((outcome.error as Error).message).toContain('HTML page');
+    expect((outcome.error as Error).message).not.toContain('Corporate proxy');
     expect((outcome.error as Error).message).not.toContain('Failed to obtain access token');
   });
 

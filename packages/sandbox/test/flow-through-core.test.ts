@@ -137,7 +137,10 @@ describe('the whole flow through core', () => {
     const callback = await completeAuthorization(request.url, { email: user.email, password: user.password });
     const { code } = parseAuthorizationCallback(callback, { expectedState: request.state });
     const tokens = await oauth.exchangeCode({ code, codeVerifier: request.codeVerifier });
-    const profile = await fetchQontoProfile(api(sandbox, tokens.accessToken), { idToken: tokens.idToken });
+    const profile = await fetchQontoProfile(api(sandbox, tokens.accessToken), {
+      idToken: tokens.idToken,
+      clientId: oauth.clientId,
+    });
     expect(profile).toMatchObject({
       userId: user.id,
       email: user.email,
