@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_QONTO_SCOPES,
   QontoConfigError,
+  QontoOAuthClient,
   qontoConfigFromEnv,
   qontoEnvironmentFromEnv,
+  resolveEndpoints,
   sandboxEndpointsAt,
 } from '../src/index.js';
 
@@ -160,5 +162,95 @@ describe('qontoEnvironmentFromEnv', () => {
     expect(qontoEnvironmentFromEnv({ AUTH_QONTO_ENV: 'prod' }, { envVariables }).problems).toEqual([
       'AUTH_QONTO_ENV must be "sandbox" or "production", not "prod".',
     ]);
+  });
+});
+
+describe('qontoConfigFromEnv never throws anything but QontoConfigError', () => {
+  it.each([
+    ['a number', 42, 'a number'],
+    ['an object', { value: 'x' }, 'a object'],
+    ['an array', ['a'], 'an array'],
+    ['a boolean', true, 'a boolean'],
+  ])('names a variable whose value is %s', (_what, value, shown) => {
+    for (const name of [
+      'QONTO_CLIENT_ID',
+      'QONTO_ENV',
+      'QONTO_SCOPES',
+      'QONTO_SANDBOX_URL',
+      'QONTO_STAGING_TOKEN',
+    ]) {
+      const error = configError({ ...base, QONTO_STAGING_TOKEN: STAGING, [name]: value } as never);
+      expect(error.message).toContain(`${name} must be a string, as environment variables are, not ${shown}`);
+    }
+  });
+
+  it('refuses an env that is not an object', () => {
+    for (const env of [null, 'QONTO_ENV=sandbox', 42]) {
+      expect(() => qontoConfigFromEnv(env as never)).toThrow(QontoConfigError);
+      expect(qontoEnvironmentFromEnv(env as never).problems).toHaveLength(1);
+    }
+  });
+
+  it.each([',', ' , ,', ',\t,'])('refuses a scope list with no scope in it (%j)', (scopes) => {
+    const error = configError({ ...base, QONTO_STAGING_TOKEN: STAGING, QONTO_SCOPES: scopes });
+    expect(error.message).toContain('QONTO_SCOPES lists no scope');
+  });
+});
+
+describe('TLS off loopback', () => {
+  const env = { ...base, QONTO_STAGING_TOKEN: STAGING };
+
+  it.each([
+    'http://127.0.0.1:4010',
+    'http://127.8.9.10:4010',
+    'http://localhost:4010',
+    'http://[::1]:4010',
+    'https://qonto-emulator.internal',
+  ])('accepts QONTO_SANDBOX_URL=%s', (url) => {
+    expect(qontoConfigFromEnv({ ...env, QONTO_SANDBOX_URL: url }).environment).toMatchObject({
+      tokenUrl: `${url}/oauth2/token`,
+    });
+  });
+
+  it.each([
+    'http://qonto-sandbox:4010',
+    'http://10.0.0.5:4010',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.nip.io',
+  ])('refuses QONTO_SANDBOX_URL=%s over http, saying why and how to opt in', (url) => {
+    const error = configError({ ...env, QONTO_SANDBOX_URL: url });
+    expect(error.message).toMatch(/QONTO_SANDBOX_URL uses http: on a host that is not loopback/);
+    expect(error.message).toContain('QONTO_ALLOW_INSECURE_HTTP=true');
+  });
+
+  it('accepts http on another host with QONTO_ALLOW_INSECURE_HTTP=true, carried on the endpoints', () => {
+    const { environment } = qontoConfigFromEnv({
+      ...env,
+      QONTO_SANDBOX_URL: 'http://qonto-sandbox:4010',
+      QONTO_ALLOW_INSECURE_HTTP: 'true',
+    });
+    expect(environment).toMatchObject({ apiBaseUrl: 'http://qonto-sandbox:4010', allowInsecureHttp: true });
+    expect(() => resolveEndpoints(environment)).not.toThrow();
+    expect(configError({ ...env, QONTO_ALLOW_INSECURE_HTTP: 'yes' }).message).toContain(
+      'QONTO_ALLOW_INSECURE_HTTP must be true or false',
+    );
+  });
+
+  it('refuses custom endpoints over http off loopback, naming the option, unless allowInsecureHttp', () => {
+    const remote = sandboxEndpointsAt('https://emulator.example');
+    for (const field of ['authorizationUrl', 'tokenUrl', 'apiBaseUrl'] as const) {
+      const endpoints = { ...remote, [field]: remote[field].replace('https:', 'http:') };
+      expect(() => resolveEndpoints(endpoints)).toThrow(
+        new RegExp(`environment.${field} uses http: on a host that is not loopback.*allowInsecureHttp: true`),
+      );
+      expect(
+        () => new QontoOAuthClient({ environment: endpoints, clientId: 'c', clientSecret: 's' } as never),
+      ).toThrow(QontoConfigError);
+      expect(resolveEndpoints({ ...endpoints, allowInsecureHttp: true })[field]).toMatch(/^http:/);
+    }
+    expect(() => sandboxEndpointsAt('http://emulator:4010')).toThrow(QontoConfigError);
+    expect(sandboxEndpointsAt('http://emulator:4010', { allowInsecureHttp: true })).toMatchObject({
+      allowInsecureHttp: true,
+    });
   });
 });

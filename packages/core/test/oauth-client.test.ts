@@ -323,6 +323,45 @@ describe('parseAuthorizationCallback', () => {
     );
   });
 
+  it('believes an error= only once its state matched: else a generic invalid_state, the description dropped', () => {
+    for (const [query, expectedState] of [
+      ['?error=access_denied&error_description=Call+0800+SCAM&state=forged', 's1'],
+      ['?error=access_denied&error_description=Call+0800+SCAM', 's1'],
+      ['?error=server_error&error_description=Call+0800+SCAM&state=s1', undefined],
+    ] as const) {
+      let error: (Error & { error?: string; errorDescription?: string }) | undefined;
+      try {
+        parseAuthorizationCallback(query, { expectedState });
+      } catch (caught) {
+        error = caught as typeof error;
+      }
+      expect(error).toBeInstanceOf(QontoOAuthError);
+      expect(error).toMatchObject({ error: 'invalid_state', errorDescription: undefined });
+      expect(error?.message).not.toMatch(/SCAM|access_denied|server_error/);
+    }
+  });
+
+  it('cuts a 7 kB error and error_description short, and removes control characters', () => {
+    const huge = 'x'.repeat(7000);
+    const query = new URLSearchParams({
+      error: `${huge}\r\nforged`,
+      error_description: `line one\r\n[ERROR] forged log line\u202e${huge}`,
+      state: 's1',
+    });
+    let error: (QontoOAuthError & { errorDescription: string }) | undefined;
+    try {
+      parseAuthorizationCallback(query, { expectedState: 's1' });
+    } catch (caught) {
+      error = caught as typeof error;
+    }
+    expect(error).toBeInstanceOf(QontoOAuthError);
+    expect(error!.error.length).toBeLessThanOrEqual(65);
+    expect(error!.errorDescription.length).toBeLessThanOrEqual(301);
+    expect(error!.errorDescription).toMatch(/^line one \[ERROR\] forged log line x+…$/);
+    expect(error!.message.length).toBeLessThan(700);
+    expect(error!.message).not.toMatch(/[\r\n\u202e]/);
+  });
+
   it('compares state byte for byte over UTF-8, whatever the characters', () => {
     const state = 'état-✓-42';
     const query = new URLSearchParams({ code: 'c', state });

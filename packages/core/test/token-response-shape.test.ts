@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   fromTokenResponse,
+  isTokenExpired,
+  MAX_EXPIRES_IN_SECONDS,
+  QontoConfigError,
+  QontoOAuthClient,
   QontoUnexpectedResponseError,
+  sandboxEndpointsAt,
   type TokenSet,
   toTokenResponse,
 } from '../src/index.js';
+import { startLoopback } from './helpers/loopback.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const now = () => NOW;
@@ -65,5 +71,72 @@ describe('fromTokenResponse', () => {
         expect((error as Error).message).not.toContain(secret);
       }
     }
+  });
+});
+
+describe('expires_in', () => {
+  const valid = toTokenResponse(TOKENS, now);
+
+  it.each([
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['1e308', 1e308],
+    ['1e-300', 1e-300],
+    ['a fraction', 3600.5],
+    ['NaN', Number.NaN],
+    ['over 10^7', 10_000_001],
+    ['negative', -1],
+  ])('refuses %s as a token response, so no TokenSet gets a non-finite expiresAt', (_what, expiresIn) => {
+    expect(() => fromTokenResponse({ ...valid, expires_in: expiresIn }, now)).toThrow(
+      QontoUnexpectedResponseError,
+    );
+  });
+
+  it('takes whole seconds from 0 (an expired set) to 10^7', () => {
+    for (const seconds of [0, 1, 3600, MAX_EXPIRES_IN_SECONDS]) {
+      expect(fromTokenResponse({ ...valid, expires_in: seconds }, now).expiresAt).toBe(NOW + seconds * 1000);
+    }
+  });
+
+  it('from the token endpoint: refuses 1e400 (Infinity once parsed), 1e308, 1e-300, 0 and fractions', async () => {
+    let body = '';
+    const server = await startLoopback((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+    try {
+      const client = new QontoOAuthClient({
+        environment: { ...sandboxEndpointsAt(server.url), requiresStagingToken: false },
+        clientId: 'c',
+        clientSecret: 'client-secret',
+        redirectUri: 'http://127.0.0.1/callback',
+        now,
+      });
+      for (const expiresIn of ['1e400', '1e308', '1e-300', '0', '0.5', '3600.25', '10000001']) {
+        body = `{"access_token":"at-value","token_type":"bearer","expires_in":${expiresIn}}`;
+        const error = await client.refresh('rt-value').catch((e: unknown) => e);
+        expect(error, expiresIn).toBeInstanceOf(QontoUnexpectedResponseError);
+        expect((error as Error).message).toContain('whole number of seconds from 1 to 10000000');
+      }
+      body = '{"access_token":"at-value","token_type":"bearer","expires_in":1}';
+      expect((await client.refresh('rt-value')).expiresAt).toBe(NOW + 1000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a stored set without a finite expiresAt counts as expired, and converts back as expired', () => {
+    for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const broken = { ...TOKENS, expiresAt };
+      expect(isTokenExpired(broken, { now })).toBe(true);
+      expect(toTokenResponse(broken, now).expires_in).toBe(0);
+    }
+    const farAway = { ...TOKENS, expiresAt: NOW + 1e15 };
+    expect(toTokenResponse(farAway, now).expires_in).toBe(MAX_EXPIRES_IN_SECONDS);
+    expect(fromTokenResponse(toTokenResponse(farAway, now), now).expiresAt).toBe(
+      NOW + MAX_EXPIRES_IN_SECONDS * 1000,
+    );
+  });
+
+  it('refuses a clock that does not give epoch milliseconds', () => {
+    expect(() => fromTokenResponse(valid, () => Number.NaN)).toThrow(QontoConfigError);
   });
 });
