@@ -55,7 +55,8 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
     if (remembered !== undefined) return remembered;
     return fetchQontoProfile(
       apiClientFor(config, tokens.accessToken),
-      tokens.idToken === undefined ? {} : { idToken: tokens.idToken },
+      // Core checks the id_token's claims against this client before it uses its sub.
+      tokens.idToken === undefined ? {} : { idToken: tokens.idToken, clientId: client.clientId },
     );
   }
 
