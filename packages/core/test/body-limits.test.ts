@@ -179,9 +179,11 @@ describe('memory', () => {
       const [report] = (await once(child, 'message')) as [ChildReport];
       await once(child, 'exit');
       expect(report.codes).toEqual(['unexpected_response', 'unexpected_response']);
-      // Buffering the stream would take 400 MB; the caps keep the growth to a few megabytes of socket buffers.
-      expect(report.rssGrowthBytes).toBeLessThan(64 * MiB);
-      expect(report.heapGrowthBytes).toBeLessThan(32 * MiB);
+      // Buffering the stream would take 400 MB. With the caps the client holds at most the 8 MiB it read (measured:
+      // about 55 MB of RSS and 20 MB of heap, socket buffers and uncollected chunks included); the bounds leave
+      // room for a loaded machine's garbage collector and still sit far below the stream.
+      expect(report.rssGrowthBytes).toBeLessThan(160 * MiB);
+      expect(report.heapGrowthBytes).toBeLessThan(96 * MiB);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
