@@ -1,7 +1,8 @@
-// Core's benchmark: bundle size, the fetch wrapper's overhead, and 1,000 concurrent token reads on an expired token.
+// Core's benchmark: bundle size, the fetch wrapper's overhead, 1,000 concurrent token reads on an expired token, and
+// the client's memory while a server streams 400 MB.
 // Run with `pnpm --filter @qonto-oauth/core bench` (turbo builds dist/ first) or `node bench/run.mjs` after a build.
 // Each figure is printed with the command or procedure that produced it.
-import { execSync } from 'node:child_process';
+import { execFile, execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -192,3 +193,63 @@ console.log(
 
 server.closeAllConnections();
 server.close();
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. Memory of a client facing a 400 MB answer at the token endpoint, then at the API (each refused at its cap).
+const STREAMED = 400 * 1024 * 1024;
+const written = [];
+const streaming = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  let sent = 0;
+  res.once('close', () => written.push(sent));
+  const pump = () => {
+    while (sent < STREAMED && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  req.resume();
+  req.on('end', pump);
+});
+await new Promise((resolve) => streaming.listen(0, '127.0.0.1', resolve));
+const streamingUrl = `http://127.0.0.1:${streaming.address().port}`;
+// The client runs in a child process so that its memory is measured alone; the server honours backpressure.
+const child = `
+const core = await import(process.argv[2]);
+const environment = { ...core.sandboxEndpointsAt(process.argv[1]), requiresStagingToken: false };
+const before = process.memoryUsage();
+let rss = before.rss, heap = before.heapUsed + before.arrayBuffers;
+const sample = () => { const m = process.memoryUsage(); rss = Math.max(rss, m.rss); heap = Math.max(heap, m.heapUsed + m.arrayBuffers); };
+const timer = setInterval(sample, 2);
+const oauth = new core.QontoOAuthClient({ environment, clientId: 'c', clientSecret: 'bench-secret', redirectUri: 'http://127.0.0.1/cb' });
+const api = new core.QontoApiClient({ environment, tokens: 'bench-token', retry: false });
+const codes = [];
+for (const call of [() => oauth.exchangeCode({ code: 'bench-code' }), () => api.get('/v2/transactions')]) {
+  codes.push(await call().then(() => 'no error', (e) => e.code)); sample();
+}
+clearInterval(timer);
+console.log(JSON.stringify({ codes, rss: rss - before.rss, heap: heap - before.heapUsed - before.arrayBuffers }));
+`;
+const measured = await new Promise((resolve, reject) => {
+  execFile(
+    process.execPath,
+    ['--input-type=module', '-e', child, streamingUrl, distEntry],
+    (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+  );
+});
+streaming.closeAllConnections();
+streaming.close();
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+console.log('');
+console.log(
+  '4. Client memory while a server streams 400 MB (token endpoint, then API; caps 1 MiB and 8 MiB)',
+);
+console.log(
+  `   peak growth: RSS ${mb(measured.rss)}, heap + array buffers ${mb(measured.heap)}; outcomes ${measured.codes.join(', ')}; ` +
+    `the server wrote ${written.map(mb).join(' and ')} before each connection closed`,
+);
+console.log(
+  '     $ node bench/run.mjs  # a child process running dist/index.js, sampling process.memoryUsage() every 2 ms',
+);
