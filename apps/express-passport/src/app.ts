@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   fromTokenResponse,
+  MemoryTokenStore,
   QontoApiClient,
   QontoApiError,
   type QontoBankAccount,
@@ -8,6 +9,7 @@ import {
   QontoOAuthClient,
   QontoTokenManager,
   type TokenSet,
+  type TokenStore,
 } from '@qonto-oauth/core';
 import {
   type QontoPassportProfile,
@@ -18,7 +20,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import session from 'express-session';
 import passport from 'passport';
 import { renderError } from './errors.js';
-import { sessionTokenStore } from './session-token-store.js';
+import './stores.js';
 import {
   type AccountView,
   accountPage,
@@ -41,6 +43,11 @@ export interface AppConfig {
   sessionSecret?: string | undefined;
   /** Where sessions live (default: express-session's MemoryStore, one process only). */
   sessionStore?: session.Store | undefined;
+  /**
+   * Where each connection's TokenSet lives, under a random key its session names (default: a `MemoryTokenStore`,
+   * one process only). A `RedisTokenStore` shared by several instances refreshes each connection once among them.
+   */
+  tokenStore?: TokenStore | undefined;
   /** Clock in epoch ms used to decide when the access token needs a refresh (default `Date.now`). */
   now?: (() => number) | undefined;
   /** A fetch for every Qonto request (a proxy agent); core adds the staging header around it. */
@@ -50,7 +57,7 @@ export interface AppConfig {
 /** The session cookie's name: cookies ignore ports, so each sample app on localhost has its own. */
 export const SESSION_COOKIE = 'qonto-express-passport.sid';
 
-/** Who is signed in; the tokens live next to it in `req.session.qonto`, never in what Passport serialises. */
+/** Who is signed in; the tokens live in the token store, never in what Passport serialises. */
 interface SignedInMember {
   id: string;
   displayName: string;
@@ -69,6 +76,7 @@ interface VerifiedLogin {
 export function createApp(config: AppConfig): Express {
   const now = config.now ?? Date.now;
   const { qonto } = config;
+  const tokenStore = config.tokenStore ?? new MemoryTokenStore();
   const shared = {
     environment: qonto.environment,
     ...(qonto.stagingToken === undefined ? {} : { stagingToken: qonto.stagingToken }),
@@ -126,16 +134,20 @@ export function createApp(config: AppConfig): Express {
   const environmentLabel =
     typeof qonto.environment === 'string' ? qonto.environment : `custom (${qonto.environment.apiBaseUrl})`;
 
-  /** The signed-in connection: a token manager over the session, and the API client on top of it. */
-  function connection(req: Request): { manager: QontoTokenManager; api: QontoApiClient } | undefined {
-    const tokens = req.session.qonto?.tokens;
-    if (!req.user || !tokens) return undefined;
-    const manager = new QontoTokenManager({ client: oauth, tokens, store: sessionTokenStore(req), now });
-    return { manager, api: new QontoApiClient({ ...shared, tokens: manager }) };
+  /** The signed-in connection: its key, a token manager over the token store, and the API client on top of it. */
+  async function connection(
+    req: Request,
+  ): Promise<{ key: string; manager: QontoTokenManager; api: QontoApiClient } | undefined> {
+    const key = req.session.qonto?.connection;
+    if (!req.user || key === undefined) return undefined;
+    const tokens = await tokenStore.get(key);
+    if (!tokens) return undefined;
+    const manager = new QontoTokenManager({ client: oauth, tokens, store: tokenStore, key, now });
+    return { key, manager, api: new QontoApiClient({ ...shared, tokens: manager }) };
   }
 
-  app.get('/', (req, res) => {
-    if (connection(req)) return res.redirect('/account');
+  app.get('/', async (req, res) => {
+    if (await connection(req)) return res.redirect('/account');
     const notice =
       req.query.disconnected === '1' ? 'Disconnected: the consent was revoked at Qonto.' : undefined;
     res.type('html').send(homePage({ notice, environmentLabel }));
@@ -149,16 +161,19 @@ export function createApp(config: AppConfig): Express {
       if (!login) return sendNotConnected(req, res);
       req.logIn(login.member, (loginError) => {
         if (loginError) return next(loginError);
-        // After logIn: Passport regenerates the session there, and the tokens belong to the new one.
-        req.session.qonto = { tokens: login.tokens };
-        res.redirect('/account');
+        // After logIn: Passport regenerates the session there, and the connection belongs to the new one.
+        const key = randomBytes(32).toString('base64url');
+        tokenStore.set(key, login.tokens).then(() => {
+          req.session.qonto = { connection: key };
+          res.redirect('/account');
+        }, next);
       });
     };
     authenticator.authenticate('qonto', finish)(req, res, next);
   });
 
   app.get('/account', async (req, res) => {
-    const signedIn = connection(req);
+    const signedIn = await connection(req);
     if (!signedIn) return res.redirect('/');
     const { api, manager } = signedIn;
     const [member, organization] = await Promise.all([api.getMembership(), api.getOrganization()]);
@@ -175,16 +190,17 @@ export function createApp(config: AppConfig): Express {
   });
 
   app.post('/refresh', async (req, res) => {
-    const signedIn = connection(req);
+    const signedIn = await connection(req);
     if (!signedIn) return res.redirect(303, '/');
     await signedIn.manager.refreshNow();
     res.redirect(303, '/account');
   });
 
   app.post('/disconnect', async (req, res, next) => {
-    const signedIn = connection(req);
+    const signedIn = await connection(req);
     if (!signedIn) return res.redirect(303, '/');
     await oauth.revokeConsent(await signedIn.manager.getAccessToken());
+    await tokenStore.delete(signedIn.key);
     req.logout((logoutError) => {
       if (logoutError) return next(logoutError);
       req.session.destroy((destroyError) => {

@@ -2,6 +2,7 @@ import { qontoConfigFromEnv } from '@qonto-oauth/core';
 import { type QontoSandbox, startDemoSandbox } from '@qonto-oauth/sandbox';
 import { demoQontoConfig } from '@qonto-oauth/sandbox/demo';
 import type { AppConfig } from './app.js';
+import { type AppStores, memoryStores, redisStores } from './stores.js';
 
 /** The app's default port (design.md's ports table); `PORT` overrides it. */
 export const DEFAULT_PORT = 3001;
@@ -12,6 +13,8 @@ export interface ServerSetup {
   port: number;
   /** Set when no Qonto app was configured and no emulator URL was given: stop it with the server. */
   emulator?: QontoSandbox;
+  /** Where sessions and tokens live (Redis with `REDIS_URL`, else memory): close them with the server. */
+  stores: AppStores;
   /** One line per choice made, for the start-up log (no secrets). */
   notes: string[];
 }
@@ -26,7 +29,8 @@ function portFrom(value: string | undefined): number {
 }
 
 /**
- * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`) and `PORT`. Without
+ * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT` and `REDIS_URL`
+ * (sessions and tokens in that Redis, shared by every instance; in memory without it). Without
  * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
  * in this process.
  */
@@ -52,9 +56,13 @@ export async function serverSetupFromEnv(
     });
     qonto = demoQontoConfig(emulator.url);
   }
+  const stores = env.REDIS_URL ? redisStores(env.REDIS_URL) : memoryStores();
+  notes.push(stores.description);
   const config: AppConfig = {
     qonto: { ...qonto, redirectUri: qonto.redirectUri ?? defaultRedirectUri },
     sessionSecret: env.SESSION_SECRET,
+    sessionStore: stores.sessionStore,
+    tokenStore: stores.tokenStore,
   };
-  return { config, port, notes, ...(emulator === undefined ? {} : { emulator }) };
+  return { config, port, notes, stores, ...(emulator === undefined ? {} : { emulator }) };
 }

@@ -12,7 +12,7 @@ const server = app.listen(setup.port, () => {
 
 async function stop(): Promise<void> {
   server.close();
-  await setup.emulator?.close();
+  await Promise.all([setup.emulator?.close(), setup.stores.close()]);
   process.exit(0);
 }
 process.once('SIGINT', stop);

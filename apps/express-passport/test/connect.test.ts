@@ -27,7 +27,7 @@ function apiWith(accessToken: string): QontoApiClient {
 async function onlyTokens() {
   const sessions = await app.sessions();
   expect(sessions).toHaveLength(1);
-  return sessions[0]!.qonto!.tokens;
+  return sessions[0]!.qonto!.tokens!;
 }
 
 describe('example-express-passport against the emulator', () => {

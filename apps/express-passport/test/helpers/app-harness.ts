@@ -1,17 +1,50 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenSet } from '@qonto-oauth/core';
+import { MemoryTokenStore, type TokenSet, type TokenStore } from '@qonto-oauth/core';
 import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import session from 'express-session';
 import { type AppQontoConfig, createApp } from '../../src/app.js';
 import { TestBrowser } from './browser.js';
 
-/** What express-session keeps for one browser: Passport's user and the app's tokens. */
+/** What the app keeps for one browser: Passport's user (in the session) and the tokens its session names. */
 export interface StoredSession {
   passport?: { user?: { id: string; displayName: string } };
-  qonto?: { tokens: TokenSet };
+  qonto?: { tokens: TokenSet | undefined };
+}
+
+/** An HTTP server on 127.0.0.1, port 0, with nothing mounted yet. */
+export async function listenOnLoopback(): Promise<{ server: Server; origin: string }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Stops `server` at once, open connections included. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/** Every session in `store`, with the tokens each one's connection key names in `tokenStore`. */
+export function storedSessions(store: session.Store, tokenStore: TokenStore): Promise<StoredSession[]> {
+  return new Promise<Record<string, unknown>[]>((resolve, reject) =>
+    store.all?.((error, all) =>
+      error ? reject(error) : resolve(Object.values(all ?? {}) as unknown as Record<string, unknown>[]),
+    ),
+  ).then((all) =>
+    Promise.all(
+      all.map(async ({ qonto, ...rest }) => {
+        const key = (qonto as { connection?: string } | undefined)?.connection;
+        return {
+          ...rest,
+          ...(key === undefined ? {} : { qonto: { tokens: await tokenStore.get(key) } }),
+        } as StoredSession;
+      }),
+    ),
+  );
 }
 
 /** The example app on 127.0.0.1 port 0, registered with the emulator as a client of its own. */
@@ -30,15 +63,13 @@ export async function startApp(
   sandbox: QontoSandbox,
   qonto: Partial<AppQontoConfig> = {},
 ): Promise<RunningApp> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, origin } = await listenOnLoopback();
   const redirectUri = `${origin}/auth/qonto/callback`;
   const clientId = `express-passport-test-${++clients}`;
   const clientSecret = `secret-${clients}`;
   sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri] });
   const store = new session.MemoryStore();
+  const tokenStore = new MemoryTokenStore();
   try {
     const app = createApp({
       qonto: {
@@ -52,6 +83,7 @@ export async function startApp(
       },
       sessionSecret: 'test-session-secret',
       sessionStore: store,
+      tokenStore,
       now: sandbox.clock.now,
     });
     server.on('request', app);
@@ -62,16 +94,8 @@ export async function startApp(
   return {
     origin,
     browser: new TestBrowser(),
-    sessions: () =>
-      new Promise((resolve, reject) =>
-        store.all((error, all) =>
-          error ? reject(error) : resolve(Object.values(all ?? {}) as unknown as StoredSession[]),
-        ),
-      ),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    sessions: () => storedSessions(store, tokenStore),
+    close: () => closeServer(server),
   };
 }
 

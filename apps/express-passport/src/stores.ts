@@ -1,0 +1,57 @@
+import { MemoryTokenStore, type TokenStore } from '@qonto-oauth/core';
+import { RedisTokenStore } from '@qonto-oauth/redis';
+import { RedisStore } from 'connect-redis';
+import session from 'express-session';
+import { Redis } from 'ioredis';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The signed-in connection: the key of its TokenSet in the app's token store (never a token itself). */
+    qonto?: { connection: string };
+  }
+}
+
+/** Where the app keeps sessions and each connection's TokenSet. */
+export interface AppStores {
+  sessionStore: session.Store;
+  /** Holds each connection's TokenSet under a random key the session names; rotated sets are saved here. */
+  tokenStore: TokenStore;
+  /** One line for the start-up log (never the Redis URL: it may hold a password). */
+  description: string;
+  /** Closes the Redis connections, if any. */
+  close(): Promise<void>;
+}
+
+/** Keys of this app in a Redis it may share with other apps. */
+const KEY_PREFIX = 'example-express-passport:';
+
+/** In this process's memory: one instance only, everything lost on restart (`pnpm demo`). */
+export function memoryStores(): AppStores {
+  return {
+    sessionStore: new session.MemoryStore(),
+    tokenStore: new MemoryTokenStore(),
+    description: 'Sessions and tokens in memory (set REDIS_URL to share them between instances)',
+    close: async () => {},
+  };
+}
+
+/**
+ * In Redis at `url`, shared by every instance of the app: sessions through connect-redis, tokens in a
+ * `RedisTokenStore`, so any instance serves a login made on another and they refresh its token once between them.
+ */
+export function redisStores(url: string): AppStores {
+  const tokenStore = new RedisTokenStore({ url, keyPrefix: KEY_PREFIX });
+  // The same settings as the token store's own client: a call fails after one reconnection attempt, not queued.
+  const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000, lazyConnect: true });
+  // Without a listener ioredis prints each reconnection error with its stack; the requests that fail say enough.
+  client.on('error', () => {});
+  const { hostname, port } = new URL(url);
+  return {
+    sessionStore: new RedisStore({ client, prefix: `${KEY_PREFIX}session:` }),
+    tokenStore,
+    description: `Sessions and tokens in Redis at ${hostname}:${port || 6379}`,
+    async close() {
+      await Promise.all([tokenStore.close(), client.quit().catch(() => {})]);
+    },
+  };
+}
