@@ -8,7 +8,8 @@
 //   --no-build                                 use packages/*/dist as it is (turbo builds it otherwise)
 //   --jobs N                                   consumers at a time (2)
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -85,8 +86,8 @@ const npm = {
     const lockFile = join(dir, 'package-lock.json');
     const relative = dir.slice(here.length);
     if (options.update) {
-      rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
-      rmSync(lockFile, { force: true });
+      await rm(join(dir, 'node_modules'), { recursive: true, force: true });
+      await rm(lockFile, { force: true });
       await run('npm', ['install'], { cwd: dir, env, label: `npm install (${relative})` });
       writeFileSync(lockFile, withoutLocalIntegrity(lockFile));
       return;
