@@ -1,3 +1,4 @@
+import type { ExpiringMap } from './expiring-map.js';
 import type { FaultState } from './faults.js';
 import type { GrantStore } from './oauth/grants.js';
 import type { IdTokenSigner } from './oauth/id-token.js';
@@ -51,9 +52,10 @@ export interface SandboxContext {
   signer: IdTokenSigner;
   clock: SandboxClock;
   requests: SandboxRequest[];
-  flows: Map<string, AuthorizationFlow>;
-  /** Browsers logged in to the emulated sandbox web app. */
-  webAppSessions: Set<string>;
+  /** Unfinished authorize flows by `login_challenge`. */
+  flows: ExpiringMap<string, AuthorizationFlow>;
+  /** Browsers logged in to the emulated sandbox web app, by session cookie value. */
+  webAppSessions: ExpiringMap<string, true>;
   log: ((line: string) => void) | undefined;
   faults: FaultState;
   /** One trace id per request, drawn from the seed, so the same seed and requests give the same ids. */

@@ -70,6 +70,7 @@ function unauthorizedCount(ctx: SandboxContext, address: string, res: Response, 
  * no `Retry-After`, so none is sent.
  */
 export function rateLimit(ctx: SandboxContext) {
+  let sweptAt = ctx.clock.now();
   return (req: Request, res: Response, next: NextFunction): void => {
     const now = ctx.clock.now();
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -89,6 +90,13 @@ export function rateLimit(ctx: SandboxContext) {
       return;
     }
     const longest = Math.max(...limits.map((l) => l.windowMs));
+    if (now - sweptAt > longest) {
+      // Forget the addresses that sent nothing in the longest window, once per window.
+      sweptAt = now;
+      for (const [other, times] of ctx.rateLimitLog) {
+        if ((times[times.length - 1] ?? 0) <= now - longest) ctx.rateLimitLog.delete(other);
+      }
+    }
     const times = (ctx.rateLimitLog.get(address) ?? []).filter((t) => t > now - longest);
     ctx.rateLimitLog.set(address, times);
     const full = fullWindow(times, limits, now);

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SandboxContext } from './context.js';
+import { REQUEST_LOG_SIZE } from './limits.js';
 import { classifyStagingToken } from './staging-gate.js';
 import type { SandboxRequest } from './types.js';
 
@@ -8,7 +9,7 @@ export function requestRecord(res: Response): SandboxRequest | undefined {
   return res.locals.sandboxRequest as SandboxRequest | undefined;
 }
 
-/** A `SandboxRequest[]` with `clear()`. */
+/** A `SandboxRequest[]` with `clear()`; {@link recordRequests} keeps it to the last {@link REQUEST_LOG_SIZE}. */
 export function createRequestList(): SandboxRequest[] & { clear(): void } {
   const list = [] as unknown as SandboxRequest[] & { clear(): void };
   Object.defineProperty(list, 'clear', {
@@ -21,8 +22,8 @@ export function createRequestList(): SandboxRequest[] & { clear(): void } {
 }
 
 /**
- * Records every request without any secret value (path without query, header names without values) and, when a
- * `log` callback is set, writes one line per answered request.
+ * Records every request without any secret value (path without query, header names without values), the last
+ * {@link REQUEST_LOG_SIZE} only (a ring), and, when a `log` callback is set, writes one line per answered request.
  */
 export function recordRequests(ctx: SandboxContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -37,6 +38,7 @@ export function recordRequests(ctx: SandboxContext) {
       clientAuth: 'none',
     };
     ctx.requests.push(record);
+    while (ctx.requests.length > REQUEST_LOG_SIZE) ctx.requests.shift();
     res.locals.sandboxRequest = record;
     res.locals.traceId = ctx.traceIds.hex(32);
     if (ctx.log) {

@@ -9,10 +9,13 @@ import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
 import type { SandboxContext } from './context.js';
 import { DEMO_APPS, DEMO_STAGING_TOKEN } from './demo.js';
+import { ExpiringMap } from './expiring-map.js';
 import { createFaultState, createFaults, injectFaults } from './faults.js';
 import { fileRoutes } from './files.js';
 import { homePage } from './home.js';
+import { BROWSER_STATE_CAPACITY, FLOW_LIFETIME_MS, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
 import { listen } from './listen.js';
+import { noFraming } from './no-framing.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { GrantStore } from './oauth/grants.js';
 import { createIdTokenSigner } from './oauth/id-token.js';
@@ -25,6 +28,16 @@ import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
 import { prngFor } from './seed/prng.js';
 import type { QontoSandbox, QontoSandboxOptions, SandboxClient, SandboxDemoApp } from './types.js';
+
+/** Prunes what expired by the emulator clock, so an idle store shrinks too (each write also prunes). */
+function forgetExpired(ctx: SandboxContext) {
+  return (_req: Request, _res: Response, next: NextFunction): void => {
+    ctx.store.prune();
+    ctx.flows.prune();
+    ctx.webAppSessions.prune();
+    next();
+  };
+}
 
 function assertOption(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(message);
@@ -104,8 +117,12 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     signer: await createIdTokenSigner(),
     clock,
     requests: createRequestList(),
-    flows: new Map(),
-    webAppSessions: new Set(),
+    flows: new ExpiringMap({ keepMs: FLOW_LIFETIME_MS, capacity: BROWSER_STATE_CAPACITY, now: clock.now }),
+    webAppSessions: new ExpiringMap({
+      keepMs: WEB_APP_SESSION_LIFETIME_MS,
+      capacity: BROWSER_STATE_CAPACITY,
+      now: clock.now,
+    }),
     log: options.log,
     faults: createFaultState(),
     traceIds: prngFor(seed, 'trace-ids'),
@@ -120,7 +137,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(recordRequests(ctx), injectFaults(ctx));
+  app.use(recordRequests(ctx), noFraming, forgetExpired(ctx), injectFaults(ctx));
   app.get('/', homePage(ctx));
   // Emulator aid: Qonto documents no JWKS URL (qonto-api.md §1), but verifying id_tokens needs one.
   app.get('/.well-known/jwks.json', (_req, res) => {

@@ -22,10 +22,37 @@ describe('authorize pages', () => {
     expect(again.location).toMatch(/^\/oauth2\/login\?login_challenge=/);
   });
 
-  it('never redirects off the emulator after the web-app login', async () => {
+  it('never redirects off the emulator after the web-app login, whatever return_to says', async () => {
     const sandbox = await startSandbox();
-    const login = await createBrowser()(`${sandbox.url}/devportal/login`, { return_to: '//evil.example/x' });
-    expect(login.location).toBe('/');
+    const go = createBrowser();
+    for (const returnTo of [
+      '//evil.example/x',
+      '/\\evil.example/x',
+      '\\\\evil.example',
+      '/\t/evil.example',
+      '/\n/evil.example',
+      ' //evil.example',
+      'https://evil.example/x',
+      'https:evil.example',
+      'javascript:alert(1)',
+      '//127.0.0.1@evil.example',
+    ]) {
+      const login = await go(`${sandbox.url}/devportal/login`, { return_to: returnTo });
+      expect([returnTo, login.status, login.location]).toEqual([returnTo, 303, '/']);
+    }
+  });
+
+  it('keeps a return_to on the emulator, as a path a browser cannot read as another host', async () => {
+    const sandbox = await startSandbox();
+    const go = createBrowser();
+    for (const [returnTo, location] of [
+      ['/oauth2/auth?state=a&scope=x%20y', '/oauth2/auth?state=a&scope=x%20y'],
+      [`${sandbox.url}/devportal`, '/devportal'],
+      ['/.//evil.example/x', '/evil.example/x'],
+      ['oauth2/auth', '/oauth2/auth'],
+    ]) {
+      expect((await go(`${sandbox.url}/devportal/login`, { return_to: returnTo! })).location).toBe(location);
+    }
   });
 
   it('has no web-app step in production mode', async () => {

@@ -229,23 +229,49 @@ describe('token endpoint: refresh_token rotation', () => {
     expect((await refresh(next.body.refresh_token as string)).status).toBe(200);
   });
 
-  it('keeps a used refresh token valid 59 s after its first use (several uses allowed)', async () => {
+  it('keeps a used refresh token valid 59 s after its first use: each use issues a pair, and every pair works', async () => {
     const { sandbox, body, refresh } = await tokens();
-    expect((await refresh(body.refresh_token as string)).status).toBe(200);
+    const uses = [await refresh(body.refresh_token as string)];
     sandbox.clock.advance(30_000);
-    expect((await refresh(body.refresh_token as string)).status).toBe(200);
+    uses.push(await refresh(body.refresh_token as string));
     sandbox.clock.advance(29_000);
-    expect((await refresh(body.refresh_token as string)).status).toBe(200);
+    uses.push(await refresh(body.refresh_token as string));
+    expect(uses.map((u) => u.status)).toEqual([200, 200, 200]);
+    for (const use of uses) {
+      expect((await apiGet(sandbox, '/v2/organization', use.body.access_token as string)).status).toBe(200);
+    }
+    expect((await refresh(uses[1]!.body.refresh_token as string)).status).toBe(200);
   });
 
-  it('refuses a used refresh token 61 s after its first use with invalid_grant', async () => {
+  it('treats a use 61 s after the first as a replay: invalid_grant, and every token of the family is revoked', async () => {
     const { sandbox, body, refresh } = await tokens();
     const first = await refresh(body.refresh_token as string);
+    const newest = await refresh(first.body.refresh_token as string);
     sandbox.clock.advance(61_000);
     const late = await refresh(body.refresh_token as string);
     expect(late.status).toBe(400);
-    expect(late.body).toEqual({ error: 'invalid_grant', error_description: expect.stringContaining('60 s') });
-    expect((await refresh(first.body.refresh_token as string)).status).toBe(200);
+    expect(late.body).toEqual({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(
+        /more than 60 s ago.*every token of this connection is now revoked/,
+      ),
+    });
+    // RFC 9700 §4.14.2: the thief and the victim both lose the grant, the newest tokens included.
+    const again = await refresh(newest.body.refresh_token as string);
+    expect([again.status, again.body.error]).toEqual([400, 'invalid_grant']);
+    for (const accessToken of [body.access_token, first.body.access_token, newest.body.access_token]) {
+      expect((await apiGet(sandbox, '/v2/organization', accessToken as string)).status).toBe(401);
+    }
+  });
+
+  it('revokes only the replayed family: another connection of the same user keeps working', async () => {
+    const { sandbox, body, refresh } = await tokens();
+    const other = await exchange(sandbox, await obtainCode(sandbox));
+    await refresh(body.refresh_token as string);
+    sandbox.clock.advance(61_000);
+    expect((await refresh(body.refresh_token as string)).status).toBe(400);
+    expect((await apiGet(sandbox, '/v2/organization', other.body.access_token as string)).status).toBe(200);
+    expect((await refresh(other.body.refresh_token as string)).status).toBe(200);
   });
 
   it("refuses another client's refresh token and an unknown one", async () => {

@@ -5,7 +5,7 @@ import { readCookie, writeCookie } from '../cookies.js';
 import { randomSecret } from '../random.js';
 import { parseScopes, QONTO_SCOPES, scopesAllowedTo } from '../scopes.js';
 import { sendErrorPage, webAppLoginPage } from './pages.js';
-import { redirectToClient, stringParam } from './redirects.js';
+import { pathOnEmulator, redirectToClient, stringParam } from './redirects.js';
 
 /** The cookie that stands for a session on the sandbox web app. */
 export const webAppCookie = (ctx: SandboxContext) => `qonto_sandbox_webapp_${ctx.cookieSuffix}`;
@@ -103,11 +103,9 @@ export function authorizeRoutes(ctx: SandboxContext): express.Router {
   });
   router.post('/devportal/login', express.urlencoded({ extended: false }), (req, res) => {
     const session = randomSecret();
-    ctx.webAppSessions.add(session);
+    ctx.webAppSessions.set(session, true);
     writeCookie(res, webAppCookie(ctx), session);
-    const returnTo = stringParam(req.body, 'return_to') ?? '/';
-    // Only paths on this emulator: never an open redirect.
-    res.redirect(303, returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/');
+    res.redirect(303, pathOnEmulator(ctx.url, stringParam(req.body, 'return_to')));
   });
 
   return router;

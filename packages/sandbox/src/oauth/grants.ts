@@ -1,3 +1,5 @@
+import { ExpiringMap } from '../expiring-map.js';
+import { FORGET_AFTER_MS, GRANT_STORE_CAPACITY } from '../limits.js';
 import { oryToken, randomUUID } from '../random.js';
 
 /** Lifetimes documented on https://docs.qonto.com/get-started/business-api/authentication/oauth/token-endpoint. */
@@ -35,6 +37,8 @@ export interface Grant extends Consent {
   /** Also the id_token `sid`. */
   id: string;
   revoked: boolean;
+  /** How many of its tokens the store still holds: the grant is forgotten with its last token. */
+  tokens: number;
 }
 
 interface TokenRecord {
@@ -46,19 +50,59 @@ interface TokenRecord {
 
 export type RefreshOutcome =
   | { ok: true; grant: Grant }
-  | { ok: false; reason: 'unknown' | 'other-client' | 'expired' | 'revoked' | 'rotated' };
+  | { ok: false; reason: 'unknown' | 'other-client' | 'expired' | 'revoked' | 'reused' };
 
 /**
  * The emulator's authorization state: codes, grants, access and refresh tokens, all in memory and judged by the
- * emulator's clock.
+ * emulator's clock. Bounded: each code and token is forgotten {@link FORGET_AFTER_MS} after it stopped working (so
+ * that using it then, or revoking it, still finds it), at most {@link GRANT_STORE_CAPACITY} of each kind are kept,
+ * and a grant goes with its last token.
  */
 export class GrantStore {
-  private readonly codes = new Map<string, CodeRecord>();
   private readonly grants = new Map<string, Grant>();
-  private readonly accessTokens = new Map<string, TokenRecord>();
-  private readonly refreshTokens = new Map<string, TokenRecord>();
+  private readonly codes: ExpiringMap<string, CodeRecord>;
+  private readonly accessTokens: ExpiringMap<string, TokenRecord>;
+  private readonly refreshTokens: ExpiringMap<string, TokenRecord>;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    const onDrop = (_token: string, record: TokenRecord) => this.release(record.grantId);
+    const capacity = GRANT_STORE_CAPACITY;
+    this.codes = new ExpiringMap({ keepMs: CODE_LIFETIME_MS + FORGET_AFTER_MS, capacity, now });
+    this.accessTokens = new ExpiringMap({
+      keepMs: ACCESS_TOKEN_LIFETIME_S * 1000 + FORGET_AFTER_MS,
+      capacity,
+      now,
+      onDrop,
+    });
+    this.refreshTokens = new ExpiringMap({
+      keepMs: REFRESH_TOKEN_LIFETIME_MS + FORGET_AFTER_MS,
+      capacity,
+      now,
+      onDrop,
+    });
+  }
+
+  /** Forgets what has outlived its time; every write prunes too, so this matters only for a store left idle. */
+  prune(): void {
+    this.codes.prune();
+    this.accessTokens.prune();
+    this.refreshTokens.prune();
+  }
+
+  /** How many records of each kind are held (tests of the bounds read it). */
+  get sizes(): { codes: number; grants: number; accessTokens: number; refreshTokens: number } {
+    return {
+      codes: this.codes.size,
+      grants: this.grants.size,
+      accessTokens: this.accessTokens.size,
+      refreshTokens: this.refreshTokens.size,
+    };
+  }
+
+  private release(grantId: string): void {
+    const grant = this.grants.get(grantId);
+    if (grant && --grant.tokens <= 0) this.grants.delete(grantId);
+  }
 
   issueCode(consent: Consent, redirectUri: string, codeChallenge: string | undefined): string {
     const code = oryToken('ory_ac_');
@@ -79,7 +123,7 @@ export class GrantStore {
   redeemCode(code: string): Grant {
     const record = this.codes.get(code);
     if (!record || record.grantId) throw new Error('redeemCode: the code is unknown or already used');
-    const grant: Grant = { ...record.consent, id: randomUUID(), revoked: false };
+    const grant: Grant = { ...record.consent, id: randomUUID(), revoked: false, tokens: 0 };
     this.grants.set(grant.id, grant);
     record.grantId = grant.id;
     return grant;
@@ -89,12 +133,14 @@ export class GrantStore {
   issueTokens(grant: Grant): { accessToken: string; refreshToken?: string } {
     const now = this.now();
     const accessToken = oryToken('ory_at_');
+    grant.tokens += 1;
     this.accessTokens.set(accessToken, {
       grantId: grant.id,
       expiresAt: now + ACCESS_TOKEN_LIFETIME_S * 1000,
     });
     if (!grant.scopes.includes('offline_access')) return { accessToken };
     const refreshToken = oryToken('ory_rt_');
+    grant.tokens += 1;
     this.refreshTokens.set(refreshToken, { grantId: grant.id, expiresAt: now + REFRESH_TOKEN_LIFETIME_MS });
     return { accessToken, refreshToken };
   }
@@ -109,7 +155,8 @@ export class GrantStore {
 
   /**
    * Accepts a refresh token for `clientId`: valid until 60 s after its first use (multiple uses allowed within
-   * that window), then refused, as Qonto's rotation with its grace period.
+   * that window), as Qonto's rotation with its grace period. A use after that is a replay (RFC 9700 §4.14.2): it
+   * revokes the whole grant, every token rotated from the same code included, as Ory Hydra does.
    */
   useRefreshToken(token: string, clientId: string): RefreshOutcome {
     const record = this.refreshTokens.get(token);
@@ -120,7 +167,10 @@ export class GrantStore {
     const now = this.now();
     if (record.expiresAt <= now) return { ok: false, reason: 'expired' };
     if (record.firstUsedAt === undefined) record.firstUsedAt = now;
-    else if (now - record.firstUsedAt > REFRESH_GRACE_MS) return { ok: false, reason: 'rotated' };
+    else if (now - record.firstUsedAt > REFRESH_GRACE_MS) {
+      grant.revoked = true;
+      return { ok: false, reason: 'reused' };
+    }
     return { ok: true, grant };
   }
 

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { AuthorizationFlow, SandboxContext } from '../context.js';
 import { readCookie } from '../cookies.js';
 import { SANDBOX_SMS_CODE } from '../demo.js';
+import { FLOW_LIFETIME_MS } from '../limits.js';
 import type { SandboxUser } from '../types.js';
 import { csrfCookie } from './authorize.js';
 import { consentPage, loginPage, organizationPage, sendErrorPage, smsPage } from './pages.js';
@@ -27,7 +28,7 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     if (!flow) {
       sendErrorPage(res, 404, {
         error: 'invalid_request',
-        description: 'This login request is unknown or already finished.',
+        description: `This login request is unknown, already finished, or expired (a login must end within ${FLOW_LIFETIME_MS / 60_000} minutes).`,
         fix: "Start again from the app's Connect with Qonto button.",
       });
       return undefined;

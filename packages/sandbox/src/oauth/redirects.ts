@@ -25,3 +25,22 @@ export function stringParam(source: unknown, name: string): string | undefined {
   const value = (source as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * Where to send the browser back to on the emulator after a form (`return_to`): `value` resolved against the
+ * emulator's own URL, as a browser would, and `/` when that lands on another origin (`//evil.example`,
+ * `/\evil.example`, `https:evil.example`, tabs or newlines inside the scheme), so the emulator is never an open
+ * redirect. The answer is the resolved path, query and fragment, never the raw value a browser could read otherwise,
+ * and never starts with `//`.
+ */
+export function pathOnEmulator(emulatorUrl: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '/';
+  let target: URL;
+  try {
+    target = new URL(value, emulatorUrl);
+  } catch {
+    return '/';
+  }
+  if (target.origin !== new URL(emulatorUrl).origin) return '/';
+  return `/${target.pathname.replace(/^\/+/, '')}${target.search}${target.hash}`;
+}

@@ -10,9 +10,10 @@ const REFRESH_REFUSALS: Record<Exclude<RefreshOutcome, { ok: true }>['reason'], 
   unknown: 'The refresh token is unknown.',
   'other-client': 'The refresh token was issued to another client.',
   expired: 'The refresh token has expired (refresh tokens live 90 days).',
-  revoked: 'The refresh token was revoked (consent revoked, or its authorization code was used twice).',
-  rotated:
-    'The refresh token was already used more than 60 s ago and has been rotated out: use the newest refresh token, or reconnect.',
+  revoked:
+    'The refresh token was revoked (consent revoked, its authorization code used twice, or a refresh token of this connection reused after its 60 s grace).',
+  reused:
+    'The refresh token was already used more than 60 s ago: reusing it is treated as a stolen token, so every token of this connection is now revoked, the newest included. Reconnect, and always store the refresh token each refresh returns.',
 };
 
 /**
