@@ -19,16 +19,11 @@ import {
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import passport from 'passport';
+import { sendCallbackOutcome } from './callback-outcome.js';
 import { renderError } from './errors.js';
+import { sameOriginOnly } from './same-origin.js';
 import './stores.js';
-import {
-  type AccountView,
-  accountPage,
-  DECLINED_MESSAGE,
-  homePage,
-  notConnectedPage,
-  type TransactionRow,
-} from './views.js';
+import { type AccountView, accountPage, homePage, type TransactionRow } from './views.js';
 
 /** The Qonto side of the app's configuration: `qontoConfigFromEnv`'s shape with this app's callback URL resolved. */
 export type AppQontoConfig = QontoEnvConfig & {
@@ -52,6 +47,12 @@ export interface AppConfig {
   now?: (() => number) | undefined;
   /** A fetch for every Qonto request (a proxy agent); core adds the staging header around it. */
   fetch?: typeof fetch | undefined;
+  /**
+   * Express's `trust proxy` setting (`true`, a hop count, or addresses such as `loopback`): set it when a proxy in
+   * front of the app terminates https, so `req.secure` (and so the session cookie's `Secure`) follows
+   * `X-Forwarded-Proto`. Unset, forwarded headers are ignored.
+   */
+  trustProxy?: boolean | number | string | undefined;
 }
 
 /** The session cookie's name: cookies ignore ports, so each sample app on localhost has its own. */
@@ -119,13 +120,17 @@ export function createApp(config: AppConfig): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  // The app's own origin comes from its configuration (the callback URL), never from a request's Host header.
+  const sameOrigin = sameOriginOnly(new URL(qonto.redirectUri).origin);
   app.use(
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret ?? randomBytes(32).toString('hex'),
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax' },
+      // `auto`: Secure whenever the request came over https, as `req.secure` says (behind a proxy: `trustProxy`).
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
       ...(config.sessionStore === undefined ? {} : { store: config.sessionStore }),
     }),
   );
@@ -156,9 +161,12 @@ export function createApp(config: AppConfig): Express {
   app.get('/auth/qonto', authenticator.authenticate('qonto'));
 
   app.get('/auth/qonto/callback', (req, res, next) => {
-    const finish = (error: unknown, login: VerifiedLogin | false) => {
-      if (error) return next(error);
-      if (!login) return sendNotConnected(req, res);
+    const finish = (error: unknown, login: VerifiedLogin | false, _info: unknown, failureStatus?: number) => {
+      if (error) {
+        if (!sendCallbackOutcome(res, { error, query: req.query })) next(error);
+        return;
+      }
+      if (!login) return void sendCallbackOutcome(res, { failureStatus, query: req.query });
       req.logIn(login.member, (loginError) => {
         if (loginError) return next(loginError);
         // After logIn: Passport regenerates the session there, and the connection belongs to the new one.
@@ -189,14 +197,14 @@ export function createApp(config: AppConfig): Express {
     res.type('html').send(accountPage(view));
   });
 
-  app.post('/refresh', async (req, res) => {
+  app.post('/refresh', sameOrigin, async (req, res) => {
     const signedIn = await connection(req);
     if (!signedIn) return res.redirect(303, '/');
     await signedIn.manager.refreshNow();
     res.redirect(303, '/account');
   });
 
-  app.post('/disconnect', async (req, res, next) => {
+  app.post('/disconnect', sameOrigin, async (req, res, next) => {
     const signedIn = await connection(req);
     if (!signedIn) return res.redirect(303, '/');
     await oauth.revokeConsent(await signedIn.manager.getAccessToken());
@@ -243,29 +251,4 @@ async function latestTransactions(
     }
     throw error;
   }
-}
-
-/**
- * A sign-in that ended without a connection: consent denied, or a state that does not match this browser's. The
- * person reads what happened in their words; core's developer hint ("Offer to try again") is not for them.
- */
-function sendNotConnected(req: Request, res: Response): void {
-  if (req.query.error === 'access_denied') {
-    res
-      .status(401)
-      .type('html')
-      .send(notConnectedPage({ title: 'Connection declined', message: DECLINED_MESSAGE }));
-    return;
-  }
-  res
-    .status(403)
-    .type('html')
-    .send(
-      notConnectedPage({
-        title: 'Sign-in could not be verified',
-        message:
-          'The state Qonto sent back does not match a sign-in this browser started: the link was tampered with, ' +
-          'used twice, or opened in another browser. Start again from this app.',
-      }),
-    );
 }

@@ -29,8 +29,20 @@ function portFrom(value: string | undefined): number {
 }
 
 /**
- * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT` and `REDIS_URL`
- * (sessions and tokens in that Redis, shared by every instance; in memory without it). Without
+ * `TRUST_PROXY` as Express's `trust proxy` setting: `true`/`false`, a number of hops, or addresses and subnets
+ * (`loopback`, `10.0.0.0/8, 127.0.0.1`); unset or empty, none.
+ */
+function trustProxyFrom(value: string | undefined): boolean | number | string | undefined {
+  const trimmed = value?.trim();
+  if (trimmed === undefined || trimmed === '') return undefined;
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/**
+ * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT`,
+ * `SESSION_SECRET`, `TRUST_PROXY` and `REDIS_URL` (sessions and tokens in that Redis, shared by every instance; in
+ * memory without it). Without
  * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
  * in this process.
  */
@@ -63,6 +75,7 @@ export async function serverSetupFromEnv(
     sessionSecret: env.SESSION_SECRET,
     sessionStore: stores.sessionStore,
     tokenStore: stores.tokenStore,
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
   };
   return { config, port, notes, stores, ...(emulator === undefined ? {} : { emulator }) };
 }

@@ -119,7 +119,7 @@ describe('example-express-passport against the emulator', () => {
     app = await startApp(sandbox);
     await signIn(app, singleOrganizationUser(sandbox));
     const before = await onlyTokens();
-    const refreshed = await app.browser.fetch(`${app.origin}/refresh`, { method: 'POST' });
+    const refreshed = await app.browser.post(`${app.origin}/refresh`);
     expect(refreshed.status).toBe(303);
     expect(refreshed.headers.get('location')).toBe('/account');
     const after = await onlyTokens();
@@ -131,7 +131,10 @@ describe('example-express-passport against the emulator', () => {
     app = await startApp(sandbox);
     await signIn(app, singleOrganizationUser(sandbox));
     const { accessToken } = await onlyTokens();
-    const page = await app.browser.follow(`${app.origin}/disconnect`, { method: 'POST' });
+    const page = await app.browser.follow(`${app.origin}/disconnect`, {
+      method: 'POST',
+      headers: { Origin: app.origin },
+    });
     expect(page.url).toBe(`${app.origin}/?disconnected=1`);
     expect(page.body).toContain('Disconnected');
     expect(await app.sessions()).toEqual([]);

@@ -142,14 +142,40 @@ describe('a sign-in that goes wrong ends on a clear page with no half-login', ()
     await expectNoHalfLogin(app);
   });
 
-  it('an error Qonto sends back is shown escaped', async () => {
+  it('a forged callback (state missing or wrong) shows a page of the app, never text from its query string', async () => {
     app = await startApp(sandbox);
-    const page = await app.browser.follow(
-      `${app.origin}/auth/qonto/callback?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=x`,
-    );
-    expect(page.status).toBe(401);
-    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(page.body).not.toContain('<script>alert');
+    await app.browser.fetch(`${app.origin}/auth/qonto`); // this browser has a sign-in in progress
+    for (const query of [
+      'error=server_error&error_description=Call%20%2B33%20123%20to%20unlock%20your%20account&state=forged',
+      'error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&error_description=Call%20%2B33&state=forged',
+      'error=server_error&error_description=Call%20%2B33',
+      'error=access_denied&error_description=Call%20%2B33&state=forged',
+      'code=ory_ac_forged&state=forged',
+    ]) {
+      const page = await app.browser.follow(`${app.origin}/auth/qonto/callback?${query}`);
+      // The strategy checks the state before Qonto's error=: a forgery, whatever its error= says.
+      expect([query, page.status]).toEqual([query, 403]);
+      expect(page.body).not.toMatch(/\+33|Call|unlock|script|alert/);
+      expect(page.body).toContain('<h1>Sign-in could not be verified</h1>');
+    }
+    await expectNoHalfLogin(app);
+  });
+
+  it("an error Qonto really sent (matching state) shows the app's text for its code, not Qonto's description", async () => {
+    app = await startApp(sandbox, {
+      scopes: ['offline_access', 'openid', 'membership.read', 'organization.read', 'money.print'],
+    });
+    const start = await app.browser.fetch(`${app.origin}/auth/qonto`);
+    // The emulator sends an unknown scope back to the callback as invalid_scope, with the sign-in's state.
+    const callback = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const back = new URL(callback.headers.get('location')!);
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    expect(back.searchParams.get('error_description')).toContain('money.print');
+    const page = await app.browser.follow(back.href);
+    expect(page.status).toBe(400);
+    expect(page.body).toContain('<h1>Qonto ended the sign-in with an error</h1>');
+    expect(page.body).toContain('(Error code from Qonto: invalid_scope.)');
+    expect(page.body).not.toContain('money.print');
     await expectNoHalfLogin(app);
   });
 });

@@ -23,8 +23,15 @@ describe('example-express-passport against an emulator in production mode', () =
     const page = await signIn(app, user);
     expect(page.status).toBe(200);
     expect(page.body).toContain(user.organizations[0]!.legalName);
-    expect((await app.browser.fetch(`${app.origin}/refresh`, { method: 'POST' })).status).toBe(303);
-    expect((await app.browser.follow(`${app.origin}/disconnect`, { method: 'POST' })).status).toBe(200);
+    expect((await app.browser.post(`${app.origin}/refresh`)).status).toBe(303);
+    expect(
+      (
+        await app.browser.follow(`${app.origin}/disconnect`, {
+          method: 'POST',
+          headers: { Origin: app.origin },
+        })
+      ).status,
+    ).toBe(200);
 
     const paths = sandbox.requests.map((r) => `${r.method} ${r.path}`);
     expect(paths).toEqual(

@@ -5,7 +5,7 @@ import { MemoryTokenStore, type TokenSet, type TokenStore } from '@qonto-oauth/c
 import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import session from 'express-session';
-import { type AppQontoConfig, createApp } from '../../src/app.js';
+import { type AppConfig, type AppQontoConfig, createApp } from '../../src/app.js';
 import { TestBrowser } from './browser.js';
 
 /** What the app keeps for one browser: Passport's user (in the session) and the tokens its session names. */
@@ -58,10 +58,14 @@ export interface RunningApp {
 
 let clients = 0;
 
-/** Starts the app against `sandbox`; `qonto` overrides the config the app gets (wrong secret, no staging token…). */
+/**
+ * Starts the app against `sandbox`; `qonto` overrides the config the app gets (wrong secret, no staging token…),
+ * `app` the rest of it (`trustProxy`).
+ */
 export async function startApp(
   sandbox: QontoSandbox,
   qonto: Partial<AppQontoConfig> = {},
+  app: Pick<AppConfig, 'trustProxy'> = {},
 ): Promise<RunningApp> {
   const { server, origin } = await listenOnLoopback();
   const redirectUri = `${origin}/auth/qonto/callback`;
@@ -71,7 +75,7 @@ export async function startApp(
   const store = new session.MemoryStore();
   const tokenStore = new MemoryTokenStore();
   try {
-    const app = createApp({
+    const handler = createApp({
       qonto: {
         environment: sandbox.endpoints,
         clientId,
@@ -85,8 +89,9 @@ export async function startApp(
       sessionStore: store,
       tokenStore,
       now: sandbox.clock.now,
+      ...app,
     });
-    server.on('request', app);
+    server.on('request', handler);
   } catch (error) {
     server.close();
     throw error;

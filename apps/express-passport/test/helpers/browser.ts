@@ -12,6 +12,17 @@ export class TestBrowser {
     return this.#fetch(url, init);
   }
 
+  /**
+   * Submits a form of the app's own page to `url`, as a browser does: a POST with the page's `Origin` (the app's,
+   * unless `origin` says otherwise), redirects not followed.
+   */
+  post(url: string, o: { origin?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+    return this.fetch(url, {
+      method: 'POST',
+      headers: { Origin: o.origin ?? new URL(url).origin, ...o.headers },
+    });
+  }
+
   /** Follows redirects within `origin` (the app) and returns the final answer with its URL and body. */
   async follow(url: string, init: RequestInit = {}): Promise<{ url: string; status: number; body: string }> {
     let current = url;
