@@ -1,9 +1,20 @@
-import { BadRequestException, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { isQontoError, type TokenSet } from '@qonto-oauth/core';
 import { QONTO_OPTIONS, QontoService, type ResolvedQontoOptions } from '@qonto-oauth/nestjs';
 import type { Request, Response } from 'express';
 import { loadAccount } from './account.js';
 import { type Login, LoginSessions } from './login-sessions.js';
+import { SameOriginGuard } from './same-origin.guard.js';
 import { accountPage, homePage } from './views.js';
 
 const NOTICES: Record<string, string> = {
@@ -19,7 +30,7 @@ function loginIsOver(error: unknown): boolean {
   return (e.code === 'api' && e.status === 401) || (e.code === 'oauth' && e.reconnectRequired === true);
 }
 
-/** The home page, `/me`, and the two actions on a login: refresh (POST) and disconnect (POST). */
+/** The home page, `/me`, and the two actions on a login: refresh (POST) and disconnect (POST), same-origin only. */
 @Controller()
 export class AccountController {
   constructor(
@@ -51,6 +62,7 @@ export class AccountController {
   }
 
   @Post('refresh')
+  @UseGuards(SameOriginGuard)
   async refresh(@Req() req: Request, @Res() res: Response): Promise<void> {
     const login = await this.sessions.current(req);
     if (!login) return res.redirect(303, '/?notice=signed-out');
@@ -60,6 +72,7 @@ export class AccountController {
   }
 
   @Post('disconnect')
+  @UseGuards(SameOriginGuard)
   async disconnect(@Req() req: Request, @Res() res: Response): Promise<void> {
     const login = await this.sessions.current(req);
     if (login) await this.#revoke(login);

@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { isQontoError } from '@qonto-oauth/core';
 import { toHttpException } from '@qonto-oauth/nestjs';
 import type { Request, Response } from 'express';
+import { CROSS_ORIGIN } from './same-origin.guard.js';
 import { declinedPage, errorPage } from './views.js';
 
 /** Page titles by core's error `code` (the body `toHttpException` builds carries it). */
@@ -17,12 +19,47 @@ const TITLES: Record<string, string> = {
   token_store: 'The stored Qonto connection could not be read',
 };
 
+/** Titles of the app's own refusals, by the `code` of their body. */
+const APP_TITLES: Record<string, string> = {
+  [CROSS_ORIGIN]: 'This request did not come from this app',
+};
+
+/** The errors of RFC 6749 §4.1.2.1 an authorization server may send back to the callback. */
+const CALLBACK_ERRORS = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
+/** Core's errors for a callback whose state is missing or does not match (the nestjs package's 403s). */
+const STATE_ERRORS = new Set(['invalid_state', 'state_mismatch', 'missing_state']);
+
 /** Titles by status for the errors the guard raises without a Qonto error (state check, sign-in required). */
 const STATUS_TITLES: Record<number, string> = {
   401: 'Not connected to Qonto',
   403: 'The sign-in could not be verified',
   404: 'Page not found',
 };
+
+/** A callback whose state is missing or wrong: forged, replayed or from another browser. Nothing from it is shown. */
+const UNVERIFIED: ErrorView = {
+  status: 403,
+  title: 'The sign-in could not be verified',
+  message:
+    'The answer Qonto sent back does not match a sign-in this browser started: the link was tampered with, used ' +
+    'twice, or opened in another browser. Start again from this app.',
+};
+
+/** The `error` of core's `QontoOAuthError` (`invalid_state`, `access_denied`, `invalid_scope`…), if it is one. */
+function oauthErrorOf(exception: unknown): string | undefined {
+  const error = exception instanceof HttpException ? exception.cause : exception;
+  if (!isQontoError(error) || error.code !== 'oauth') return undefined;
+  const code = (error as { error?: unknown }).error;
+  return typeof code === 'string' ? code : undefined;
+}
 
 interface ErrorView {
   status: number;
@@ -41,7 +78,7 @@ function describe(exception: unknown): ErrorView | undefined {
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   return {
     status,
-    title: (code && TITLES[code]) || STATUS_TITLES[status] || 'Something went wrong',
+    title: (code && (TITLES[code] ?? APP_TITLES[code])) || STATUS_TITLES[status] || 'Something went wrong',
     message: Array.isArray(message) ? message.join(' ') : String(message ?? http.message),
     code,
   };
@@ -60,8 +97,9 @@ export class HtmlErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     let view = describe(exception);
-    // Qonto sent the person back with error=access_denied: they declined, and core's hint is for developers.
     const request = http.getRequest<Request>();
+    const callbackError = request.path === '/auth/qonto/callback' ? oauthErrorOf(exception) : undefined;
+    // Qonto sent the person back with error=access_denied: they declined, and core's hint is for developers.
     if (
       view?.status === 401 &&
       request.path === '/auth/qonto/callback' &&
@@ -69,6 +107,20 @@ export class HtmlErrorFilter implements ExceptionFilter {
     ) {
       response.status(401).type('html').send(declinedPage());
       return;
+    }
+    if (callbackError !== undefined && STATE_ERRORS.has(callbackError)) view = UNVERIFIED;
+    else if (callbackError !== undefined && request.query.error !== undefined) {
+      // Another error= in the callback: the page names a known code at most, never the query's text.
+      this.#logger.error(`Qonto ended a sign-in with error=${JSON.stringify(callbackError.slice(0, 100))}`);
+      const known = CALLBACK_ERRORS.has(callbackError);
+      view = {
+        status: 400,
+        title: 'Qonto ended the sign-in with an error',
+        message:
+          'Qonto sent the sign-in back without a connection. Start again from this app; if it keeps happening, ' +
+          'the server log has the error Qonto sent.',
+        code: known ? callbackError : undefined,
+      };
     }
     if (view === undefined) {
       this.#logger.error(

@@ -106,7 +106,10 @@ describe('example-nest against the emulator', () => {
     await signIn(app, user);
     const first = await app.store.only();
 
-    const refreshed = await app.browser.request(`${app.origin}/refresh`, { method: 'POST' });
+    const refreshed = await app.browser.request(`${app.origin}/refresh`, {
+      method: 'POST',
+      headers: { Origin: app.origin },
+    });
     expect(refreshed.status).toBe(303);
     expect(refreshed.headers.get('location')).toBe('/me?notice=refreshed');
     const second = await app.store.only();
@@ -132,7 +135,7 @@ describe('example-nest against the emulator', () => {
     await signIn(app, singleOrganizationUser(emulator.sandbox()));
     const { accessToken } = await app.store.only();
 
-    const page = await app.browser.open(`${app.origin}/disconnect`, { method: 'POST' });
+    const page = await app.browser.post(`${app.origin}/disconnect`);
     expect(page.url).toBe(`${app.origin}/?notice=disconnected`);
     expect(page.html).toContain('Disconnected: the consent was revoked at Qonto');
     expect(app.store.keys.size).toBe(0);
@@ -155,7 +158,7 @@ describe('example-nest against the emulator', () => {
     sandbox.clock.advance(HOUR + 60_000);
 
     sandbox.requests.clear();
-    const page = await app.browser.open(`${app.origin}/disconnect`, { method: 'POST' });
+    const page = await app.browser.post(`${app.origin}/disconnect`);
     expect(page.url).toBe(`${app.origin}/?notice=disconnected`);
     expect(app.store.keys.size).toBe(0);
     expect(sandbox.requests.map((r) => `${r.method} ${r.path}`).slice(0, 3)).toEqual([

@@ -85,7 +85,7 @@ describe('example-nest error pages', () => {
     const app = await emulator.start();
     emulator.sandbox().requests.clear();
     for (const action of ['refresh', 'disconnect']) {
-      const page = await app.browser.open(`${app.origin}/${action}`, { method: 'POST' });
+      const page = await app.browser.post(`${app.origin}/${action}`);
       expect(page.status).toBe(200);
       expect(page.html).toContain('Connect with Qonto');
     }

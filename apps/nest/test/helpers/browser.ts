@@ -13,6 +13,14 @@ export class Browser {
     return this.#fetch(url, init);
   }
 
+  /**
+   * Submits a form of the app's own page to `url` as a browser does, a POST with the page's `Origin`, and follows
+   * the redirects; `origin` plays another site's page.
+   */
+  post(url: string, o: { origin?: string } = {}): Promise<{ url: string; status: number; html: string }> {
+    return this.open(url, { method: 'POST', headers: { Origin: o.origin ?? new URL(url).origin } });
+  }
+
   /** Requests `url` and follows redirects; the final URL, status and HTML. */
   async open(url: string, init: RequestInit = {}): Promise<{ url: string; status: number; html: string }> {
     let current = url;
