@@ -16,6 +16,8 @@ if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
   console.error(`PORT must be a port number (0-65535), not ${JSON.stringify(env.PORT)}.`);
   process.exit(1);
 }
+// The app reads it too: without AUTH_URL, its own origin (which server actions must come from) is localhost:PORT.
+env.PORT = port;
 if (!existsSync(`${appDir}.next/BUILD_ID`)) {
   console.error('example-next is not built: run `pnpm --filter example-next build` first.');
   process.exit(1);

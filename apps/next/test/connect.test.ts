@@ -14,6 +14,8 @@ let sandbox: QontoSandbox;
 let app: RunningNextApp;
 let browser: TestBrowser;
 
+/** What a person reads: the HTML without its scripts (Next.js's router payload repeats the URL there, unrendered). */
+const shownText = (html: string) => html.replace(/<script\b[\s\S]*?<\/script>/g, '');
 const tokenRequests = () => sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token');
 
 beforeAll(async () => {
@@ -191,6 +193,62 @@ describe('example-next against the emulator', () => {
     } finally {
       sandbox.addClient({ ...registration, clientSecret: CLIENT_SECRET });
     }
+  });
+
+  it('refuses a server action posted by another site with a readable 403, and changes nothing', async () => {
+    const user = singleOrganizationUser(sandbox);
+    await signIn(browser, user);
+    sandbox.requests.clear();
+    for (const label of ['Refresh tokens', 'Disconnect', 'Sign out']) {
+      for (const headers of [
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        { referer: 'https://evil.example/page' },
+        {},
+      ] as Record<string, string>[]) {
+        const answer = await browser.submit('/', label, headers);
+        const page = await answer.text();
+        expect([label, headers, answer.status]).toEqual([label, headers, 403]);
+        expect(page).toContain('<h1>This request did not come from this app</h1>');
+        expect(page).toContain(`open <a href="${app.origin}/">${app.origin}</a> and try again`);
+        expect(page).not.toContain('evil.example');
+      }
+    }
+    // Nothing reached Qonto's token endpoint or revoked anything (the page itself reads the account, as always).
+    expect(tokenRequests()).toHaveLength(0);
+    expect(sandbox.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    expect((await browser.follow('/')).body).toContain(user.organizations[0]?.legalName);
+    // Without Origin, a Referer on the app is enough; Host and X-Forwarded-Host count for nothing.
+    const byReferer = await browser.submit('/', 'Refresh tokens', { referer: `${app.origin}/` });
+    expect(byReferer.headers.get('location')).toContain('/?refreshed=1');
+    const forgedHost = await browser.submit('/', 'Refresh tokens', {
+      origin: 'http://evil.example',
+      'x-forwarded-host': 'evil.example',
+    });
+    expect(forgedHost.status).toBe(403);
+  });
+
+  it('a forged callback (state missing or wrong) ends on "could not be verified", never showing its query text', async () => {
+    await startSignInWithCsrf(browser); // this browser has a sign-in in progress
+    for (const query of [
+      'error=server_error&error_description=Call%20%2B33%20123%20to%20unlock&state=forged',
+      'error=call_us_now&state=forged',
+      'error=access_denied',
+      'code=ory_ac_forged&state=forged',
+    ]) {
+      const page = await browser.follow(`/api/auth/callback/qonto?${query}`);
+      expect([query, page.url.pathname, page.url.searchParams.get('failure')]).toEqual([
+        query,
+        '/auth/error',
+        'invalid_state',
+      ]);
+      expect(page.body).toContain('The sign-in could not be verified');
+      expect(shownText(page.body)).not.toMatch(/\+33|Call|unlock|call_us_now|server_error|declined/);
+    }
+    // The error page's own query string is anybody's to write: only codes the app knows are shown.
+    const crafted = await browser.follow('/auth/error?error=Call_us_now&failure=call_us_now');
+    expect(shownText(crafted.body)).not.toMatch(/call_us_now/i);
+    expect(crafted.body).toContain('Connecting Qonto did not work');
   });
 
   it('prints no secret in its log', () => {

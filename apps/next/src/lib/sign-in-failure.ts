@@ -15,6 +15,15 @@ export function qontoFailureCode(error: QontoError): string | undefined {
 }
 
 /**
+ * oauth4webapi's refusal of a callback whose `state` is missing or not the one this browser's sign-in stored (its
+ * `OAUTH_INVALID_RESPONSE` about the "state" parameter), which Auth.js passes on as the cause of its error.
+ */
+function isStateRefusal(error: object): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'OAUTH_INVALID_RESPONSE' && typeof message === 'string' && message.includes('"state"');
+}
+
+/**
  * Why a sign-in failed, from the error Auth.js logs before it redirects to `?error=Configuration`: core's error
  * inside Auth.js's `CallbackRouteError` (gate, credentials of the other environment…), or Auth.js's own
  * configuration errors. `undefined` when there is nothing more specific than Auth.js's code. (Qonto's `error=` in
@@ -30,6 +39,7 @@ export function signInFailureCode(error: unknown): string | undefined {
     const { type, cause } = current as { type?: unknown; cause?: { err?: unknown } };
     if (type === 'MissingSecret') return 'missing_secret';
     if (type === 'MissingCSRF') return 'missing_csrf';
+    if (type === 'InvalidCheck' || isStateRefusal(current)) return 'invalid_state';
     current = cause?.err ?? (cause instanceof Error ? cause : undefined);
   }
   return undefined;

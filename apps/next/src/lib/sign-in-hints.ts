@@ -21,6 +21,12 @@ const BY_FAILURE: Record<string, SignInHint> = {
       'Sandbox and production apps have different client ids and secrets: these are probably the credentials of ' +
       'the other environment. Check AUTH_QONTO_ID and AUTH_QONTO_SECRET against AUTH_QONTO_ENV (or the QONTO_* names).',
   },
+  invalid_state: {
+    title: 'The sign-in could not be verified',
+    hint:
+      'The answer Qonto sent back does not match a sign-in this browser started: the link was tampered with, used ' +
+      'twice, or opened in another browser. Start again.',
+  },
   access_denied: {
     title: 'Connection declined',
     hint: 'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.',
@@ -84,6 +90,16 @@ const FALLBACK: SignInHint = {
   title: 'Connecting Qonto did not work',
   hint: 'Start again. If it keeps failing, the server log has the cause.',
 };
+
+/** `failure` when it is a cause this app knows (the error page may name it), else `undefined`. */
+export function knownFailure(failure: string | undefined): string | undefined {
+  return failure !== undefined && Object.hasOwn(BY_FAILURE, failure) ? failure : undefined;
+}
+
+/** Auth.js's `error` when it is a code this app knows (the error page may name it), else `undefined`. */
+export function knownAuthjsError(error: string | undefined): string | undefined {
+  return error !== undefined && Object.hasOwn(BY_AUTHJS_ERROR, error) ? error : undefined;
+}
 
 /**
  * The hint for a failed sign-in: the specific cause when the app caught it (`failure`), else what Auth.js's error

@@ -35,10 +35,15 @@ export class TestBrowser {
 
   /**
    * Clicks the button labelled `label` on the page at `path` as a browser without JavaScript would: posts its
-   * form (a server action) as multipart form data, with the Origin header Next.js checks. Returns the answer
-   * (a 303 for a server action that redirects), not followed.
+   * form (a server action) as multipart form data, with the page's Origin header. `headers` replaces it, to play
+   * another site's page posting the same form. Returns the answer (a 303 for a server action that redirects), not
+   * followed.
    */
-  async submit(path: string, label: string): Promise<Response> {
+  async submit(
+    path: string,
+    label: string,
+    headers: Record<string, string> = { origin: this.origin },
+  ): Promise<Response> {
     const page = await (await this.fetch(path)).text();
     const form = [...page.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find(([, inner]) =>
       (inner ?? '').includes(`>${label}</button>`),
@@ -50,7 +55,7 @@ export class TestBrowser {
     )) {
       data.append(name as string, value ?? '');
     }
-    return this.fetch(path, { method: 'POST', body: data, headers: { origin: this.origin } });
+    return this.fetch(path, { method: 'POST', body: data, headers });
   }
 
   /** The value of cookie `name`, if the jar holds it. */

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { signInHint } from '@/lib/sign-in-hints';
+import { knownAuthjsError, knownFailure, signInHint } from '@/lib/sign-in-hints';
 import { ConnectButton } from '../../connect-button';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -34,11 +34,12 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
         <p data-testid="hint">{hint}</p>
       </div>
       <p>
-        Auth.js error: <code>{error ?? 'none'}</code>
-        {failure !== undefined && /^[a-z0-9_]{1,40}$/.test(failure) ? (
+        {/* Only codes the app knows: this page's query string is anybody's to write. */}
+        Auth.js error: <code>{knownAuthjsError(error) ?? 'other'}</code>
+        {knownFailure(failure) !== undefined ? (
           <>
             {' '}
-            · cause: <code>{failure}</code>
+            · cause: <code>{knownFailure(failure)}</code>
           </>
         ) : null}
       </p>

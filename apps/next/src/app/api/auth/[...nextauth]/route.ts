@@ -9,17 +9,21 @@ type Handler = (request: NextRequest) => Promise<Response>;
  * Auth.js's handlers, plus the cause of a failed sign-in on the redirect to the error page: Auth.js sends every
  * token-endpoint failure there as `?error=Configuration`, while the fix differs (a staging token, the other
  * environment's credentials…), and a denied consent as `?error=OAuthCallbackError`. `failure` is a short code
- * (sign-in-failure.ts), never a message.
+ * (sign-in-failure.ts), never a message; a callback whose state Auth.js refused gets `invalid_state`, whatever its
+ * query says.
  */
 function withSignInFailure(handler: Handler): Handler {
   return async (request) => {
     const [response, context] = await withAuthRequestContext(() => handler(request));
     const location = response.headers.get('location');
-    // Qonto's own `error=` on the callback (`access_denied`: the user denied consent), else what Auth.js logged.
-    const fromQonto = request.nextUrl.pathname.endsWith('/callback/qonto')
-      ? safeCode(request.nextUrl.searchParams.get('error'))
-      : undefined;
     if (location === null) return response;
+    // Qonto's own `error=` on the callback (`access_denied`: the user denied consent), read only when Auth.js says
+    // OAuthCallbackError: it raises that after checking the state, so a forged callback's error= never gets here.
+    const fromQonto =
+      request.nextUrl.pathname.endsWith('/callback/qonto') &&
+      new URL(location, request.url).searchParams.get('error') === 'OAuthCallbackError'
+        ? safeCode(request.nextUrl.searchParams.get('error'))
+        : undefined;
     const target = withFailureCode(
       location,
       request.url,
