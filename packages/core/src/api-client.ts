@@ -110,10 +110,8 @@ export class QontoApiClient {
     let refreshed = false;
     if (response.status === 401 && manager !== undefined) {
       await discardBody(response);
-      const current = await manager.getTokens();
-      // Another request may already have refreshed: use its token rather than rotating again.
-      accessToken =
-        current.accessToken === accessToken ? (await manager.refreshNow()).accessToken : current.accessToken;
+      // Another request (or process) may already have refreshed: its token is used rather than rotating again.
+      accessToken = (await manager.refreshNow({ rejectedAccessToken: accessToken })).accessToken;
       response = await this.#send(url, init, accessToken);
       refreshed = true;
     }

@@ -97,10 +97,17 @@ export class QontoTokenManager {
 
   /**
    * Refreshes now, whatever the expiry (e.g. after a 401, or to pick up new scopes). Joins a refresh already in
-   * flight for the same refresh token.
+   * flight for the same refresh token. With `rejectedAccessToken` (the token an API answered 401 to), a stored set
+   * that already holds another access token is returned instead: another request, or another process sharing the
+   * store, rotated meanwhile, and rotating again would waste its refresh token.
    */
-  async refreshNow(): Promise<TokenSet> {
-    return this.#refresh(await this.#load());
+  async refreshNow(o: { rejectedAccessToken?: string } = {}): Promise<TokenSet> {
+    const tokens = await this.#load();
+    const rotatedMeanwhile =
+      o.rejectedAccessToken !== undefined &&
+      tokens.accessToken !== o.rejectedAccessToken &&
+      !isTokenExpired(tokens, { skewSeconds: this.#skewSeconds, now: this.#now });
+    return rotatedMeanwhile ? tokens : this.#refresh(tokens);
   }
 
   async #load(): Promise<TokenSet> {

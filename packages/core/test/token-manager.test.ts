@@ -159,6 +159,27 @@ describe('QontoTokenManager', () => {
     expect(tokenRequests()).toHaveLength(1);
   });
 
+  it('refreshNow({ rejectedAccessToken }) uses a set another process stored meanwhile, and refreshes otherwise', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = { ...expiredTokens(), expiresAt: T0 + 3600_000 };
+    await store.set('user-1', tokens);
+    const manager = new QontoTokenManager({ client: makeClient(), tokens, store, key: 'user-1', now });
+    // Another process rotated between this one's API call (answered 401) and its refresh.
+    const rotatedElsewhere: TokenSet = {
+      ...tokens,
+      accessToken: 'at-elsewhere',
+      refreshToken: 'rt-elsewhere',
+    };
+    await store.set('user-1', rotatedElsewhere);
+    expect(await manager.refreshNow({ rejectedAccessToken: 'at-old' })).toEqual(rotatedElsewhere);
+    expect(tokenRequests()).toHaveLength(0);
+    // The stored access token is the one the API refused: rotate it.
+    const rotated = await manager.refreshNow({ rejectedAccessToken: 'at-elsewhere' });
+    expect(rotated.accessToken).toBe('at-1');
+    expect(tokenRequests()).toHaveLength(1);
+    expect(new URLSearchParams(tokenRequests()[0]!.body).get('refresh_token')).toBe('rt-elsewhere');
+  });
+
   it('keeps tokens out of inspect() and JSON', async () => {
     const manager = new QontoTokenManager({ client: makeClient(), tokens: expiredTokens(), now });
     await manager.getAccessToken();
