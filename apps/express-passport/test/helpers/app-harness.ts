@@ -113,7 +113,7 @@ export function singleOrganizationUser(sandbox: QontoSandbox): QontoSandbox['use
 
 /** Clicks "Connect with Qonto", goes through the emulator's pages, and returns the callback URL (not yet opened). */
 export async function consentAt(
-  app: RunningApp,
+  app: Pick<RunningApp, 'origin' | 'browser'>,
   user: QontoSandbox['users'][number],
   o: { deny?: boolean } = {},
 ): Promise<string> {
@@ -127,6 +127,9 @@ export async function consentAt(
 }
 
 /** The whole sign-in: consent, then the callback and the page it ends on. */
-export async function signIn(app: RunningApp, user: QontoSandbox['users'][number]) {
+export async function signIn(
+  app: Pick<RunningApp, 'origin' | 'browser'>,
+  user: QontoSandbox['users'][number],
+) {
   return app.browser.follow(await consentAt(app, user));
 }

@@ -1,0 +1,183 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QontoApiClient } from '@qonto-oauth/core';
+import { type RedisServer, startRedisServer } from '@qonto-oauth/redis/testing';
+import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AppStores, redisStores } from '../src/stores.js';
+import { signIn, singleOrganizationUser, storedSessions } from './helpers/app-harness.js';
+import { TestBrowser } from './helpers/browser.js';
+
+const serverJs = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'server.js');
+const HOUR = 60 * 60 * 1000;
+
+let sandbox: QontoSandbox;
+let redis: RedisServer;
+/** The test's own window on the Redis the instances share: their sessions and tokens, as any instance reads them. */
+let inspect: AppStores;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(serverJs)) throw new Error('dist/server.js is missing: run pnpm build first (turbo does).');
+  // The demo client accepts a callback on any loopback port, as `pnpm demo` does.
+  [sandbox, redis] = await Promise.all([startQontoSandbox({ demo: true }), startRedisServer()]);
+  inspect = redisStores(redis.url);
+});
+afterAll(async () => {
+  await inspect?.close();
+  await Promise.all([sandbox?.close(), redis?.close()]);
+});
+afterEach(async () => {
+  await Promise.all(
+    children.splice(0).map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }),
+  );
+  await onRedis((client) => client.flushall());
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** One instance of the built app, `pnpm start` as a deployment runs it, on Redis; resolves with its origin. */
+async function startInstance(): Promise<string> {
+  const port = await freePort();
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    QONTO_SANDBOX_URL: sandbox.url,
+    REDIS_URL: redis.url,
+    SESSION_SECRET: 'one-secret-for-every-instance',
+  };
+  for (const name of Object.keys(env)) if (/^QONTO_(?!SANDBOX_URL)/.test(name)) delete env[name];
+  const child = spawn(process.execPath, [serverJs], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const origin = `http://localhost:${port}`;
+  let output = '';
+  child.stdout!.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) =>
+      reject(new Error(`the instance exited (${code}) before listening:\n${output}`)),
+    );
+    child.stdout!.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes(origin)) resolve();
+    });
+  });
+  expect(output).toContain(`Sessions and tokens in Redis at 127.0.0.1:${redis.port}`);
+  return origin;
+}
+
+/**
+ * Two instances of one deployment (one Qonto app, one session secret, one Redis), two processes on two ports, and
+ * one browser: cookies ignore ports, so it carries the same session cookie to both, as behind a load balancer.
+ */
+async function startTwoInstances(): Promise<{ origins: [string, string]; browser: TestBrowser }> {
+  const origins = await Promise.all([startInstance(), startInstance()]);
+  return { origins, browser: new TestBrowser() };
+}
+
+/** Runs `command` on the test's Redis with a client of its own. */
+async function onRedis<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(redis.url);
+  try {
+    return await command(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The one login in Redis (every instance reads the same): its tokens. */
+async function onlyLogin() {
+  const sessions = await storedSessions(inspect.sessionStore, inspect.tokenStore);
+  expect(sessions).toHaveLength(1);
+  expect(sessions[0]!.passport?.user).toBeDefined();
+  return sessions[0]!.qonto!.tokens!;
+}
+
+const tokenRequests = () =>
+  sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token').length;
+
+function worksAtQonto(accessToken: string): Promise<boolean> {
+  const api = new QontoApiClient({
+    environment: sandbox.endpoints,
+    stagingToken: sandbox.stagingToken,
+    tokens: accessToken,
+  });
+  return api.getOrganization().then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('two instances of example-express-passport behind one Redis (REDIS_URL)', () => {
+  it('serve a login made on one from the other, and refresh its expired token once between them', async () => {
+    const { origins, browser } = await startTwoInstances();
+    const user = singleOrganizationUser(sandbox);
+    const signedIn = await signIn({ origin: origins[0], browser }, user);
+    expect(signedIn.url).toBe(`${origins[0]}/account`);
+
+    const onSecond = await browser.follow(`${origins[1]}/account`);
+    expect(onSecond.url).toBe(`${origins[1]}/account`);
+    expect(onSecond.body).toContain(user.organizations[0]!.legalName);
+
+    // Qonto's clock moves past the access token's hour: both instances meet its 401 and refresh.
+    const before = await onlyLogin();
+    sandbox.clock.advance(HOUR + 60_000);
+    expect(await worksAtQonto(before.accessToken)).toBe(false);
+    sandbox.requests.clear();
+    // Ten page loads at once, split between the instances, all with the expired access token.
+    const pages = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => browser.follow(`${origins[i % 2]}/account`)),
+    );
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(user.organizations[0]!.legalName);
+    }
+    expect(tokenRequests()).toBe(1);
+
+    const after = await onlyLogin();
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(await worksAtQonto(after.accessToken)).toBe(true);
+    // Each instance now reads the rotated set from Redis: no second refresh on either.
+    for (const origin of origins) expect((await browser.follow(`${origin}/account`)).status).toBe(200);
+    expect(tokenRequests()).toBe(1);
+  });
+
+  it.each([
+    [0, 'the instance it was made on'],
+    [1, 'the other instance'],
+  ])('end a login on both when it is disconnected on instance %i (%s)', async (index) => {
+    const { origins, browser } = await startTwoInstances();
+    await signIn({ origin: origins[0], browser }, singleOrganizationUser(sandbox));
+    const { accessToken } = await onlyLogin();
+    expect((await browser.follow(`${origins[1]}/account`)).url).toBe(`${origins[1]}/account`);
+
+    const disconnecting = origins[index]!;
+    const page = await browser.follow(`${disconnecting}/disconnect`, {
+      method: 'POST',
+      headers: { Origin: disconnecting },
+    });
+    expect(page.url).toBe(`${disconnecting}/?disconnected=1`);
+
+    for (const origin of origins) {
+      expect((await browser.follow(`${origin}/account`)).url).toBe(`${origin}/`);
+    }
+    // Nothing of the login left in Redis (session, tokens), and the consent revoked at Qonto.
+    expect(await onRedis((client) => client.keys('*'))).toEqual([]);
+    expect(await worksAtQonto(accessToken)).toBe(false);
+  });
+});
