@@ -64,4 +64,10 @@ export const CONSUMERS = [
     declined: { status: 401, text: 'access_denied' },
     runtimes: ['node20', 'node22', 'node24'],
   },
+  {
+    dir: 'redis-quickstart',
+    flow: 'get',
+    declined: { status: 500, text: 'access_denied' },
+    runtimes: ['node20', 'node22', 'node24'],
+  },
 ];
