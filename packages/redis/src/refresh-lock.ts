@@ -13,7 +13,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 /** Longest wait for another process's refresh: its request timeout (30 s) plus a dead holder's lease, with room. */
 export const MAX_LOCK_WAIT_MS = 60_000;
 /** Waiters check the lock this often at most, so they get the saved set within this of its release. */
-const MAX_POLL_MS = 50;
+const MAX_POLL_MS = 20;
 
 export interface LockOptions {
   client: Redis | Cluster;
