@@ -1,4 +1,5 @@
 import { type QontoEnvConfig, qontoConfigFromEnv, type TokenStore } from '@qonto-oauth/core';
+import { RedisTokenStore } from '@qonto-oauth/redis';
 import { type QontoSandbox, startDemoSandbox } from '@qonto-oauth/sandbox';
 import { demoQontoConfig } from '@qonto-oauth/sandbox/demo';
 
@@ -21,8 +22,11 @@ export interface AppConfig {
   port: number;
   /** Signs the login cookie (default: random per start, so a restart signs everybody out anyway). */
   sessionSecret?: string | undefined;
-  /** Where logins (their TokenSet) live, server-side; default an in-memory store (one process). */
-  loginStore?: TokenStore | undefined;
+  /**
+   * Where logins (their TokenSet) live, server-side; default an in-memory store (one process). A `RedisTokenStore`
+   * shared by several instances lets any of them serve a login, and refreshes its token once among them.
+   */
+  loginStore?: (TokenStore & { close?(): Promise<void> }) | undefined;
   /** The emulator this process started because nothing else was configured: `main.ts` stops it on exit. */
   emulator?: QontoSandbox | undefined;
   /** One line per choice made, for the start-up log (never a secret). */
@@ -39,8 +43,8 @@ function portFrom(value: string | undefined): number {
 }
 
 /**
- * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT` and
- * `SESSION_SECRET`. Without `QONTO_CLIENT_ID` the app uses the emulator's demo client: the emulator at
+ * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT`,
+ * `SESSION_SECRET` and `REDIS_URL` (logins in that Redis, shared by every instance; in memory without it). Without `QONTO_CLIENT_ID` the app uses the emulator's demo client: the emulator at
  * `QONTO_SANDBOX_URL`, or one it starts in this process (demo mode, port 4010, or a free port when 4010 is taken).
  * Throws core's `QontoConfigError` naming every missing or malformed variable.
  */
@@ -62,10 +66,19 @@ export async function appConfigFromEnv(env: Record<string, string | undefined>):
     });
     qonto = demoQontoConfig(emulator.url);
   }
+  let loginStore: RedisTokenStore | undefined;
+  if (env.REDIS_URL) {
+    loginStore = new RedisTokenStore({ url: env.REDIS_URL, keyPrefix: 'example-nest:' });
+    const { hostname, port: redisPort } = new URL(env.REDIS_URL);
+    notes.push(`Logins in Redis at ${hostname}:${redisPort || 6379}`);
+  } else {
+    notes.push('Logins in memory (set REDIS_URL to share them between instances)');
+  }
   return {
     qonto: { ...qonto, redirectUri: qonto.redirectUri ?? `http://localhost:${port}/auth/qonto/callback` },
     port,
     sessionSecret: env.SESSION_SECRET || undefined,
+    loginStore,
     emulator,
     notes,
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { TokenSet, TokenStore } from '@qonto-oauth/core';
+import { isQontoError, type QontoTokenStoreError, type TokenSet, type TokenStore } from '@qonto-oauth/core';
 import type { Request, Response } from 'express';
 
 /** The login cookie: its own name, because cookies ignore ports and the other sample apps run on localhost too. */
@@ -33,11 +33,24 @@ export class LoginSessions {
     return { key, tokens };
   }
 
-  /** The login of this browser, or `undefined` (no cookie, a tampered one, or a login that ended). */
+  /**
+   * The login of this browser, or `undefined` (no cookie, a tampered one, or a login that ended: here, or on another
+   * instance sharing the store).
+   */
   async current(req: Request): Promise<Login | undefined> {
     const key: unknown = req.signedCookies?.[LOGIN_COOKIE];
     if (typeof key !== 'string' || key === '') return undefined;
-    const tokens = await this.store.get(key);
+    const tokens = await this.store.get(key).catch((error: unknown) => {
+      // A RedisTokenStore that served this login before and finds it gone: another instance ended it.
+      if (
+        isQontoError(error) &&
+        error.code === 'token_store' &&
+        (error as QontoTokenStoreError).reconnectRequired
+      ) {
+        return undefined;
+      }
+      throw error;
+    });
     return tokens === undefined ? undefined : { key, tokens };
   }
 

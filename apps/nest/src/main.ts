@@ -28,7 +28,7 @@ logger.log(`example-nest on http://localhost:${port}`);
 
 async function stop(): Promise<void> {
   await app.close();
-  await config.emulator?.close();
+  await Promise.all([config.emulator?.close(), config.loginStore?.close?.()]);
   process.exit(0);
 }
 process.once('SIGINT', stop);
