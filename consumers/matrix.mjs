@@ -70,4 +70,10 @@ export const CONSUMERS = [
     declined: { status: 500, text: 'access_denied' },
     runtimes: ['node20', 'node22', 'node24'],
   },
+  {
+    dir: 'better-auth-cjs',
+    flow: 'get',
+    declined: { status: 200, text: 'declined' },
+    runtimes: ['node20', 'node22', 'node24'],
+  },
 ];
