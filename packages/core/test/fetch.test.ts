@@ -230,10 +230,11 @@ describe('createQontoFetch: timeouts, aborts and network failures', () => {
         res.write('{"transactions":['); // and never the rest
       }
     });
+    // Long enough for the slow body's headers to arrive on a loaded machine: the timeout must hit during the body.
     const qontoFetch = createQontoFetch({
       environment: sandboxEndpointsAt(sandbox.url),
       stagingToken: TOKEN,
-      timeoutMs: 50,
+      timeoutMs: 1_000,
       retry: false,
     });
     const noHeaders = await qontoFetch(`${sandbox.url}/v2/no-headers`).catch((e) => e);
