@@ -25,8 +25,12 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   if (!existsSync(serverJs)) throw new Error('dist/server.js is missing: run pnpm build first (turbo does).');
-  // The demo client accepts a callback on any loopback port, as `pnpm demo` does.
-  [sandbox, redis] = await Promise.all([startQontoSandbox({ demo: true }), startRedisServer()]);
+  // The demo client accepts a callback on any loopback port, as `pnpm demo` does. Redis keeps its data across a
+  // restart (append-only file), as a production one does.
+  [sandbox, redis] = await Promise.all([
+    startQontoSandbox({ demo: true }),
+    startRedisServer({ appendonly: true }),
+  ]);
   inspect = redisStores(redis.url);
 });
 afterAll(async () => {
@@ -179,5 +183,27 @@ describe('two instances of example-express-passport behind one Redis (REDIS_URL)
     // Nothing of the login left in Redis (session, tokens), and the consent revoked at Qonto.
     expect(await onRedis((client) => client.keys('*'))).toEqual([]);
     expect(await worksAtQonto(accessToken)).toBe(false);
+  });
+
+  it('answer with the error page while Redis is down, and serve the same login once it is back', async () => {
+    const { origins, browser } = await startTwoInstances();
+    await signIn({ origin: origins[0]!, browser }, singleOrganizationUser(sandbox));
+    const { accessToken, refreshToken } = await onlyLogin();
+
+    await redis.stop();
+    for (const origin of origins) {
+      const page = await browser.follow(`${origin}/account`);
+      expect(page.status).toBe(500);
+      expect(page.body).toContain('An unexpected error occurred');
+      for (const secret of [accessToken, refreshToken!]) expect(page.body).not.toContain(secret);
+    }
+
+    await redis.start();
+    for (const origin of origins) {
+      const page = await browser.follow(`${origin}/account`);
+      expect(page.url).toBe(`${origin}/account`);
+      expect(page.status).toBe(200);
+    }
+    expect((await onlyLogin()).refreshToken).toBe(refreshToken);
   });
 });

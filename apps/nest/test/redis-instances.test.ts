@@ -10,6 +10,7 @@ import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_COOKIE } from '../src/login-sessions.js';
 import { Browser } from './helpers/browser.js';
 
 const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -22,8 +23,12 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   if (!existsSync(mainJs))
     throw new Error('dist/main.js is missing: run `pnpm --filter example-nest build` first.');
-  // The demo client accepts a callback on any loopback port, as `pnpm demo` does.
-  [sandbox, redis] = await Promise.all([startQontoSandbox({ demo: true }), startRedisServer()]);
+  // The demo client accepts a callback on any loopback port, as `pnpm demo` does. Redis keeps its data across a
+  // restart (append-only file), as a production one does.
+  [sandbox, redis] = await Promise.all([
+    startQontoSandbox({ demo: true }),
+    startRedisServer({ appendonly: true }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([sandbox?.close(), redis?.close()]);
@@ -169,6 +174,7 @@ describe('two instances of example-nest behind one Redis (REDIS_URL)', { timeout
     // Both instances have served the login before it ends.
     expect((await browser.open(`${origins[1]}/me`)).url).toBe(`${origins[1]}/me`);
 
+    const copied = browser.jar.get(LOGIN_COOKIE)!.value;
     const disconnecting = origins[index]!;
     expect((await browser.post(`${disconnecting}/disconnect`)).url).toBe(
       `${disconnecting}/?notice=disconnected`,
@@ -177,8 +183,40 @@ describe('two instances of example-nest behind one Redis (REDIS_URL)', { timeout
     for (const origin of origins) {
       expect((await browser.open(`${origin}/me`)).url).toBe(`${origin}/?notice=signed-out`);
     }
+    // A copy of the login cookie (another tab's request in flight, a stolen cookie) is signed out too, on the
+    // instance that ended the login and on the one that finds it gone from Redis.
+    for (const origin of origins) {
+      const answer = await fetch(`${origin}/me`, {
+        headers: { cookie: `${LOGIN_COOKIE}=${copied}` },
+        redirect: 'manual',
+      });
+      expect(answer.status).toBe(303);
+      expect(answer.headers.get('location')).toBe('/?notice=signed-out');
+    }
     // Nothing of the login left in Redis, and the consent revoked at Qonto.
     expect(await onRedis((client) => client.keys('*'))).toEqual([]);
     expect(await worksAtQonto(accessToken)).toBe(false);
+  });
+
+  it('answer 503 naming Redis while it is down, and serve the same login once it is back', async () => {
+    const { origins, browser } = await startTwoInstances();
+    await signInOn(origins[0]!, browser);
+    const { accessToken, refreshToken } = await onlyLogin();
+
+    await redis.stop();
+    for (const origin of origins) {
+      const page = await browser.open(`${origin}/me`);
+      expect(page.status).toBe(503);
+      expect(page.html).toContain(`Redis at 127.0.0.1:${redis.port}`);
+      for (const secret of [accessToken, refreshToken!]) expect(page.html).not.toContain(secret);
+    }
+
+    await redis.start();
+    for (const origin of origins) {
+      const page = await browser.open(`${origin}/me`);
+      expect(page.url).toBe(`${origin}/me`);
+      expect(page.status).toBe(200);
+    }
+    expect((await onlyLogin()).refreshToken).toBe(refreshToken);
   });
 });
