@@ -1,3 +1,8 @@
+/**
+ * The Better Auth client plugin of `@qonto-oauth/better-auth`: {@link qontoClient}.
+ *
+ * @module @qonto-oauth/better-auth/client
+ */
 import type { BetterAuthClientPlugin } from 'better-auth/client';
 import type { qonto } from './plugin.js';
 

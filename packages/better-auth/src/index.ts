@@ -1,3 +1,8 @@
+/**
+ * The `qonto` provider plugin for Better Auth.
+ *
+ * @module @qonto-oauth/better-auth
+ */
 export type { QontoAccountRow } from './account-store.js';
 export { type QontoSignInErrorCode, qontoErrorCode } from './error-codes.js';
 export type { QontoOptions } from './options.js';

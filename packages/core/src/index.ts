@@ -1,3 +1,8 @@
+/**
+ * Qonto OAuth 2.0 and Business API for Node: endpoints, the staging-token fetch, the OAuth client, token rotation and stores, typed errors.
+ *
+ * @module @qonto-oauth/core
+ */
 export {
   QontoApiClient,
   type QontoApiClientOptions,

@@ -32,7 +32,7 @@ export function secretForms(secret: string): string[] {
 /**
  * `text` with every occurrence of each secret replaced by `[redacted]`: raw, URL- or form-encoded (either hex case),
  * JSON-escaped, HTML-escaped (named or numeric entities, hex or decimal), base64 (standard or URL-safe), in another
- * letter case, or any mix of these. Missing secrets and those shorter than {@link MIN_SECRET_LENGTH} are ignored.
+ * letter case, or any mix of these. Missing secrets and those shorter than 6 characters (`MIN_SECRET_LENGTH`) are ignored.
  * Where matches overlap, their union is blanked: printing less is the safe side.
  */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {

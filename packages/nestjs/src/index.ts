@@ -1,3 +1,8 @@
+/**
+ * "Connect with Qonto" for NestJS: `QontoModule`, `QontoService`, `QontoAuthGuard`, `@QontoUser()`.
+ *
+ * @module @qonto-oauth/nestjs
+ */
 export type { QontoProfile, TokenSet } from '@qonto-oauth/core';
 export { QontoAuthGuard } from './auth.guard.js';
 export { QontoAuthStrategy } from './auth.strategy.js';

@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { QontoAuthStrategy } from './auth.strategy.js';
-import { QontoConfigurableModule, type QontoModuleRootOptions } from './module-definition.js';
+import {
+  QontoConfigurableModule,
+  type QontoModuleAsyncOptions,
+  type QontoModuleRootOptions,
+} from './module-definition.js';
 import { type QontoModuleOptions, resolveQontoOptions } from './options.js';
 import { QontoService } from './qonto.service.js';
 import { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
@@ -29,6 +33,15 @@ export class QontoModule extends QontoConfigurableModule {
     return super.forRoot(
       typeof options === 'object' && options !== null ? options : ({} as QontoModuleRootOptions),
     );
+  }
+
+  /**
+   * `QontoModule.forRootAsync({ imports, inject, useFactory })`, or `useClass` / `useExisting` (a class
+   * implementing `QontoOptionsFactory`); `isGlobal: true` to provide it app-wide. See {@link QontoModuleOptions}.
+   */
+  static override forRootAsync(options: QontoModuleAsyncOptions): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRootAsync must run with this class as `this`.
+    return super.forRootAsync(options);
   }
 }
 

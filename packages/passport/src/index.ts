@@ -1,3 +1,8 @@
+/**
+ * `QontoStrategy`: "Connect with Qonto" for Passport, on passport-oauth2.
+ *
+ * @module @qonto-oauth/passport
+ */
 export type {
   QontoAuthenticateOptions,
   QontoStateStore,

@@ -2,6 +2,8 @@
  * Real Redis servers for tests: `startRedisServer()` and `startRedisCluster()` run Debian's (or any installed)
  * `redis-server` on free loopback ports, in a temporary directory, and stop it afterwards. Node only; nothing is
  * downloaded.
+ *
+ * @module @qonto-oauth/redis/testing
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

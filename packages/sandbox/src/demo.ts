@@ -2,7 +2,7 @@
  * The emulator's demo-mode constants and a ready config for its demo client. No server code: a Next.js app (or any
  * bundle) can import this entry.
  *
- * @packageDocumentation
+ * @module @qonto-oauth/sandbox/demo
  */
 import { DEFAULT_QONTO_SCOPES, type QontoEndpoints, sandboxEndpointsAt } from '@qonto-oauth/core';
 import { DEFAULT_SEED, seedUsers } from './seed/index.js';

@@ -2,7 +2,7 @@
  * `@qonto-oauth/sandbox`: a local emulator of Qonto's sandbox (OAuth server, staging gate, Business API subset) for
  * tests and demos. See the package README for the catalogue of emulated behaviours.
  *
- * @packageDocumentation
+ * @module @qonto-oauth/sandbox
  */
 export { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI } from './clients.js';
 export { type StartDemoSandboxOptions, startDemoSandbox } from './demo-server.js';

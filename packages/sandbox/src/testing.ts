@@ -1,7 +1,7 @@
 /**
  * Test helpers for code that connects to Qonto through the emulator.
  *
- * @packageDocumentation
+ * @module @qonto-oauth/sandbox/testing
  */
 import { createBrowser } from './browser.js';
 import { SANDBOX_SMS_CODE } from './demo.js';
