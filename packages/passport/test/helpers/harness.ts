@@ -58,6 +58,52 @@ export class PassportHarness {
     this.#server!.on('request', app);
   }
 
+  /**
+   * An app with its own users (`/sign-in/:id` stands for any login: a form, another strategy) that connects Qonto
+   * to the signed-in user with `passport.authorize`: `/connect` starts it (`?organization_id=` locks the
+   * organization), `/callback` answers `{ user, account }` as the route saw them, `/me` the session's user.
+   */
+  mountConnect(strategy: QontoStrategy): void {
+    const authenticator = new passport.Passport();
+    authenticator.use(strategy);
+    authenticator.serializeUser((user: Express.User, done) => done(null, JSON.stringify(user)));
+    authenticator.deserializeUser((user: string, done) => done(null, JSON.parse(user)));
+    const name = strategy.name ?? 'qonto';
+    const app = express();
+    app.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
+    app.use(authenticator.session());
+    app.get('/sign-in/:id', (req, res, next) => {
+      req.login({ id: req.params.id }, (error) => (error ? next(error) : res.json({ ok: true })));
+    });
+    app.get('/me', (req, res) => {
+      res.json({ user: req.user ?? null });
+    });
+    const requireUser: express.RequestHandler = (req, res, next) => {
+      if (req.user) next();
+      else res.status(401).json({ error: 'sign in first' });
+    };
+    app.get('/connect', requireUser, (req, res, next) => {
+      const organizationId = typeof req.query.organization_id === 'string' ? req.query.organization_id : '';
+      authenticator.authorize(name, organizationId ? { organizationId } : {})(req, res, next);
+    });
+    app.get(
+      '/callback',
+      requireUser,
+      authenticator.authorize(name, { failureRedirect: '/failed' }),
+      (req, res) => {
+        res.json({ user: req.user, account: (req as { account?: unknown }).account });
+      },
+    );
+    app.get('/failed', (_req, res) => {
+      res.status(401).send('failed');
+    });
+    app.use(((error, _req, res, _next) => {
+      this.outcomes.push({ error, user: undefined, info: undefined, status: 500 });
+      res.status(500).json({ error: String(error) });
+    }) as express.ErrorRequestHandler);
+    this.#server!.on('request', app);
+  }
+
   /** A browser hop: GET with this harness's cookie, no redirect following. */
   async get(pathOrUrl: string): Promise<Response> {
     const response = await fetch(new URL(pathOrUrl, this.origin), {
@@ -69,9 +115,9 @@ export class PassportHarness {
     return response;
   }
 
-  /** `/login` → the authorize URL the strategy redirected to. */
-  async authorizationUrl(): Promise<string> {
-    const response = await this.get('/login');
+  /** `/login` (or `path`) → the authorize URL the strategy redirected to. */
+  async authorizationUrl(path = '/login'): Promise<string> {
+    const response = await this.get(path);
     if (response.status !== 302)
       throw new Error(`/login answered ${response.status}: ${await response.text()}`);
     return response.headers.get('location')!;
