@@ -136,12 +136,17 @@ export class Browser {
     return url;
   }
 
-  /** `authClient.linkSocial({ provider: 'qonto' })` for the signed-in user. */
-  async startLink(): Promise<string> {
+  /** `authClient.linkSocial({ provider: 'qonto', ...body })` for the signed-in user. */
+  async startLink(body: Record<string, unknown> = {}): Promise<string> {
     const response = await this.fetch(`${this.app.url}/api/auth/link-social`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: this.app.url },
-      body: JSON.stringify({ provider: 'qonto', callbackURL: '/dashboard', errorCallbackURL: '/oops' }),
+      body: JSON.stringify({
+        provider: 'qonto',
+        callbackURL: '/dashboard',
+        errorCallbackURL: '/oops',
+        ...body,
+      }),
     });
     if (response.status !== 200)
       throw new Error(`link-social answered ${response.status}: ${await response.text()}`);
