@@ -19,10 +19,14 @@ export const DEMO_SANDBOX_PORT = 4010;
 /** The emulator's URL with the CLI's defaults. */
 export const DEMO_SANDBOX_URL = `http://127.0.0.1:${DEMO_SANDBOX_PORT}`;
 
-/** The callback paths of the sample apps (Auth.js, then Passport and NestJS). */
+/**
+ * The callback paths of the sample apps: Auth.js, then Passport and NestJS, then the Express app's "Connect a Qonto
+ * organization" (an organization linked to a signed-in user of its own).
+ */
 export const DEMO_CALLBACK_PATHS: readonly string[] = Object.freeze([
   '/api/auth/callback/qonto',
   '/auth/qonto/callback',
+  '/connect/qonto/callback',
 ]);
 
 /**

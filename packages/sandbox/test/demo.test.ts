@@ -61,6 +61,7 @@ describe('demo mode', () => {
     ['http://127.0.0.1:3001/auth/qonto/callback', true],
     ['http://localhost:3000/api/auth/callback/qonto', true],
     ['http://localhost/auth/qonto/callback', true],
+    ['http://localhost:3001/connect/qonto/callback', true],
     ['http://example.com:3001/auth/qonto/callback', false],
     ['https://localhost:3001/auth/qonto/callback', false],
     ['http://localhost:3001/auth/qonto/callback/extra', false],
