@@ -16,7 +16,7 @@ describe('seed data', () => {
     'gives users[0] two organizations and users[1] one (seed %i)',
     (seed) => {
       const data = createSeedData(seed, 0);
-      expect(data.users.map((u) => u.organizations.length)).toEqual([2, 1]);
+      expect(data.users.map((u) => u.organizations.length)).toEqual([2, 1, 1]);
       const names = data.organizations.map((o) => o.legal_name);
       expect(new Set(names).size).toBe(names.length);
       for (const name of names) expect(name).toMatch(/^[A-Za-z0-9 .-]+$/);

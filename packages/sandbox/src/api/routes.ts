@@ -1,38 +1,13 @@
 import express from 'express';
-import { apiError, setTraceHeader } from '../api-errors.js';
+import { setTraceHeader } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { rateLimit } from '../rate-limit.js';
-import type { SeedBankAccount } from '../seed/index.js';
 import { stagingGate } from '../staging-gate.js';
 import { attachmentRoutes } from './attachments.js';
 import { authorized, grantOf } from './auth.js';
+import { bankAccountRoutes, organizationBankAccount, roleOf } from './bank-accounts.js';
 import { sendPage } from './pagination.js';
 import { getTransaction, listTransactions } from './transactions.js';
-
-/**
- * A bank account as `GET /v2/bank_accounts` lists it
- * (https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/list): the fields of
- * its example, in that order, with `account_number` a string or null as real clients read it.
- */
-function bankAccountView(a: SeedBankAccount) {
-  return {
-    id: a.id,
-    name: a.name,
-    organization_id: a.organization_id,
-    status: a.status,
-    main: a.main,
-    iban: a.iban,
-    bic: a.bic,
-    currency: a.currency,
-    balance: a.balance,
-    balance_cents: a.balance_cents,
-    authorized_balance: a.authorized_balance,
-    authorized_balance_cents: a.authorized_balance_cents,
-    updated_at: a.updated_at,
-    is_external_account: a.is_external_account,
-    account_number: a.account_number,
-  };
-}
 
 /**
  * The Business API subset: profiles, bank accounts, transactions, attachments, labels, memberships and
@@ -60,36 +35,14 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
   router.get('/v2/organization', organizationRead, (_req, res) => {
     const organization = ctx.data.organizations.find((o) => o.id === grantOf(res).organizationId);
     if (!organization) throw new Error('A grant points at an organization the seed data does not have');
+    const role = roleOf(ctx, res);
     const bank_accounts = ctx.data.bankAccounts
       .filter((a) => a.organization_id === organization.id)
-      .map(({ organization_id: _owner, ...account }) => account);
+      .map((a) => organizationBankAccount(a, role));
     res.json({ organization: { ...organization, bank_accounts } });
   });
 
-  // `meta` as every list has it (https://docs.qonto.com/get-started/general/pagination), although the example
-  // shows none; the owner and admin users see every field.
-  router.get('/v2/bank_accounts', organizationRead, (req, res) => {
-    const accounts = ctx.data.bankAccounts.filter((a) => a.organization_id === grantOf(res).organizationId);
-    sendPage(req, res, 'bank_accounts', accounts, bankAccountView);
-  });
-
-  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/retrieve
-  router.get('/v2/bank_accounts/:id', organizationRead, (req, res) => {
-    const account = ctx.data.bankAccounts.find(
-      (a) => a.id === req.params.id && a.organization_id === grantOf(res).organizationId,
-    );
-    if (!account) {
-      apiError(
-        res,
-        404,
-        'not_found',
-        `No bank account with id ${JSON.stringify(req.params.id)} in this organization.`,
-      );
-      return;
-    }
-    res.json({ bank_account: bankAccountView(account) });
-  });
-
+  router.use(bankAccountRoutes(ctx));
   router.get('/v2/transactions', organizationRead, listTransactions(ctx));
   router.get('/v2/transactions/:id', organizationRead, getTransaction(ctx));
   router.use(attachmentRoutes(ctx));

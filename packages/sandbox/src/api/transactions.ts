@@ -68,6 +68,22 @@ export function findTransaction(
 }
 
 /**
+ * The VAT lines of `vat_details`: none without VAT, one at `vat_rate`, or for `vat_rate: -1` (several rates) a 20 %
+ * and a 10 % line that add up to `vat_amount_cents` (the split is an emulator choice).
+ */
+function vatItems(t: SeedTransaction): { rate: number; amount: number; amount_cents: number }[] {
+  if (t.vat_rate === null || t.vat_amount_cents === null) return [];
+  if (t.vat_rate !== -1)
+    return [{ rate: t.vat_rate, amount: t.vat_amount_cents / 100, amount_cents: t.vat_amount_cents }];
+  const main = Math.round(t.vat_amount_cents * 0.7);
+  const rest = t.vat_amount_cents - main;
+  return [
+    { rate: 20, amount: main / 100, amount_cents: main },
+    { rate: 10, amount: rest / 100, amount_cents: rest },
+  ];
+}
+
+/**
  * A transaction as served: its `attachment_ids` with the uploads that show, and the embeds of `includes`:
  * `labels` (`id`, `name`, `parent_id`), `attachments` (as `GET /v2/attachments/{id}`, each with a fresh `url`) and
  * `vat_details` (`items` of `rate`, `amount`, `amount_cents`: its shape is not published, an emulator choice).
@@ -80,14 +96,7 @@ export function transactionView(ctx: SandboxContext, t: SeedTransaction, include
     ...t,
     attachment_ids: uploaded.length === 0 ? t.attachment_ids : [...t.attachment_ids, ...uploaded],
   };
-  if (includes.has('vat_details')) {
-    view.vat_details = {
-      items:
-        t.vat_rate === null
-          ? []
-          : [{ rate: t.vat_rate, amount: t.vat_amount, amount_cents: t.vat_amount_cents }],
-    };
-  }
+  if (includes.has('vat_details')) view.vat_details = { items: vatItems(t) };
   if (includes.has('labels')) {
     view.labels = t.label_ids.flatMap((id) => {
       const label = ctx.data.labels.find((l) => l.id === id);

@@ -43,7 +43,7 @@ export function seedAttachments(
         file_name: `receipt-${t.transaction_id}.pdf`,
         file_content_type: 'application/pdf' as const,
         bytes: receiptPdf({
-          title: `Receipt - ${t.clean_counterparty_name}`,
+          title: `Receipt - ${t.clean_counterparty_name ?? t.label}`,
           lines: [
             `Amount: ${amount}`,
             `Date: ${t.emitted_at.slice(0, 10)}`,

@@ -52,7 +52,7 @@ export function createSeedData(seed: number, startTime: number): SeedData {
     users,
     organizations,
     memberships,
-    memberListings: seedMemberListings(seed, memberships),
+    memberListings: seedMemberListings(seed, organizations, memberships),
     bankAccounts,
     transactions,
     labels,

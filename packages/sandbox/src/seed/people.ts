@@ -22,6 +22,9 @@ export interface SeedOrganization {
   contract_signed_at: string;
 }
 
+/** The roles of Qonto's memberships (qontoctl's membership schema). */
+export type MemberRole = 'owner' | 'admin' | 'manager' | 'reporting' | 'employee' | 'accountant';
+
 /** One user in one organization, with the fields `GET /v2/membership` returns (snake_case) and the links. */
 export interface SeedMembership {
   id: string;
@@ -33,13 +36,13 @@ export interface SeedMembership {
   phone_number: string;
   position: string;
   status: 'active';
-  role: 'owner' | 'admin';
+  role: MemberRole;
   locale: string;
   team_id: string;
   kyc_status: 'accepted';
 }
 
-const FIRST_NAMES = [
+export const FIRST_NAMES = [
   'Camille',
   'Louise',
   'Hugo',
@@ -51,7 +54,7 @@ const FIRST_NAMES = [
   'Lucas',
   'Lea',
 ];
-const LAST_NAMES = [
+export const LAST_NAMES = [
   'Martin',
   'Bernard',
   'Dubois',
@@ -128,7 +131,10 @@ export function seedOrganizations(seed: number): SeedOrganization[] {
   });
 }
 
-/** The users who can log in, with their memberships. users[0]: two organizations; users[1]: one. */
+/**
+ * The users who can log in, with their memberships. users[0] owns the first two organizations; users[1] administers
+ * the first; users[2] is a `manager` of the second (added last, so the others draw the same values as before).
+ */
 export function seedPeople(
   seed: number,
   organizations: SeedOrganization[],
@@ -139,6 +145,7 @@ export function seedPeople(
   const plan: { organizations: SeedOrganization[]; role: SeedMembership['role'] }[] = [
     { organizations: [first, second], role: 'owner' },
     { organizations: [first], role: 'admin' },
+    { organizations: [second], role: 'manager' },
   ];
   const firstNames = [...FIRST_NAMES];
   const users: SandboxUser[] = [];

@@ -2,12 +2,12 @@ import type { SeedBankAccount } from './bank-accounts.js';
 import type { SeedLabel } from './labels.js';
 import type { SeedMembership, SeedOrganization } from './people.js';
 import { type Prng, prngFor } from './prng.js';
+import { type CounterpartyDetails, transactionDetails } from './transaction-details.js';
 
 /**
  * A transaction with the fields of Qonto's list-transactions example
  * (https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions), in
- * that order. Not emulated: `logo`, `created_at`, `cashflow_category`, `cashflow_subcategory` and the per-type
- * detail objects (`transfer`, `card`…).
+ * that order, and those real clients read besides (`logo`, `created_at`, the per-type objects).
  */
 export interface SeedTransaction {
   id: string;
@@ -18,6 +18,7 @@ export interface SeedTransaction {
   settled_balance: number | null;
   settled_balance_cents: number | null;
   attachment_ids: string[];
+  logo: { small: string; medium: string } | null;
   local_amount: number;
   local_amount_cents: number;
   side: 'debit' | 'credit';
@@ -25,16 +26,19 @@ export interface SeedTransaction {
   currency: 'EUR';
   local_currency: string;
   label: string;
-  clean_counterparty_name: string;
+  /** Null for some card payments: Qonto could not clean the merchant's name (the `label` stays). */
+  clean_counterparty_name: string | null;
   /** Null while pending, and for declined transactions (emulator choice: Qonto does not say). */
   settled_at: string | null;
   emitted_at: string;
+  created_at: string | null;
   updated_at: string;
   status: 'pending' | 'declined' | 'completed';
   note: string | null;
   reference: string | null;
   vat_amount: number | null;
   vat_amount_cents: number | null;
+  /** 20, or -1 when several rates apply (Qonto's value for a multiple or unknown rate). */
   vat_rate: number | null;
   initiator_id: string | null;
   label_ids: string[];
@@ -42,9 +46,17 @@ export interface SeedTransaction {
   attachment_required: boolean;
   card_last_digits: string | null;
   category: string;
+  cashflow_category: { name: string } | null;
+  cashflow_subcategory: { name: string } | null;
   subject_type: string;
   bank_account_id: string;
   is_external_transaction: boolean;
+  /** Transfers only: the beneficiary's account. */
+  transfer?: CounterpartyDetails;
+  /** Incomes only: the payer's account. */
+  income?: CounterpartyDetails;
+  /** Direct debits only: the creditor's account. */
+  direct_debit?: CounterpartyDetails;
 }
 
 /** Transactions generated for every main account. */
@@ -145,6 +157,7 @@ export function seedTransactions(
   startTime: number,
 ): SeedTransaction[] {
   const prng = prngFor(seed, 'transactions');
+  const detailsPrng = prngFor(seed, 'transaction-details');
   const all: SeedTransaction[] = [];
   for (const account of bankAccounts.filter((a) => a.main)) {
     const organization = organizations.find((o) => o.id === account.organization_id);
@@ -176,7 +189,9 @@ export function seedTransactions(
       const counterparty = prng.pick(kind.counterparties);
       const settledBalance = status === 'completed' ? balance : null;
       if (status === 'completed') balance -= kind.side === 'credit' ? cents : -cents;
-      all.push({
+      // The fields added later are placeholders here, in Qonto's order, filled below from their own stream: the
+      // draws of this one stay as they were.
+      const transaction: SeedTransaction = {
         id: prng.uuid(),
         transaction_id: `${organization?.slug ?? account.slug}-transaction-${sequence}`,
         amount: euros(cents),
@@ -184,6 +199,7 @@ export function seedTransactions(
         settled_balance: settledBalance === null ? null : euros(settledBalance),
         settled_balance_cents: settledBalance,
         attachment_ids: attached ? [prng.uuid()] : [],
+        logo: null,
         local_amount: euros(localCents),
         local_amount_cents: localCents,
         side: kind.side,
@@ -194,6 +210,7 @@ export function seedTransactions(
         clean_counterparty_name: counterparty,
         settled_at: settledAt === null ? null : iso(settledAt),
         emitted_at: iso(emittedAt),
+        created_at: null,
         updated_at: iso(updatedAt),
         status,
         note: prng.next() < 0.1 ? 'Checked by accounting' : null,
@@ -208,10 +225,27 @@ export function seedTransactions(
         attachment_required: kind.side === 'debit' && kind.operationType !== 'qonto_fee',
         card_last_digits: card ? prng.digits(4) : null,
         category: prng.pick(kind.categories),
+        cashflow_category: null,
+        cashflow_subcategory: null,
         subject_type: kind.operationType,
         bank_account_id: account.id,
         is_external_transaction: false,
+      };
+      const details = transactionDetails(seed, detailsPrng, {
+        operationType: kind.operationType,
+        counterparty,
+        category: transaction.category,
+        emittedAt: transaction.emitted_at,
+        vat: vatCents !== null,
       });
+      transaction.logo = details.logo;
+      transaction.created_at = details.created_at;
+      transaction.cashflow_category = details.cashflow_category;
+      transaction.cashflow_subcategory = details.cashflow_subcategory;
+      if (details.unnamed) transaction.clean_counterparty_name = null;
+      if (details.multipleVatRates) transaction.vat_rate = -1;
+      if (details.perType) transaction[details.perType.key] = details.perType.value;
+      all.push(transaction);
       slot -= prng.int(20, 30 * 60) * MINUTE;
     }
   }
