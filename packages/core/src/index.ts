@@ -86,6 +86,7 @@ export {
   fromTokenResponse,
   isTokenExpired,
   MAX_EXPIRES_IN_SECONDS,
+  QONTO_REFRESH_TOKEN_LIFETIME_MS,
   type QontoTokenResponse,
   type TokenSet,
   toTokenResponse,

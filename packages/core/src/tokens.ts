@@ -20,7 +20,18 @@ export interface TokenSet {
   scopes: string[];
   /** When the access token expires, in epoch milliseconds. */
   expiresAt: number;
+  /**
+   * When the refresh token expires, in epoch milliseconds: received + {@link QONTO_REFRESH_TOKEN_LIFETIME_MS} (90
+   * days), reset by each rotation. Past it, the user must connect with Qonto again. Absent without a refresh token.
+   */
+  refreshTokenExpiresAt?: number;
 }
+
+/**
+ * How long a Qonto refresh token lives: 90 days from when it was issued (each rotation issues a new one)
+ * (https://docs.qonto.com/get-started/business-api/authentication/oauth/token-endpoint).
+ */
+export const QONTO_REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
 
 /**
  * Whether the access token has expired, or will within `skewSeconds` (default 0). A set whose `expiresAt` is not a
@@ -156,7 +167,10 @@ export function readTokenFields(
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...o.requestedScopes],
     expiresAt: o.now + expires_in * 1000,
   };
-  if (refresh_token) tokens.refreshToken = refresh_token;
+  if (refresh_token) {
+    tokens.refreshToken = refresh_token;
+    tokens.refreshTokenExpiresAt = o.now + QONTO_REFRESH_TOKEN_LIFETIME_MS;
+  }
   if (id_token) tokens.idToken = id_token;
   return tokens;
 }

@@ -118,6 +118,7 @@ describe('exchangeCode and refresh', () => {
       idToken: 'eyJ.id.token',
       scopes: ['offline_access', 'organization.read'],
       expiresAt: NOW + 3600 * 1000,
+      refreshTokenExpiresAt: NOW + 90 * 24 * 3600 * 1000,
     });
     const [recorded] = server.requests;
     expect(recorded).toMatchObject({ method: 'POST', url: '/oauth2/token' });

@@ -7,6 +7,7 @@ import {
   isQontoError,
   MAX_EXPIRES_IN_SECONDS,
   parseAuthorizationCallback,
+  QONTO_REFRESH_TOKEN_LIFETIME_MS,
   QontoOAuthError,
   qontoConfigFromEnv,
   REDACTED,
@@ -156,6 +157,10 @@ describe('fromTokenResponse (property)', () => {
       ...rest,
       tokenType: 'bearer' as const,
       expiresAt: NOW + seconds * 1000,
+      // The refresh token's 90 days start when it is received.
+      ...(rest.refreshToken === undefined
+        ? {}
+        : { refreshTokenExpiresAt: NOW + QONTO_REFRESH_TOKEN_LIFETIME_MS }),
     }));
 
   it('is the inverse of toTokenResponse for every TokenSet', () => {

@@ -3,6 +3,7 @@ import {
   fromTokenResponse,
   isTokenExpired,
   MAX_EXPIRES_IN_SECONDS,
+  QONTO_REFRESH_TOKEN_LIFETIME_MS,
   QontoConfigError,
   QontoOAuthClient,
   QontoUnexpectedResponseError,
@@ -21,12 +22,14 @@ const TOKENS: TokenSet = {
   idToken: 'eyJ.secret.id',
   scopes: ['offline_access', 'openid', 'organization.read'],
   expiresAt: NOW + 3600_000,
+  // A refresh token received now lives 90 days.
+  refreshTokenExpiresAt: NOW + QONTO_REFRESH_TOKEN_LIFETIME_MS,
 };
 
 describe('fromTokenResponse', () => {
   it('is the inverse of toTokenResponse', () => {
     expect(fromTokenResponse(toTokenResponse(TOKENS, now), now)).toEqual(TOKENS);
-    const { refreshToken: _r, idToken: _i, ...bare } = TOKENS;
+    const { refreshToken: _r, refreshTokenExpiresAt: _e, idToken: _i, ...bare } = TOKENS;
     expect(fromTokenResponse(toTokenResponse(bare, now), now)).toEqual(bare);
   });
 
