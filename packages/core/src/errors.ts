@@ -20,7 +20,8 @@ export type QontoErrorCode =
   | 'network'
   | 'timeout'
   | 'unexpected_response'
-  | 'token_store';
+  | 'token_store'
+  | 'webhook_signature';
 
 /**
  * Literal class names: a minifying bundler (Next.js's production build, for one) renames classes, and an error
@@ -37,6 +38,7 @@ const NAMES: Record<QontoErrorCode, string> = {
   timeout: 'QontoTimeoutError',
   unexpected_response: 'QontoUnexpectedResponseError',
   token_store: 'QontoTokenStoreError',
+  webhook_signature: 'QontoWebhookSignatureError',
 };
 
 /** Base class of every error thrown by `@qonto-oauth/*`. */
@@ -238,5 +240,15 @@ export class QontoTokenStoreError extends QontoError {
     super('token_store', message);
     this.key = o.key;
     this.reconnectRequired = o.reconnectRequired ?? false;
+  }
+}
+
+/**
+ * A webhook delivery whose `X-Qonto-Signature` is missing, malformed, older than the tolerance, or does not match
+ * the body under the subscription's secret: answer it 400 and do not act on it. The message never holds the secret.
+ */
+export class QontoWebhookSignatureError extends QontoError {
+  constructor(message: string) {
+    super('webhook_signature', message);
   }
 }

@@ -91,3 +91,11 @@ export {
   type TokenSet,
   toTokenResponse,
 } from './tokens.js';
+export {
+  isQontoWebhookEvent,
+  QONTO_WEBHOOK_SIGNATURE_HEADER,
+  type QontoWebhookEvent,
+  type QontoWebhookEventData,
+  type VerifyQontoWebhookOptions,
+  verifyQontoWebhook,
+} from './webhooks.js';

@@ -47,6 +47,11 @@ describe('error names', () => {
         ) => Error
       )('m'),
       QontoTokenStoreError: new (core.QontoTokenStoreError as unknown as new (m: string) => Error)('m'),
+      QontoWebhookSignatureError: new (
+        core.QontoWebhookSignatureError as unknown as new (
+          m: string,
+        ) => Error
+      )('m'),
     };
     for (const [name, error] of Object.entries(made)) {
       expect(error.name).toBe(name);

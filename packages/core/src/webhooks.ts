@@ -1,0 +1,172 @@
+import { QontoConfigError, QontoUnexpectedResponseError, QontoWebhookSignatureError } from './errors.js';
+import { explain } from './messages.js';
+
+/** The header Qonto signs each webhook delivery in: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
+export const QONTO_WEBHOOK_SIGNATURE_HEADER = 'X-Qonto-Signature';
+
+const WEBHOOK_DOC = 'https://docs.qonto.com/api-reference/business-api/webhooks/overview';
+
+/** The `data` of each webhook type core knows (https://docs.qonto.com/api-reference/business-api/webhooks/supported-webhooks). */
+export type QontoWebhookEventData = {
+  /** A member revoked your app's access to the organization: its tokens no longer work. */
+  'v1/consent-revocations': { client_id: string; revoked_at: string; [field: string]: unknown };
+  /** The organization changed (`event`: e.g. `suspended`). */
+  'v1/organizations': { event?: string; [field: string]: unknown };
+  /** A membership changed (`event`: e.g. `updated`). */
+  'v1/memberships': { event?: string; [field: string]: unknown };
+};
+
+/**
+ * A verified webhook delivery: Qonto's envelope, `data` typed per `type` (narrow it with
+ * {@link isQontoWebhookEvent}). Types core does not know come with their `data` as plain JSON.
+ */
+export type QontoWebhookEvent<T extends string = string> = {
+  id: string;
+  subscription_id: string;
+  organization_id: string;
+  membership_id: string;
+  type: T;
+  /** ISO 8601. */
+  created_at: string;
+  data: T extends keyof QontoWebhookEventData ? QontoWebhookEventData[T] : Record<string, unknown>;
+};
+
+/** True when `event` is of `type`, with its `data` typed accordingly. */
+export function isQontoWebhookEvent<T extends keyof QontoWebhookEventData>(
+  event: QontoWebhookEvent,
+  type: T,
+): event is QontoWebhookEvent<T> {
+  return event.type === type;
+}
+
+/** Options of {@link verifyQontoWebhook}. */
+export interface VerifyQontoWebhookOptions {
+  /** The request body exactly as received: `await request.text()`, `express.raw()`'s Buffer, an ArrayBuffer. */
+  body: string | Uint8Array | ArrayBuffer;
+  /** The `X-Qonto-Signature` header. */
+  signature: string | null | undefined;
+  /** The subscription's signing secret, returned once when the subscription was created. */
+  secret: string;
+  /** How old (or far in the future) a signature's `t` may be, in seconds (default 300, as Qonto documents). */
+  toleranceSeconds?: number;
+  /** Clock in epoch milliseconds (default `Date.now`). */
+  now?: () => number;
+}
+
+/**
+ * Checks a Qonto webhook delivery and returns its event
+ * (https://docs.qonto.com/api-reference/business-api/webhooks/overview): `X-Qonto-Signature` is
+ * `t=<unix seconds>,v1=<hex>`; `t` must be within 5 minutes of now, and `v1` the HMAC-SHA256 of `"{t}.{raw body}"`
+ * under the subscription's secret, compared in constant time. Web Crypto only: runs in Node, Deno, Bun, edge
+ * runtimes.
+ *
+ * A bad, missing, stale or mismatched signature throws {@link QontoWebhookSignatureError} (answer 400, do nothing);
+ * a body that was already parsed into an object throws `QontoConfigError`: the signature covers the raw bytes.
+ *
+ * @example
+ * app.post('/webhooks/qonto', express.raw({ type: 'application/json' }), async (req, res) => {
+ *   const event = await verifyQontoWebhook({ body: req.body, signature: req.get('x-qonto-signature'), secret });
+ *   res.sendStatus(200);
+ * });
+ */
+export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<QontoWebhookEvent> {
+  const body = rawBytes(o?.body);
+  if (typeof o.secret !== 'string' || o.secret === '') {
+    throw new QontoConfigError(
+      "verifyQontoWebhook needs `secret`: the subscription's signing secret, returned when it was created.",
+    );
+  }
+  const tolerance = o.toleranceSeconds ?? 300;
+  if (!(tolerance >= 0)) throw new QontoConfigError('toleranceSeconds must be 0 or more (default 300).');
+  const { t, v1 } = parseSignature(o.signature);
+  const age = Math.abs((o.now ?? Date.now)() / 1000 - Number(t));
+  if (!(age <= tolerance)) {
+    throw refused(
+      `its timestamp is ${Math.round(age)} s away from now (more than ${tolerance} s)`,
+      "a replayed delivery, or this server's clock is off",
+      'answer 400 and check the clock (NTP)',
+    );
+  }
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(o.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
+  const prefix = encoder.encode(`${t}.`);
+  const signed = new Uint8Array(prefix.length + body.length);
+  signed.set(prefix);
+  signed.set(body, prefix.length);
+  // HMAC verify compares in constant time.
+  let valid = false;
+  for (const hex of v1) valid = (await crypto.subtle.verify('HMAC', key, fromHex(hex), signed)) || valid;
+  if (!valid) {
+    throw refused(
+      'its v1 signature does not match the body',
+      "another subscription's secret, or a body changed on the way (parsed and re-serialised, re-encoded)",
+      'verify the raw body with the secret of the subscription that delivers to this URL',
+    );
+  }
+  return readEnvelope(body);
+}
+
+function rawBytes(body: unknown): Uint8Array {
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw new QontoConfigError(
+    explain(
+      `verifyQontoWebhook got a body of type ${body === null ? 'null' : typeof body}, not the raw bytes`,
+      'a JSON body parser ran first, and a re-serialised body does not match the signature',
+      "pass the raw body: express.raw({ type: 'application/json' }) on this route, `await request.text()`, or Nest's rawBody",
+    ),
+  );
+}
+
+function parseSignature(header: string | null | undefined): { t: string; v1: string[] } {
+  let t: string | undefined;
+  const v1: string[] = [];
+  for (const part of typeof header === 'string' ? header.split(',') : []) {
+    const [name, value] = part.trim().split('=');
+    if (name === 't' && /^\d{1,12}$/.test(value ?? '')) t = value;
+    if (name === 'v1' && /^[0-9a-f]{64}$/.test(value ?? '')) v1.push(value!);
+  }
+  if (t === undefined || v1.length === 0) {
+    throw refused(
+      `${QONTO_WEBHOOK_SIGNATURE_HEADER} is ${header ? 'malformed' : 'missing'} (expected t=<unix seconds>,v1=<64 hex>)`,
+      'the request does not come from Qonto, or a proxy dropped the header',
+      'answer 400; pass the header as received',
+    );
+  }
+  return { t, v1 };
+}
+
+function fromHex(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!, (byte) => Number.parseInt(byte, 16));
+}
+
+function refused(what: string, cause: string, fix: string): QontoWebhookSignatureError {
+  return new QontoWebhookSignatureError(
+    explain(`The Qonto webhook was refused: ${what}`, cause, `${fix}. See ${WEBHOOK_DOC}`),
+  );
+}
+
+function readEnvelope(body: Uint8Array): QontoWebhookEvent {
+  let event: unknown;
+  try {
+    event = JSON.parse(new TextDecoder().decode(body));
+  } catch {}
+  const e = event as Partial<QontoWebhookEvent> | null | undefined;
+  if (typeof e?.type !== 'string' || typeof e.organization_id !== 'string' || typeof e.data !== 'object') {
+    throw new QontoUnexpectedResponseError(
+      explain(
+        'The Qonto webhook is signed but is not an event envelope (JSON with type, organization_id and data)',
+        'the secret signs something other than Qonto deliveries',
+        'check what posts to this URL',
+      ),
+    );
+  }
+  return e as QontoWebhookEvent;
+}
