@@ -30,7 +30,7 @@ export function parseAuthorizationCallback(
   input: AuthorizationCallbackInput,
   o: { expectedState: string | undefined },
 ): { code: string; state: string } {
-  const params = toParams(input);
+  const params = callbackParams(input);
   const state = params.get('state');
   if (o?.expectedState === undefined || o.expectedState === '') {
     throw invalidState(
@@ -93,7 +93,8 @@ function invalidState(why: string): QontoOAuthError {
   return new QontoOAuthError(`The Qonto callback was refused: ${why}`, { error: 'invalid_state' });
 }
 
-function toParams(input: AuthorizationCallbackInput): URLSearchParams {
+/** The query of a callback, whichever form it came in. */
+export function callbackParams(input: AuthorizationCallbackInput): URLSearchParams {
   if (input instanceof URLSearchParams) return input;
   if (input instanceof URL) return input.searchParams;
   if (typeof input === 'string') {

@@ -1,5 +1,5 @@
 /**
- * Qonto OAuth 2.0 and Business API for Node: endpoints, the staging-token fetch, the OAuth client, token rotation and stores, typed errors.
+ * Qonto OAuth 2.0 and Business API for Node: endpoints, the staging-token fetch, the OAuth client, token rotation and stores, connections of your users' organizations, webhook verification, typed errors.
  *
  * @module @qonto-oauth/core
  */
@@ -25,6 +25,20 @@ export {
   qontoConfigFromEnv,
   qontoEnvironmentFromEnv,
 } from './config.js';
+export {
+  connectionTokenKey,
+  MemoryConnectionStore,
+  type QontoConnectionRecord,
+  type QontoConnectionStatus,
+  type QontoConnectionStore,
+  type QontoPendingConnection,
+} from './connection-store.js';
+export {
+  type QontoConnection,
+  type QontoConnectionHealth,
+  QontoConnections,
+  type QontoConnectionsOptions,
+} from './connections.js';
 export {
   DEFAULT_QONTO_SCOPES,
   endpointOrigins,

@@ -1,4 +1,4 @@
-import { QontoConfigError, QontoOAuthError } from './errors.js';
+import { QontoConfigError, QontoOAuthError, QontoTokenStoreError } from './errors.js';
 import { isRefreshCoordination, type RefreshCoordination } from './refresh-coordination.js';
 import { type QontoTokenRefresher, sharedRefresh, singleFlight } from './shared-refresh.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
@@ -16,8 +16,12 @@ const coordinatedFlights = new WeakMap<RefreshCoordination, Map<string, Promise<
 export interface QontoTokenManagerOptions {
   /** The OAuth client that performs the refresh (`QontoOAuthClient`). */
   client: QontoTokenRefresher;
-  /** The tokens to start from. Ignored when `store` already holds `key`: the stored set is newer. */
-  tokens: TokenSet;
+  /**
+   * The tokens to start from. Ignored when `store` already holds `key`: the stored set is newer. Optional with a
+   * `store` and `key` whose set is already saved; a call then finding none throws `QontoTokenStoreError`
+   * (`reconnectRequired`).
+   */
+  tokens?: TokenSet | undefined;
   /** Where rotated sets are saved (default: a {@link MemoryTokenStore} of this manager's own). */
   store?: TokenStore;
   /** This connection's key in `store` (default `'default'`), e.g. your user or membership id. */
@@ -26,6 +30,8 @@ export interface QontoTokenManagerOptions {
   refreshSkewSeconds?: number;
   /** Clock in epoch milliseconds (default `Date.now`); inject one in tests. */
   now?: () => number;
+  /** Called with each set this manager rotated to, once it is saved in `store` (e.g. to update your own records). */
+  onRotate?: ((tokens: TokenSet) => Promise<void> | void) | undefined;
 }
 
 /**
@@ -56,7 +62,8 @@ export class QontoTokenManager {
   readonly #key: string;
   readonly #skewSeconds: number;
   readonly #now: () => number;
-  #current: TokenSet;
+  readonly #onRotate: ((tokens: TokenSet) => Promise<void> | void) | undefined;
+  #current: TokenSet | undefined;
   /** This manager's refresh-and-save per refresh token, so concurrent callers share one `store.set`. */
   readonly #inFlight = new Map<string, Promise<TokenSet>>();
 
@@ -66,9 +73,11 @@ export class QontoTokenManager {
         'QontoTokenManager needs `client`: a QontoOAuthClient (anything with refresh()).',
       );
     }
-    if (typeof o.tokens?.accessToken !== 'string' || typeof o.tokens.expiresAt !== 'number') {
+    const stored = o.tokens === undefined && o.store !== undefined && o.key !== undefined;
+    if (!stored && (typeof o.tokens?.accessToken !== 'string' || typeof o.tokens.expiresAt !== 'number')) {
       throw new QontoConfigError(
-        'QontoTokenManager needs `tokens`: the TokenSet returned by exchangeCode() (accessToken and expiresAt).',
+        'QontoTokenManager needs `tokens`: the TokenSet returned by exchangeCode() (accessToken and expiresAt), ' +
+          'or a `store` and `key` where it is saved.',
       );
     }
     const skew = o.refreshSkewSeconds ?? 60;
@@ -80,6 +89,7 @@ export class QontoTokenManager {
     this.#key = o.key ?? 'default';
     this.#skewSeconds = skew;
     this.#now = o.now ?? Date.now;
+    this.#onRotate = o.onRotate;
     this.#current = o.tokens;
   }
 
@@ -113,6 +123,13 @@ export class QontoTokenManager {
   async #load(): Promise<TokenSet> {
     const stored = await this.#store.get(this.#key);
     if (stored !== undefined) this.#current = stored;
+    if (this.#current === undefined) {
+      throw new QontoTokenStoreError(
+        `No tokens are saved for connection ${JSON.stringify(this.#key)}: it was disconnected, revoked or never ` +
+          'completed. Fix: have the user connect with Qonto again.',
+        { key: this.#key, reconnectRequired: true },
+      );
+    }
     return this.#current;
   }
 
@@ -154,6 +171,7 @@ export class QontoTokenManager {
     // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
     await this.#store.set(this.#key, rotated);
     this.#current = rotated;
+    await this.#onRotate?.(rotated);
     return rotated;
   }
 }

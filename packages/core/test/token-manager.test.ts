@@ -5,6 +5,7 @@ import {
   MemoryTokenStore,
   QontoOAuthError,
   QontoTokenManager,
+  QontoTokenStoreError,
   type TokenSet,
   type TokenStore,
 } from '../src/index.js';
@@ -178,6 +179,28 @@ describe('QontoTokenManager', () => {
     expect(rotated.accessToken).toBe('at-1');
     expect(tokenRequests()).toHaveLength(1);
     expect(new URLSearchParams(tokenRequests()[0]!.body).get('refresh_token')).toBe('rt-elsewhere');
+  });
+
+  it('reads its tokens from store and key alone, and says to reconnect when none are saved', async () => {
+    const store = new MemoryTokenStore();
+    const rotations: TokenSet[] = [];
+    const manager = new QontoTokenManager({
+      client: makeClient(),
+      store,
+      key: 'user-1',
+      now,
+      onRotate: (tokens) => {
+        rotations.push(tokens);
+      },
+    });
+    const missing = await manager.getAccessToken().catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(QontoTokenStoreError);
+    expect(missing).toMatchObject({ key: 'user-1', reconnectRequired: true });
+    await store.set('user-1', expiredTokens());
+    expect(await manager.getAccessToken()).toBe('at-1');
+    // onRotate sees the rotated set once it is saved, with its refresh token's new 90 days.
+    expect(rotations).toEqual([await store.get('user-1')]);
+    expect(rotations[0]?.refreshTokenExpiresAt).toBe(f.clock + 90 * 86_400_000);
   });
 
   it('keeps tokens out of inspect() and JSON', async () => {

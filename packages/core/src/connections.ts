@@ -1,0 +1,399 @@
+import { QontoApiClient } from './api-client.js';
+import { type AuthorizationCallbackInput, callbackParams, parseAuthorizationCallback } from './callback.js';
+import {
+  connectionTokenKey,
+  type QontoConnectionRecord,
+  type QontoConnectionStore,
+  type QontoPendingConnection,
+} from './connection-store.js';
+import type { QontoEnvironment } from './environments.js';
+import {
+  isQontoError,
+  QontoConfigError,
+  type QontoError,
+  QontoOAuthError,
+  QontoUnexpectedResponseError,
+} from './errors.js';
+import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
+import type { QontoOAuthClient } from './oauth-client.js';
+import { singleFlight } from './shared-refresh.js';
+import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
+import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How a connection is doing: `reconnect_soon` when its refresh token expires within `reconnectWarningDays` (ask the
+ * user to connect again before syncing stops), `reconnect_required` once it has expired or Qonto refused it.
+ */
+export type QontoConnectionHealth = 'active' | 'reconnect_soon' | 'reconnect_required' | 'revoked';
+
+/**
+ * A connection as `QontoConnections` returns it: the stored record, its health and the date by which the user must
+ * reconnect. It never holds a token: safe to render, log or `JSON.stringify`.
+ */
+export type QontoConnection = QontoConnectionRecord & {
+  /** When the refresh token expires: reconnect before. Absent without a refresh token. */
+  reconnectBy?: number;
+  health: QontoConnectionHealth;
+};
+
+/** Options of {@link QontoConnections}. */
+export interface QontoConnectionsOptions {
+  /** The app's OAuth client (its `redirectUri` and scopes are the defaults of `start`). */
+  client: QontoOAuthClient;
+  store: QontoConnectionStore;
+  /** The Business API's environment (default: the client's). */
+  environment?: QontoEnvironment | undefined;
+  /** Sandbox only: the staging token, for the Business API calls. */
+  stagingToken?: string | undefined;
+  fetch?: typeof fetch | undefined;
+  /** Per-request timeout of Business API calls in ms (default 30,000). */
+  timeoutMs?: number | undefined;
+  /** Retries of idempotent Business API calls (default 2), or `false`. */
+  retry?: QontoRetryOptions | false | undefined;
+  /** A connection is `reconnect_soon` this many days before its refresh token expires (default 14). */
+  reconnectWarningDays?: number | undefined;
+  /** How long a started connection waits for its callback, in ms (default 600,000: 10 minutes). */
+  pendingTtlMs?: number | undefined;
+  /** Clock in epoch milliseconds (default `Date.now`). */
+  now?: (() => number) | undefined;
+}
+
+/**
+ * Qonto organizations linked to your app's own users: a user signed in to your app connects one organization (or
+ * several) in your settings page, and your app syncs it in the background for months.
+ *
+ * - {@link start} and {@link complete}: the OAuth dance (state, PKCE), bound to your user; the connection is keyed by
+ *   (your user, Qonto organization), and connecting the same organization again replaces its tokens.
+ * - {@link api}: a `QontoApiClient` whose tokens refresh and rotate in the store (once across processes with a
+ *   Redis store); a refresh Qonto refuses marks the connection `reconnect_required`.
+ * - {@link disconnect}: revokes the consent at Qonto, then forgets the connection.
+ * - {@link markRevoked}: for the `v1/consent-revocations` webhook.
+ *
+ * Connections never carry tokens (they stay in `store.tokens`).
+ */
+export class QontoConnections {
+  readonly #client: QontoOAuthClient;
+  readonly #store: QontoConnectionStore;
+  readonly #api: Omit<ConstructorParameters<typeof QontoApiClient>[0], 'tokens'>;
+  readonly #warningMs: number;
+  readonly #pendingTtlMs: number;
+  readonly #now: () => number;
+  readonly #marking = new Map<string, Promise<void>>();
+
+  constructor(o: QontoConnectionsOptions) {
+    if (typeof o?.client?.exchangeCode !== 'function' || typeof o.store?.takePending !== 'function') {
+      throw new QontoConfigError(
+        'QontoConnections needs { client, store }: a QontoOAuthClient and a QontoConnectionStore (e.g. new MemoryConnectionStore()).',
+      );
+    }
+    this.#client = o.client;
+    this.#store = o.store;
+    this.#api = {
+      environment: o.environment ?? o.client.endpoints,
+      stagingToken: o.stagingToken,
+      fetch: o.fetch,
+      timeoutMs: o.timeoutMs,
+      retry: o.retry,
+    };
+    createQontoFetch(this.#api); // checks the options now (a sandbox needs its staging token), not at first call
+    this.#warningMs = positive(o.reconnectWarningDays ?? 14, 'reconnectWarningDays') * DAY_MS;
+    this.#pendingTtlMs = positive(o.pendingTtlMs ?? 600_000, 'pendingTtlMs');
+    this.#now = o.now ?? Date.now;
+  }
+
+  /**
+   * Starts connecting an organization for `userKey`: returns the authorize URL to send the user's browser to, and
+   * keeps the state, PKCE verifier and user in the store until the callback (`pendingTtlMs`).
+   */
+  async start(
+    userKey: string,
+    o: { organizationId?: string; scopes?: string[]; redirectUri?: string } = {},
+  ): Promise<{ url: string; state: string }> {
+    requireId(userKey, 'userKey');
+    const request = await this.#client.createAuthorizationRequest(o);
+    const pending: QontoPendingConnection = {
+      userKey,
+      redirectUri: o.redirectUri ?? (this.#client.redirectUri as string),
+      createdAt: this.#now(),
+    };
+    if (request.codeVerifier !== undefined) pending.codeVerifier = request.codeVerifier;
+    if (o.organizationId) pending.organizationId = o.organizationId;
+    await this.#store.putPending(request.state, pending, this.#pendingTtlMs);
+    return { url: request.url, state: request.state };
+  }
+
+  /**
+   * Completes a connection from the callback Qonto redirected `userKey`'s browser to: the state must be one
+   * {@link start} issued to this same user, used once, within `pendingTtlMs` (else `QontoOAuthError`
+   * `invalid_state`); then the code is exchanged and the connection saved as in {@link save}.
+   */
+  async complete(userKey: string, callback: AuthorizationCallbackInput): Promise<QontoConnection> {
+    requireId(userKey, 'userKey');
+    const state = callbackParams(callback).get('state');
+    const pending = state ? await this.#store.takePending(state) : undefined;
+    if (pending?.userKey !== userKey) {
+      throw new QontoOAuthError(
+        'The Qonto callback was refused: no connection was started with its state for this user. Likely cause: ' +
+          'a forged, reused or expired callback (pendingTtlMs), or another user signed in meanwhile. Fix: start again.',
+        { error: 'invalid_state' },
+      );
+    }
+    const { code } = parseAuthorizationCallback(callback, { expectedState: state as string });
+    const tokens = await this.#client.exchangeCode({
+      code,
+      codeVerifier: pending.codeVerifier,
+      redirectUri: pending.redirectUri,
+    });
+    return this.save(userKey, tokens);
+  }
+
+  /**
+   * Saves the tokens of an OAuth dance run elsewhere (passport.authorize, Auth.js, Better Auth) as `userKey`'s
+   * connection: reads the membership and organization (scopes `membership.read`, `organization.read`), then
+   * creates the connection, or replaces the tokens and status of the existing one (keeping `connectedAt`).
+   */
+  async save(userKey: string, tokens: TokenSet): Promise<QontoConnection> {
+    requireId(userKey, 'userKey');
+    if (typeof tokens?.accessToken !== 'string') {
+      throw new QontoConfigError(
+        'save needs the TokenSet of the code exchange (exchangeCode, fromTokenResponse).',
+      );
+    }
+    const api = new QontoApiClient({ ...this.#api, tokens: tokens.accessToken });
+    const [membership, organization] = await Promise.all([api.getMembership(), api.getOrganization()]);
+    if (typeof organization.id !== 'string' || typeof membership.id !== 'string') {
+      throw new QontoUnexpectedResponseError(
+        'Qonto answered GET /v2/organization or /v2/membership without an id: check the environment points at Qonto.',
+      );
+    }
+    const now = this.#now();
+    const existing = await this.#store.get(userKey, organization.id);
+    const saved =
+      tokens.refreshToken && tokens.refreshTokenExpiresAt === undefined
+        ? { ...tokens, refreshTokenExpiresAt: now + QONTO_REFRESH_TOKEN_LIFETIME_MS }
+        : tokens;
+    const record: QontoConnectionRecord = {
+      userKey,
+      organizationId: organization.id,
+      organization: defined({
+        id: organization.id,
+        slug: organization.slug,
+        legalName: organization.legal_name,
+      }),
+      membership: defined({
+        id: membership.id,
+        role: membership.role,
+        firstName: membership.first_name,
+        lastName: membership.last_name,
+        email: membership.email,
+      }),
+      status: 'active',
+      connectedAt: existing?.connectedAt ?? now,
+      updatedAt: now,
+    };
+    if (saved.refreshTokenExpiresAt !== undefined) record.refreshTokenExpiresAt = saved.refreshTokenExpiresAt;
+    // Tokens first: a record is never saved without the tokens it stands for.
+    await this.#store.tokens.set(connectionTokenKey(userKey, organization.id), saved);
+    await this.#store.put(record);
+    return this.#view(record);
+  }
+
+  /** The user's connections, oldest first. */
+  async list(userKey: string): Promise<QontoConnection[]> {
+    const records = await this.#store.list(requireId(userKey, 'userKey'));
+    return records.sort((a, b) => a.connectedAt - b.connectedAt).map((r) => this.#view(r));
+  }
+
+  async get(userKey: string, organizationId: string): Promise<QontoConnection | undefined> {
+    const record = await this.#store.get(
+      requireId(userKey, 'userKey'),
+      requireId(organizationId, 'organizationId'),
+    );
+    return record && this.#view(record);
+  }
+
+  /**
+   * A Business API client for one connection. Its tokens refresh before expiry and rotate in the store, once among
+   * every process sharing it when the store coordinates refreshes (`RedisConnectionStore`). When Qonto refuses the
+   * refresh (`invalid_grant`: expired, revoked) or the tokens are gone, the connection is marked
+   * `reconnect_required`, its tokens deleted, and the error (`reconnectRequired: true`) thrown.
+   */
+  api(userKey: string, organizationId: string): QontoApiClient {
+    requireId(userKey, 'userKey');
+    requireId(organizationId, 'organizationId');
+    const tokens = new ConnectionTokenManager(
+      {
+        client: this.#client,
+        store: this.#store.tokens,
+        key: connectionTokenKey(userKey, organizationId),
+        now: this.#now,
+        onRotate: (rotated) =>
+          this.#update(userKey, organizationId, (r) =>
+            r.status === 'active'
+              ? { ...r, refreshTokenExpiresAt: rotated.refreshTokenExpiresAt }
+              : undefined,
+          ),
+      },
+      (error) => this.#markReconnectRequired(userKey, organizationId, error),
+    );
+    return new QontoApiClient({ ...this.#api, tokens });
+  }
+
+  /**
+   * Disconnects an organization: revokes the consent at Qonto (`DELETE /v2/oauth2/consents`, after a refresh if the
+   * access token expired), then deletes the connection and its tokens. A revocation that fails (Qonto down, tokens
+   * already dead) is returned as `error` and the connection is deleted all the same: the user asked to disconnect,
+   * and the app no longer holds a way in. `revoked` is true when Qonto confirmed, or a webhook already said so.
+   */
+  async disconnect(
+    userKey: string,
+    organizationId: string,
+  ): Promise<{ revoked: boolean; error?: QontoError }> {
+    const record = await this.#store.get(
+      requireId(userKey, 'userKey'),
+      requireId(organizationId, 'organizationId'),
+    );
+    const key = connectionTokenKey(userKey, organizationId);
+    let result: { revoked: boolean; error?: QontoError } = { revoked: record?.status === 'revoked' };
+    if (record !== undefined && !result.revoked) {
+      try {
+        const manager = new QontoTokenManager({
+          client: this.#client,
+          store: this.#store.tokens,
+          key,
+          now: this.#now,
+        });
+        await this.#client.revokeConsent(await manager.getAccessToken());
+        result = { revoked: true };
+      } catch (error) {
+        if (!isQontoError(error)) throw error;
+        result = { revoked: false, error };
+      }
+    }
+    await this.#store.tokens.delete(key);
+    await this.#store.delete(userKey, organizationId);
+    return result;
+  }
+
+  /**
+   * Marks connections to `organizationId` revoked and deletes their tokens, keeping the records so the app can
+   * tell the user: what a `v1/consent-revocations` webhook handler calls. Narrow it to one `userKey` or to the
+   * `membershipId` the webhook names (the consent is one member's). Returns the connections marked.
+   */
+  async markRevoked(
+    organizationId: string,
+    o: { userKey?: string; membershipId?: string; reason?: string } = {},
+  ): Promise<QontoConnection[]> {
+    requireId(organizationId, 'organizationId');
+    const records =
+      o.userKey === undefined
+        ? await this.#store.listByOrganization(organizationId)
+        : [await this.#store.get(o.userKey, organizationId)];
+    const marked: QontoConnection[] = [];
+    for (const record of records) {
+      if (record === undefined || (o.membershipId !== undefined && record.membership.id !== o.membershipId))
+        continue;
+      await this.#store.tokens.delete(connectionTokenKey(record.userKey, organizationId));
+      const revoked: QontoConnectionRecord =
+        record.status === 'revoked'
+          ? record
+          : {
+              ...record,
+              status: 'revoked',
+              statusReason: o.reason ?? 'consent_revoked',
+              updatedAt: this.#now(),
+            };
+      await this.#store.put(revoked);
+      marked.push(this.#view(revoked));
+    }
+    return marked;
+  }
+
+  /** The connection's health now, judged with `reconnectWarningDays`. */
+  health(c: QontoConnectionRecord): QontoConnectionHealth {
+    if (c.status !== 'active') return c.status;
+    const left = (c.refreshTokenExpiresAt ?? Number.POSITIVE_INFINITY) - this.#now();
+    return left <= 0 ? 'reconnect_required' : left <= this.#warningMs ? 'reconnect_soon' : 'active';
+  }
+
+  #view(record: QontoConnectionRecord): QontoConnection {
+    const view: QontoConnection = { ...record, health: this.health(record) };
+    if (record.refreshTokenExpiresAt !== undefined) view.reconnectBy = record.refreshTokenExpiresAt;
+    return view;
+  }
+
+  async #update(
+    userKey: string,
+    organizationId: string,
+    change: (record: QontoConnectionRecord) => QontoConnectionRecord | undefined,
+  ): Promise<void> {
+    const record = await this.#store.get(userKey, organizationId);
+    const changed = record && change(record);
+    if (changed !== undefined) await this.#store.put({ ...changed, updatedAt: this.#now() });
+  }
+
+  /** Once per connection however many callers failed together; the caller's error is what they get. */
+  #markReconnectRequired(userKey: string, organizationId: string, error: unknown): Promise<void> {
+    if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true) {
+      return Promise.resolve();
+    }
+    const statusReason = error instanceof QontoOAuthError ? error.error : 'tokens_missing';
+    return singleFlight(this.#marking, connectionTokenKey(userKey, organizationId), async () => {
+      await this.#update(userKey, organizationId, (r) =>
+        r.status === 'active' ? { ...r, status: 'reconnect_required', statusReason } : undefined,
+      );
+      await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
+    }).catch(() => {
+      // The store failed too: the caller still gets the original error, which says to reconnect.
+    });
+  }
+}
+
+/** A token manager that reports a failure to the connections before its caller gets it. */
+class ConnectionTokenManager extends QontoTokenManager {
+  readonly #failed: (error: unknown) => Promise<void>;
+
+  constructor(o: QontoTokenManagerOptions, failed: (error: unknown) => Promise<void>) {
+    super(o);
+    this.#failed = failed;
+  }
+
+  override async getTokens(): Promise<TokenSet> {
+    try {
+      return await super.getTokens();
+    } catch (error) {
+      await this.#failed(error);
+      throw error;
+    }
+  }
+
+  override async refreshNow(o?: { rejectedAccessToken?: string }): Promise<TokenSet> {
+    try {
+      return await super.refreshNow(o);
+    } catch (error) {
+      await this.#failed(error);
+      throw error;
+    }
+  }
+}
+
+function requireId(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new QontoConfigError(
+      `${name} must be a non-empty string (your user's id, or the Qonto organization id).`,
+    );
+  }
+  return value;
+}
+
+function positive(value: number, name: string): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new QontoConfigError(`${name} must be a number above 0.`);
+  return value;
+}
+
+/** `o` without its undefined or empty fields, so records stay small and JSON round-trips them unchanged. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
+}

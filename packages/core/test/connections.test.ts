@@ -1,0 +1,352 @@
+import { inspect } from 'node:util';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectionTokenKey,
+  fromTokenResponse,
+  MemoryConnectionStore,
+  QONTO_REFRESH_TOKEN_LIFETIME_MS,
+  QontoApiError,
+  QontoConfigError,
+  QontoConnections,
+  QontoOAuthClient,
+  QontoOAuthError,
+  QontoTokenStoreError,
+  toTokenResponse,
+} from '../src/index.js';
+import { CLIENT_SECRET, type FakeMember, STAGING, useFakeQonto } from './helpers/fake-qonto.js';
+
+const T0 = Date.parse('2026-03-01T09:00:00Z');
+const DAY = 86_400_000;
+const qonto = useFakeQonto({ transactions: 250 });
+const ADA: FakeMember = { organizationId: 'org-acme', membershipId: 'mem-ada', email: 'ada@acme.test' };
+const ADA_OTHER_ORG: FakeMember = {
+  organizationId: 'org-globex',
+  membershipId: 'mem-ada-2',
+  email: 'ada@acme.test',
+};
+const BOB: FakeMember = { organizationId: 'org-acme', membershipId: 'mem-bob', email: 'bob@acme.test' };
+
+let clock = T0;
+let tests = 0;
+let store: MemoryConnectionStore;
+let connections: QontoConnections;
+
+beforeEach(() => {
+  clock = T0;
+  tests += 1;
+  store = new MemoryConnectionStore({ now: () => clock });
+  connections = newConnections();
+});
+
+function newConnections(o: { reconnectWarningDays?: number } = {}) {
+  const client = new QontoOAuthClient({
+    environment: qonto.endpoints,
+    // One client id per test: rotations are remembered process-wide by client id and refresh token.
+    clientId: `app-${tests}`,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: 'http://127.0.0.1:3000/settings/qonto/callback',
+    stagingToken: STAGING,
+    now: () => clock,
+  });
+  return new QontoConnections({ client, store, stagingToken: STAGING, now: () => clock, ...o });
+}
+
+/** The whole dance: start, consent at (fake) Qonto, callback. */
+async function connect(userKey: string, member: FakeMember, o: { organizationId?: string } = {}) {
+  const { url, state } = await connections.start(userKey, o);
+  const code = qonto.authorize(url, member);
+  return connections.complete(userKey, { code, state });
+}
+
+/** A member revokes access at Qonto; two hours later (access token expired) the app syncs: what it got. */
+async function syncAfterRevocation(membershipId: string): Promise<unknown> {
+  qonto.revokeMember(membershipId);
+  clock += 2 * 3600_000;
+  return connections
+    .api('user-1', 'org-acme')
+    .getOrganization()
+    .catch((e: unknown) => e);
+}
+
+describe('QontoConnections: start and complete', () => {
+  it('connects an organization to an app user: PKCE, state, membership and organization, tokens in the store', async () => {
+    const { url, state } = await connections.start('user-1', { organizationId: 'org-acme' });
+    const authorize = new URL(url);
+    expect(authorize.searchParams.get('organization_id')).toBe('org-acme');
+    expect(authorize.searchParams.get('state')).toBe(state);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    const connection = await connections.complete(
+      'user-1',
+      `http://127.0.0.1:3000/settings/qonto/callback?code=${qonto.authorize(url, ADA)}&state=${state}`,
+    );
+    expect(connection).toEqual({
+      userKey: 'user-1',
+      organizationId: 'org-acme',
+      organization: { id: 'org-acme', slug: 'slug-org-acme', legalName: 'ACME SAS' },
+      membership: {
+        id: 'mem-ada',
+        role: 'owner',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@acme.test',
+      },
+      status: 'active',
+      connectedAt: T0,
+      updatedAt: T0,
+      refreshTokenExpiresAt: T0 + QONTO_REFRESH_TOKEN_LIFETIME_MS,
+      reconnectBy: T0 + 90 * DAY,
+      health: 'active',
+    });
+    const tokens = await store.tokens.get(connectionTokenKey('user-1', 'org-acme'));
+    expect(tokens?.accessToken).toMatch(/^ory_at_/);
+    expect(tokens?.refreshTokenExpiresAt).toBe(T0 + 90 * DAY);
+    expect(await connections.list('user-1')).toEqual([connection]);
+    expect(await connections.get('user-1', 'org-acme')).toEqual(connection);
+  });
+
+  it('refuses a callback whose state is unknown, used, expired or started by another user, before any exchange', async () => {
+    const refused = async (userKey: string, callback: Record<string, string>) => {
+      const error = await connections.complete(userKey, callback).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(QontoOAuthError);
+      expect((error as QontoOAuthError).error).toBe('invalid_state');
+    };
+    const before = qonto.requests('/oauth2/token').length;
+    await refused('user-1', { code: 'ory_ac_made-up', state: 'made-up-state' });
+    await refused('user-1', { code: 'ory_ac_made-up' });
+
+    const started = await connections.start('user-1');
+    await refused('user-2', { code: qonto.authorize(started.url, ADA), state: started.state });
+    // The state is single use: its owner cannot use it after another user's attempt burnt it either.
+    await refused('user-1', { code: qonto.authorize(started.url, ADA), state: started.state });
+
+    const late = await connections.start('user-1');
+    clock += 10 * 60_000 + 1;
+    await refused('user-1', { code: qonto.authorize(late.url, ADA), state: late.state });
+    expect(qonto.requests('/oauth2/token').length).toBe(before);
+
+    clock = T0;
+    const once = await connections.start('user-1');
+    const callback = { code: qonto.authorize(once.url, ADA), state: once.state };
+    await connections.complete('user-1', callback);
+    await refused('user-1', callback);
+  });
+
+  it('gives the denial of consent as access_denied, and saves nothing', async () => {
+    const { state } = await connections.start('user-1');
+    await expect(
+      connections.complete('user-1', {
+        error: 'access_denied',
+        error_description: 'The user said no',
+        state,
+      }),
+    ).rejects.toMatchObject({ code: 'oauth', error: 'access_denied' });
+    expect(await connections.list('user-1')).toEqual([]);
+  });
+
+  it('reconnecting the same organization replaces its tokens and keeps one connection and its connectedAt', async () => {
+    await connect('user-1', ADA);
+    const first = await store.tokens.get(connectionTokenKey('user-1', 'org-acme'));
+    clock += 5 * DAY;
+    const again = await connect('user-1', ADA);
+    expect(again).toMatchObject({ connectedAt: T0, updatedAt: T0 + 5 * DAY, reconnectBy: T0 + 95 * DAY });
+    const second = await store.tokens.get(connectionTokenKey('user-1', 'org-acme'));
+    expect(second?.refreshToken).not.toBe(first?.refreshToken);
+    expect(await connections.list('user-1')).toHaveLength(1);
+  });
+
+  it("keeps one connection per (user, organization): a user's organizations, an organization's users", async () => {
+    await connect('user-1', ADA);
+    clock += 1000;
+    await connect('user-1', ADA_OTHER_ORG);
+    await connect('user-2', BOB);
+    expect((await connections.list('user-1')).map((c) => c.organizationId)).toEqual([
+      'org-acme',
+      'org-globex',
+    ]);
+    expect((await store.listByOrganization('org-acme')).map((c) => c.userKey).sort()).toEqual([
+      'user-1',
+      'user-2',
+    ]);
+  });
+
+  it('saves the tokens of an OAuth dance run elsewhere (an adapter) with save()', async () => {
+    const adapter = new QontoOAuthClient({
+      environment: qonto.endpoints,
+      clientId: 'adapter',
+      clientSecret: CLIENT_SECRET,
+      redirectUri: 'http://127.0.0.1:3000/cb',
+      stagingToken: STAGING,
+      pkce: false,
+    });
+    const { url } = await adapter.createAuthorizationRequest();
+    // A framework's copy of the token response (passport's params) carries no refresh-token horizon.
+    const params = toTokenResponse(
+      await adapter.exchangeCode({ code: qonto.authorize(url, BOB) }),
+      () => clock,
+    );
+    const connection = await connections.save(
+      'user-9',
+      fromTokenResponse(params, () => clock),
+    );
+    expect(connection).toMatchObject({
+      userKey: 'user-9',
+      organizationId: 'org-acme',
+      membership: { id: 'mem-bob' },
+    });
+    expect(connection.reconnectBy).toBe(T0 + 90 * DAY);
+  });
+});
+
+describe('QontoConnections: api()', () => {
+  it('syncs with paginate, refreshing an expired token once for concurrent callers and saving the rotation', async () => {
+    await connect('user-1', ADA);
+    const key = connectionTokenKey('user-1', 'org-acme');
+    const before = await store.tokens.get(key);
+    clock += 2 * DAY;
+    const refreshesBefore = qonto.requests('/oauth2/token').length;
+    const syncs = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const ids: string[] = [];
+        for await (const tx of connections
+          .api('user-1', 'org-acme')
+          .paginate<{ id: string }>('/v2/transactions', {
+            itemsKey: 'transactions',
+          })) {
+          ids.push(tx.id);
+        }
+        return ids;
+      }),
+    );
+    expect(syncs.every((ids) => ids.length === 250 && ids[249] === 'org-acme-tx-250')).toBe(true);
+    expect(qonto.requests('/oauth2/token').length - refreshesBefore).toBe(1);
+    const after = await store.tokens.get(key);
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+    // The rotation reset the 90 days, and the connection says so without a token read.
+    expect(after?.refreshTokenExpiresAt).toBe(T0 + 92 * DAY);
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({
+      reconnectBy: T0 + 92 * DAY,
+      health: 'active',
+    });
+  });
+
+  it('marks the connection reconnect_required when Qonto refuses the refresh, and stops calling Qonto', async () => {
+    await connect('user-1', ADA);
+    const refused = await syncAfterRevocation('mem-ada');
+    expect(refused).toBeInstanceOf(QontoOAuthError);
+    expect((refused as QontoOAuthError).reconnectRequired).toBe(true);
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({
+      status: 'reconnect_required',
+      statusReason: 'invalid_grant',
+      health: 'reconnect_required',
+    });
+    expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
+
+    const tokenRequests = qonto.requests('/oauth2/token').length;
+    const again = await connections
+      .api('user-1', 'org-acme')
+      .getOrganization()
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(QontoTokenStoreError);
+    expect(again).toMatchObject({ reconnectRequired: true });
+    expect(qonto.requests('/oauth2/token').length).toBe(tokenRequests);
+
+    const back = await connect('user-1', { ...ADA, membershipId: 'mem-ada' });
+    expect(back).toMatchObject({ status: 'active', health: 'active', connectedAt: T0 });
+    expect(back).not.toHaveProperty('statusReason');
+    expect((await connections.api('user-1', 'org-acme').getOrganization()).id).toBe('org-acme');
+  });
+});
+
+describe('QontoConnections: the 90-day horizon', () => {
+  it('is reconnect_soon within reconnectWarningDays of the refresh token expiry, reconnect_required after', async () => {
+    await connect('user-1', ADA);
+    const at = async (day: number) => {
+      clock = T0 + day * DAY;
+      return (await connections.get('user-1', 'org-acme'))?.health;
+    };
+    expect(await at(75)).toBe('active');
+    expect(await at(76)).toBe('reconnect_soon');
+    expect(await at(89.9)).toBe('reconnect_soon');
+    expect(await at(90)).toBe('reconnect_required');
+
+    connections = newConnections({ reconnectWarningDays: 30 });
+    expect(await at(59)).toBe('active');
+    expect(await at(60)).toBe('reconnect_soon');
+  });
+
+  it('refuses a warning threshold that is not a positive number of days', () => {
+    expect(() => newConnections({ reconnectWarningDays: -1 })).toThrow(QontoConfigError);
+  });
+});
+
+describe('QontoConnections: disconnect and revocation', () => {
+  it('revokes the consent at Qonto with a fresh access token, then deletes the connection and its tokens', async () => {
+    await connect('user-1', ADA);
+    clock += 2 * 3600_000; // the access token expired: refreshed first
+    expect(await connections.disconnect('user-1', 'org-acme')).toEqual({ revoked: true });
+    const [revocation] = qonto.requests('/v2/oauth2/consents', 'DELETE');
+    expect(revocation?.rawHeaders.authorization ?? revocation?.rawHeaders.Authorization).toMatch(
+      /^Bearer ory_at_/,
+    );
+    expect(await connections.list('user-1')).toEqual([]);
+    expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
+  });
+
+  it('reports a failed revocation and still deletes the connection', async () => {
+    await connect('user-1', ADA);
+    qonto.consentsStatus = 503;
+    try {
+      const result = await connections.disconnect('user-1', 'org-acme');
+      expect(result.revoked).toBe(false);
+      expect(result.error).toBeInstanceOf(QontoApiError);
+      expect(await connections.get('user-1', 'org-acme')).toBeUndefined();
+      expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
+    } finally {
+      qonto.consentsStatus = 204;
+    }
+  });
+
+  it("marks an organization's connections revoked from a consent-revocation webhook, narrowed to the member", async () => {
+    await connect('user-1', ADA);
+    await connect('user-2', BOB);
+    clock += 1000;
+    const marked = await connections.markRevoked('org-acme', { membershipId: 'mem-ada' });
+    expect(marked.map((c) => [c.userKey, c.status, c.statusReason, c.health])).toEqual([
+      ['user-1', 'revoked', 'consent_revoked', 'revoked'],
+    ]);
+    expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
+    expect(await connections.get('user-2', 'org-acme')).toMatchObject({ status: 'active' });
+
+    // Disconnecting it afterwards asks nothing of Qonto: the consent is already gone.
+    const revocations = qonto.requests('/v2/oauth2/consents').length;
+    expect(await connections.disconnect('user-1', 'org-acme')).toEqual({ revoked: true });
+    expect(qonto.requests('/v2/oauth2/consents').length).toBe(revocations);
+    expect(await connections.list('user-1')).toEqual([]);
+  });
+});
+
+describe('QontoConnections: secrets', () => {
+  it('never shows a token, code, verifier, client secret or staging token', async () => {
+    const connection = await connect('user-1', ADA);
+    const { state } = await connections.start('user-1');
+    const refused = await syncAfterRevocation('mem-ada');
+    const shown = [
+      JSON.stringify(connection),
+      inspect(connection, { depth: 10 }),
+      JSON.stringify(await connections.list('user-1')),
+      inspect(connections, { depth: 10, showHidden: true }),
+      inspect(store, { depth: 10, showHidden: true }),
+      JSON.stringify(store),
+      String(refused),
+      JSON.stringify(refused),
+      inspect(refused, { depth: 10 }),
+    ].join('\n');
+    for (const secret of qonto.secrets()) {
+      if (secret !== '') expect(shown).not.toContain(secret);
+    }
+    expect(shown).not.toContain(state);
+  });
+});
