@@ -123,6 +123,13 @@ export class RedisTokenStore implements TokenStore, RefreshCoordination {
       });
     }
     this.#redis = describeRedis(this.#client);
+    internals.set(this, {
+      client: this.#client,
+      prefix,
+      codec: this.#codec,
+      redis: this.#redis,
+      run: (doing, key, command) => this.#run(doing, key, command),
+    });
   }
 
   /** The stored set of connection `key`; throws `reconnectRequired` when a set this store saw is gone. */
@@ -231,6 +238,24 @@ export class RedisTokenStore implements TokenStore, RefreshCoordination {
       },
     );
   }
+}
+
+/** What a `RedisConnectionStore` shares with the token store it holds: one client, one codec, one way to fail. */
+export interface RedisStoreInternals {
+  client: Redis | Cluster;
+  prefix: string;
+  codec: TokenCodec;
+  /** Where Redis is, for messages (never a password). */
+  redis: string;
+  /** Runs a command, turning its failure into a `QontoTokenStoreError` naming Redis and what was being done. */
+  run<T>(doing: string, key: string | undefined, command: () => Promise<T>): Promise<T>;
+}
+
+const internals = new WeakMap<RedisTokenStore, RedisStoreInternals>();
+
+/** The internals of a store built by this package. */
+export function internalsOf(store: RedisTokenStore): RedisStoreInternals {
+  return internals.get(store)!;
 }
 
 function ownClient(url: unknown): Redis {

@@ -9,7 +9,7 @@ const TAG_BYTES = 16;
 export const MIN_ENCRYPTION_KEY_LENGTH = 32;
 
 /**
- * Turns token sets into Redis values and back: the `TokenSet` JSON, or, with an encryption key, that JSON sealed
+ * Turns token sets (and the connection store's records) into Redis values and back: the JSON, or, with an encryption key, that JSON sealed
  * with AES-256-GCM under a key derived from it (HKDF-SHA-256), bound to the Redis key it is stored under, so a
  * value copied to another connection's key does not decrypt.
  */
@@ -30,7 +30,11 @@ export class TokenCodec {
   }
 
   encode(tokens: TokenSet, redisKey: string): string {
-    const json = JSON.stringify(tokens);
+    return this.seal(JSON.stringify(tokens), redisKey);
+  }
+
+  /** `json` as stored under `redisKey`: as is, or sealed when the store has an encryption key. */
+  seal(json: string, redisKey: string): string {
     if (this.#key === undefined) return json;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
@@ -41,6 +45,15 @@ export class TokenCodec {
 
   /** The set, or a sentence saying why the value is not one (never the value itself). */
   decode(value: string, redisKey: string): TokenSet | string {
+    const opened = this.open(value, redisKey);
+    if (typeof opened === 'string') return opened;
+    return isTokenSet(opened.json)
+      ? opened.json
+      : 'it is not a TokenSet: was the key written by something else?';
+  }
+
+  /** The JSON stored under `redisKey`, parsed, or a sentence saying why it cannot be read (never the value). */
+  open(value: string, redisKey: string): { json: unknown } | string {
     let json = value;
     if (value.startsWith(ENCRYPTED)) {
       if (this.#key === undefined) {
@@ -60,13 +73,11 @@ export class TokenCodec {
     } else if (this.#key !== undefined) {
       return 'it is stored unencrypted while this store has an encryptionKey: every process must use the same key';
     }
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(json);
+      return { json: JSON.parse(json) };
     } catch {
       return 'it is not JSON: was the key written by something else?';
     }
-    return isTokenSet(parsed) ? parsed : 'it is not a TokenSet: was the key written by something else?';
   }
 }
 

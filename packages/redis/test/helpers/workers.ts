@@ -15,11 +15,14 @@ export interface WorkerConfig {
   lockLeaseMs?: number;
 }
 
-/** One connection (manager mode) or one cookie's refresh token (session mode) the calls go to. */
+/** One connection (manager or connections mode) or one cookie's refresh token (session mode) the calls go to. */
 export interface Target {
   key?: string;
   tokens?: TokenSet;
   refreshToken?: string;
+  /** `connections` mode: the connection's user and organization. */
+  userKey?: string;
+  organizationId?: string;
 }
 
 export interface CallResult {
@@ -32,13 +35,13 @@ export interface CallResult {
 export interface Worker {
   process: ChildProcessWithoutNullStreams;
   run(command: {
-    mode: 'manager' | 'local' | 'session';
+    mode: 'manager' | 'local' | 'session' | 'connections';
     callsPerTarget: number;
     targets: Target[];
   }): Promise<CallResult[]>;
   /** Starts a command without waiting for its answer (for a process killed mid-refresh). */
   start(command: {
-    mode: 'manager' | 'local' | 'session';
+    mode: 'manager' | 'local' | 'session' | 'connections';
     callsPerTarget: number;
     targets: Target[];
   }): Promise<CallResult[]>;

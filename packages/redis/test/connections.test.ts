@@ -1,0 +1,191 @@
+import { inspect } from 'node:util';
+import { connectionTokenKey, QontoConnections, QontoTokenStoreError } from '@qonto-oauth/core';
+import { RedisConnectionStore } from '@qonto-oauth/redis';
+import { type RedisServer, startRedisServer } from '@qonto-oauth/redis/testing';
+import type { SandboxUser } from '@qonto-oauth/sandbox';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type QontoFixture, startQonto } from './helpers/qonto.js';
+import { startWorkers, type Worker } from './helpers/workers.js';
+
+const ENCRYPTION_KEY = 'a-32-character-key-from-openssl-rand';
+
+let qonto: QontoFixture;
+let redis: RedisServer;
+let raw: Redis;
+const stores: RedisConnectionStore[] = [];
+let workers: Worker[] = [];
+
+beforeAll(async () => {
+  [qonto, redis] = await Promise.all([startQonto(), startRedisServer()]);
+  raw = new Redis(redis.url);
+});
+
+afterAll(async () => {
+  await Promise.all([...workers.map((w) => w.kill()), ...stores.map((s) => s.close())]);
+  raw?.disconnect();
+  await Promise.all([qonto?.close(), redis?.close()]);
+});
+
+beforeEach(async () => {
+  await raw.flushall();
+});
+
+function newStore(o: { encryptionKey?: string; keyPrefix?: string } = {}) {
+  const store = new RedisConnectionStore({ url: redis.url, ...o });
+  stores.push(store);
+  return store;
+}
+
+function connectionsOver(store: RedisConnectionStore) {
+  return new QontoConnections({ client: qonto.oauth, store, stagingToken: qonto.sandbox.stagingToken });
+}
+
+/** The user with several organizations, so one app user can connect two. */
+function multiOrganizationUser(): SandboxUser {
+  const user = qonto.sandbox.users.find((u) => u.organizations.length > 1);
+  if (user === undefined) throw new Error('the seed has no user with two organizations');
+  return user;
+}
+
+/** The whole flow through the emulator's pages: start, log in and consent, complete. */
+async function connect(
+  connections: QontoConnections,
+  userKey: string,
+  user: SandboxUser,
+  organizationId: string,
+) {
+  const { url } = await connections.start(userKey, { organizationId });
+  return connections.complete(userKey, await completeAuthorization(url, { ...user, organizationId }));
+}
+
+async function allRedis(): Promise<string> {
+  const keys = await raw.keys('*');
+  const values = await Promise.all(
+    keys.map(
+      async (k) => [k, (await raw.type(k)) === 'string' ? await raw.get(k) : await raw.dump(k)] as const,
+    ),
+  );
+  return JSON.stringify(values);
+}
+
+describe('RedisConnectionStore', () => {
+  it("keeps a user's connections, each organization's users and the tokens in Redis, under documented keys", async () => {
+    const store = newStore();
+    const connections = connectionsOver(store);
+    const user = multiOrganizationUser();
+    const [first, second] = user.organizations;
+    await connect(connections, 'app-user-1', user, first!.id);
+    await connect(connections, 'app-user-1', user, second!.id);
+    // Reconnecting the first organization replaces its tokens; the connection stays one.
+    const before = await store.tokens.get(connectionTokenKey('app-user-1', first!.id));
+    await connect(connections, 'app-user-1', user, first!.id);
+    expect((await store.tokens.get(connectionTokenKey('app-user-1', first!.id)))?.refreshToken).not.toBe(
+      before?.refreshToken,
+    );
+
+    const listed = await connectionsOver(newStore()).list('app-user-1');
+    expect(listed.map((c) => c.organizationId).sort()).toEqual([first!.id, second!.id].sort());
+    expect(listed.every((c) => c.health === 'active' && c.membership.email === user.email)).toBe(true);
+    expect((await store.listByOrganization(first!.id)).map((r) => r.userKey)).toEqual(['app-user-1']);
+    expect((await raw.keys('*')).sort()).toEqual(
+      [
+        'qonto-oauth:user:{app-user-1}:connections',
+        `qonto-oauth:organization:{${first!.id}}:users`,
+        `qonto-oauth:organization:{${second!.id}}:users`,
+        `qonto-oauth:connection:{${connectionTokenKey('app-user-1', first!.id)}}`,
+        `qonto-oauth:connection:{${connectionTokenKey('app-user-1', second!.id)}}`,
+      ].sort(),
+    );
+
+    expect(await connections.disconnect('app-user-1', first!.id)).toEqual({ revoked: true });
+    expect((await connections.list('app-user-1')).map((c) => c.organizationId)).toEqual([second!.id]);
+    expect(await store.listByOrganization(first!.id)).toEqual([]);
+  });
+
+  it('hands a started connection out once, whoever asks at the same time, and lets it expire', async () => {
+    const store = newStore();
+    const pending = {
+      userKey: 'u',
+      redirectUri: 'http://127.0.0.1/cb',
+      codeVerifier: 'verifier',
+      createdAt: 1,
+    };
+    await store.putPending('state-1', pending, 600_000);
+    const ttl = await raw.pttl('qonto-oauth:pending:{state-1}');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+    const other = newStore();
+    const taken = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).takePending('state-1')),
+    );
+    expect(taken.filter((t) => t !== undefined)).toEqual([pending]);
+    expect(await raw.keys('*')).toEqual([]);
+  });
+
+  it('encrypts records and started connections with encryptionKey, and says what to fix when keys differ', async () => {
+    const store = newStore({ encryptionKey: ENCRYPTION_KEY });
+    const connections = connectionsOver(store);
+    const user = multiOrganizationUser();
+    const connection = await connect(connections, 'app-user-1', user, user.organizations[0]!.id);
+    const { state } = await connections.start('app-user-1');
+    const tokens = await store.tokens.get(connectionTokenKey('app-user-1', connection.organizationId));
+    const contents = await allRedis();
+    for (const hidden of [user.email, connection.membership.id, tokens!.accessToken, tokens!.refreshToken!]) {
+      expect(contents).not.toContain(hidden);
+    }
+    expect(await newStore({ encryptionKey: ENCRYPTION_KEY }).list('app-user-1')).toHaveLength(1);
+
+    const plain = newStore();
+    const error = await plain.list('app-user-1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QontoTokenStoreError);
+    expect(String(error)).toMatch(/encrypted and this store has no encryptionKey/);
+    await expect(plain.takePending(state)).rejects.toThrow(/no encryptionKey/);
+  });
+
+  it('shares one refresh among processes syncing the same expired connection', async () => {
+    const store = newStore();
+    const connections = connectionsOver(store);
+    const user = multiOrganizationUser();
+    const organizationId = user.organizations[0]!.id;
+    await connect(connections, 'app-user-1', user, organizationId);
+    const key = connectionTokenKey('app-user-1', organizationId);
+    const tokens = await store.tokens.get(key);
+    await store.tokens.set(key, { ...tokens!, expiresAt: Date.now() - 1000 });
+    qonto.clearRequests();
+
+    workers = await startWorkers(3, qonto.workerConfig({ redisUrl: redis.url }));
+    const results = (
+      await Promise.all(
+        workers.map((w) =>
+          w.run({
+            mode: 'connections',
+            callsPerTarget: 20,
+            targets: [{ userKey: 'app-user-1', organizationId }],
+          }),
+        ),
+      )
+    ).flat();
+    expect(results.map((r) => r.accessToken ?? r.error?.message)).toEqual(Array(60).fill(organizationId));
+    expect(qonto.refreshRequests()).toBe(1);
+    const rotated = await store.tokens.get(key);
+    expect(rotated?.refreshToken).not.toBe(tokens?.refreshToken);
+    expect((await connections.get('app-user-1', organizationId))?.reconnectBy).toBe(
+      rotated?.refreshTokenExpiresAt,
+    );
+  });
+
+  it('keeps secrets out of inspect() and its errors', async () => {
+    const store = newStore({ encryptionKey: ENCRYPTION_KEY });
+    await store.putPending(
+      'state-2',
+      { userKey: 'u', redirectUri: 'http://x/cb', codeVerifier: 'the-verifier-value', createdAt: 1 },
+      60_000,
+    );
+    const shown = inspect(store, { depth: 10, showHidden: true });
+    expect(shown).not.toContain(ENCRYPTION_KEY);
+    expect(shown).not.toContain('the-verifier-value');
+    expect(() => newStore({ keyPrefix: 'bad{' })).toThrow(/keyPrefix/);
+  });
+});
