@@ -14,9 +14,13 @@ import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
 import { cut, redactSecrets } from './redact.js';
 import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
+import { assertTransactionsAccount, type QontoTransactionsQuery } from './transactions-query.js';
 
-/** Query parameters; an array becomes repeated `key[]=value` pairs, as Qonto's filters expect (`status[]=pending`). */
-export type QontoQuery = Record<string, string | number | boolean | string[] | undefined>;
+/**
+ * Query parameters; an array becomes repeated `key[]=value` pairs, as Qonto's filters expect (`status[]=pending`),
+ * and a `Date` its ISO 8601 form.
+ */
+export type QontoQuery = Record<string, string | number | boolean | Date | string[] | undefined>;
 
 /** Options of {@link QontoApiClient}. */
 export interface QontoApiClientOptions {
@@ -136,6 +140,11 @@ export class QontoApiClient {
    * (https://docs.qonto.com/get-started/general/pagination). `itemsKey` names the array in each page
    * (`transactions`, `memberships`…); `perPage` is 1 to 100 (default 100, Qonto's maximum).
    */
+  paginate(
+    path: '/v2/transactions',
+    o: { itemsKey: 'transactions'; query: QontoTransactionsQuery; perPage?: number },
+  ): AsyncIterable<QontoTransaction>;
+  paginate<T>(path: string, o: { itemsKey: string; query?: QontoQuery; perPage?: number }): AsyncIterable<T>;
   paginate<T>(path: string, o: { itemsKey: string; query?: QontoQuery; perPage?: number }): AsyncIterable<T> {
     const perPage = o?.perPage ?? 100;
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
@@ -252,6 +261,21 @@ export class QontoApiClient {
     return this.paginate<QontoLabel>('/v2/labels', { itemsKey: 'labels', perPage: o?.perPage });
   }
 
+  /**
+   * The transactions of one account, page after page (scope `organization.read`), with Qonto's filters typed:
+   * `status` (one), `side`, `operation_type`, `emitted_at_*`, `settled_at_*` and `updated_at_*` bounds (ISO 8601
+   * strings or `Date`s, inclusive), `with_attachments`, `sort_by` and `includes`. Without `bank_account_id` or
+   * `iban` it throws `QontoConfigError` before any request.
+   * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions
+   */
+  listTransactions(
+    query: QontoTransactionsQuery,
+    o: { perPage?: number } = {},
+  ): AsyncIterable<QontoTransaction> {
+    assertTransactionsAccount(query);
+    return this.paginate('/v2/transactions', { itemsKey: 'transactions', query, perPage: o?.perPage });
+  }
+
   async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
     let page = Number(query.page ?? 1);
     for (;;) {
@@ -315,6 +339,13 @@ function withQuery(path: string, query: QontoQuery): string {
     if (Array.isArray(value)) {
       const name = key.endsWith('[]') ? key : `${key}[]`;
       for (const item of value) params.append(name, item);
+    } else if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) {
+        throw new QontoConfigError(
+          `Query parameter ${key} is an invalid Date: pass a valid Date or an ISO 8601 string.`,
+        );
+      }
+      params.append(key, value.toISOString());
     } else {
       params.append(key, String(value));
     }

@@ -110,6 +110,22 @@ export interface QontoAttachment {
   [field: string]: unknown;
 }
 
+/**
+ * The counterparty's account on a transfer, an income or a direct debit (`transfer`, `income`, `direct_debit` of a
+ * {@link QontoTransaction}), as Qonto's example shows it under `transfer`.
+ */
+export interface QontoCounterpartyDetails {
+  /** e.g. an IBAN. */
+  counterparty_account_number?: string;
+  /** e.g. `IBAN`. */
+  counterparty_account_number_format?: string;
+  /** e.g. a BIC. */
+  counterparty_bank_identifier?: string;
+  /** e.g. `SWIFT_BIC`. */
+  counterparty_bank_identifier_format?: string;
+  [field: string]: unknown;
+}
+
 /** What `includes[]` embeds in a transaction. */
 export type QontoTransactionInclude = 'labels' | 'attachments' | 'vat_details';
 
@@ -126,6 +142,8 @@ export interface QontoTransaction {
   settled_balance?: number | null;
   settled_balance_cents?: number | null;
   attachment_ids?: string[];
+  /** The counterparty's logo, or null (sent by Qonto, not in its docs' example). */
+  logo?: { small?: string; medium?: string; [field: string]: unknown } | null;
   local_amount?: number;
   local_amount_cents?: number;
   /** `debit` or `credit`. */
@@ -134,10 +152,13 @@ export interface QontoTransaction {
   currency?: string;
   local_currency?: string;
   label?: string;
+  /** Null when Qonto could not clean the counterparty's name: fall back to `label`. */
   clean_counterparty_name?: string | null;
   /** Null until the transaction is completed. */
   settled_at?: string | null;
   emitted_at?: string;
+  /** When Qonto recorded the transaction; can be null (sent by Qonto, not in its docs' example). */
+  created_at?: string | null;
   updated_at?: string;
   /** `pending`, `declined`, `completed`… */
   status?: string;
@@ -145,7 +166,7 @@ export interface QontoTransaction {
   reference?: string | null;
   vat_amount?: number | null;
   vat_amount_cents?: number | null;
-  /** -1 for an uncategorized or multiple rate. */
+  /** -1 when several rates apply (or the rate is unknown): `vat_details` tells them apart. */
   vat_rate?: number | null;
   initiator_id?: string | null;
   label_ids?: string[];
@@ -153,9 +174,18 @@ export interface QontoTransaction {
   attachment_required?: boolean;
   card_last_digits?: string | null;
   category?: string;
+  /** The cash-flow category, or null when none is set. */
+  cashflow_category?: { name?: string; [field: string]: unknown } | null;
+  cashflow_subcategory?: { name?: string; [field: string]: unknown } | null;
   subject_type?: string;
   bank_account_id?: string;
   is_external_transaction?: boolean;
+  /** Transfers: the beneficiary's account. */
+  transfer?: QontoCounterpartyDetails;
+  /** Incomes: the payer's account. */
+  income?: QontoCounterpartyDetails;
+  /** Direct debits: the creditor's account. */
+  direct_debit?: QontoCounterpartyDetails;
   /** With `includes: ['labels']`. */
   labels?: QontoLabel[];
   /** With `includes: ['attachments']`. */

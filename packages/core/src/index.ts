@@ -11,6 +11,7 @@ export {
 export type {
   QontoAttachment,
   QontoBankAccount,
+  QontoCounterpartyDetails,
   QontoLabel,
   QontoMembership,
   QontoOrganization,
@@ -105,6 +106,12 @@ export {
   type TokenSet,
   toTokenResponse,
 } from './tokens.js';
+export type {
+  QontoDateBound,
+  QontoTransactionSort,
+  QontoTransactionStatus,
+  QontoTransactionsQuery,
+} from './transactions-query.js';
 export {
   isQontoWebhookEvent,
   QONTO_WEBHOOK_SIGNATURE_HEADER,

@@ -5,56 +5,7 @@ import type { SeedTransaction } from '../seed/index.js';
 import { anyAttachment, attachmentView } from './attachment-view.js';
 import { grantOf } from './auth.js';
 import { queryValue, sendPage } from './pagination.js';
-
-const STATUSES = ['pending', 'declined', 'completed'] as const;
-const SORTS = ['settled_at:desc', 'settled_at:asc', 'updated_at:desc', 'updated_at:asc'] as const;
-/** The embeds `includes[]` takes (list-transactions page). */
-const INCLUDES = ['vat_details', 'labels', 'attachments'] as const;
-
-/** The values of `name[]` and `name` together, as a list. */
-function listParam(req: Request, name: string): string[] {
-  return [queryValue(req, `${name}[]`), queryValue(req, name)]
-    .flat()
-    .filter((v): v is string => v !== undefined);
-}
-
-/** A date-time bound, or a 422 already sent (`false`). */
-function dateParam(req: Request, res: Response, name: string): number | undefined | false {
-  const raw = queryValue(req, name);
-  if (raw === undefined) return undefined;
-  const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-  if (!Number.isNaN(ms)) return ms;
-  apiError(
-    res,
-    422,
-    'invalid_parameter',
-    `${name} must be a date-time (ISO 8601, e.g. 2019-01-10T11:47:53.123Z), not ${JSON.stringify(raw)}.`,
-    { parameter: name },
-  );
-  return false;
-}
-
-function inRange(value: string | null, from: number | undefined, to: number | undefined): boolean {
-  if (from === undefined && to === undefined) return true;
-  if (value === null) return false;
-  const ms = Date.parse(value);
-  return (from === undefined || ms >= from) && (to === undefined || ms <= to);
-}
-
-/** The sort key: `settled_at` falls back to `emitted_at` for pending and declined ones (emulator choice). */
-function sortKey(t: SeedTransaction, field: 'settled_at' | 'updated_at'): string {
-  return field === 'updated_at' ? t.updated_at : (t.settled_at ?? t.emitted_at);
-}
-
-/** The `includes[]` asked for, or a 422 already sent (`undefined`) for a value outside the documented three. */
-function includesParam(req: Request, res: Response): Set<string> | undefined {
-  const includes = listParam(req, 'includes');
-  if (includes.every((i) => (INCLUDES as readonly string[]).includes(i))) return new Set(includes);
-  apiError(res, 422, 'not_in_list', `includes must be one of: ${INCLUDES.join(', ')}`, {
-    parameter: 'includes',
-  });
-  return undefined;
-}
+import { includesParam, matchesFilters, readTransactionFilters, sortKey } from './transaction-filters.js';
 
 /** The transaction with this `id` in this organization (another organization's is as unknown as a missing one). */
 export function findTransaction(
@@ -83,19 +34,21 @@ function vatItems(t: SeedTransaction): { rate: number; amount: number; amount_ce
   ];
 }
 
+/** The transaction's `attachment_ids` as served: the seed's, then the uploads that show by now. */
+function servedAttachmentIds(ctx: SandboxContext, t: SeedTransaction): string[] {
+  const uploaded = ctx.uploads
+    .filter((a) => a.transactionId === t.id && (a.visibleAt ?? 0) <= ctx.clock.now())
+    .map((a) => a.id);
+  return uploaded.length === 0 ? t.attachment_ids : [...t.attachment_ids, ...uploaded];
+}
+
 /**
  * A transaction as served: its `attachment_ids` with the uploads that show, and the embeds of `includes`:
  * `labels` (`id`, `name`, `parent_id`), `attachments` (as `GET /v2/attachments/{id}`, each with a fresh `url`) and
  * `vat_details` (`items` of `rate`, `amount`, `amount_cents`: its shape is not published, an emulator choice).
  */
 export function transactionView(ctx: SandboxContext, t: SeedTransaction, includes: ReadonlySet<string>) {
-  const uploaded = ctx.uploads
-    .filter((a) => a.transactionId === t.id && (a.visibleAt ?? 0) <= ctx.clock.now())
-    .map((a) => a.id);
-  const view: Record<string, unknown> = {
-    ...t,
-    attachment_ids: uploaded.length === 0 ? t.attachment_ids : [...t.attachment_ids, ...uploaded],
-  };
+  const view: Record<string, unknown> = { ...t, attachment_ids: servedAttachmentIds(ctx, t) };
   if (includes.has('vat_details')) view.vat_details = { items: vatItems(t) };
   if (includes.has('labels')) {
     view.labels = t.label_ids.flatMap((id) => {
@@ -116,10 +69,8 @@ export function transactionView(ctx: SandboxContext, t: SeedTransaction, include
  * `GET /v2/transactions` (scope `organization.read`), as on
  * https://docs.qonto.com/api-reference/business-api/transactions-statements/transactions/list-transactions: one bank
  * account of the token's organization by `bank_account_id` or `iban` (the id wins when both are given), the
- * `status[]` filter (one status per request: Qonto honours only one, so several are refused with a 422 that says
- * so, an emulator choice), `updated_at_from`/`_to` and `settled_at_from`/`_to` (bounds included), `sort_by`
- * (`settled_at` or `updated_at`, `:asc` or `:desc`; default `settled_at:desc`, newest first, an emulator choice),
- * `includes[]` and Qonto's pagination.
+ * filters and `includes[]` of `readTransactionFilters`, the sort (`sort_by`, default `settled_at:desc`, newest
+ * first, an emulator choice) and Qonto's pagination.
  */
 export function listTransactions(ctx: SandboxContext) {
   return (req: Request, res: Response): void => {
@@ -154,56 +105,21 @@ export function listTransactions(ctx: SandboxContext) {
       return;
     }
 
-    const statuses = listParam(req, 'status');
-    const unknownStatus = statuses.find((s) => !(STATUSES as readonly string[]).includes(s));
-    if (unknownStatus !== undefined) {
-      apiError(res, 422, 'not_in_list', `status must be one of: ${STATUSES.join(', ')}`, {
-        parameter: 'status',
-      });
-      return;
-    }
-    if (statuses.length > 1) {
-      apiError(
-        res,
-        422,
-        'invalid_parameter',
-        `status[] takes one status per request (${statuses.join(', ')} were sent): Qonto honours only one, so a union is not what it would answer. Make one request per status.`,
-        { parameter: 'status' },
-      );
-      return;
-    }
-    const sortBy = queryValue(req, 'sort_by') ?? 'settled_at:desc';
-    if (typeof sortBy !== 'string' || !(SORTS as readonly string[]).includes(sortBy)) {
-      apiError(res, 422, 'not_in_list', `sort_by must be one of: ${SORTS.join(', ')}`, {
-        parameter: 'sort_by',
-      });
-      return;
-    }
-    const bounds: Record<string, number | undefined> = {};
-    for (const name of ['updated_at_from', 'updated_at_to', 'settled_at_from', 'settled_at_to']) {
-      const value = dateParam(req, res, name);
-      if (value === false) return;
-      bounds[name] = value;
-    }
-    const includes = includesParam(req, res);
-    if (includes === undefined) return;
-
-    const [field, direction] = sortBy.split(':') as ['settled_at' | 'updated_at', 'asc' | 'desc'];
+    const filters = readTransactionFilters(req, res);
+    if (filters === undefined) return;
+    const field = filters.sortField;
     const selected = ctx.data.transactions
       .filter(
         (t) =>
-          t.bank_account_id === account.id &&
-          (statuses.length === 0 || statuses.includes(t.status)) &&
-          inRange(t.updated_at, bounds.updated_at_from, bounds.updated_at_to) &&
-          inRange(t.settled_at, bounds.settled_at_from, bounds.settled_at_to),
+          t.bank_account_id === account.id && matchesFilters(t, filters, servedAttachmentIds(ctx, t).length),
       )
       // The seed is newest first: a stable sort keeps ties in that order, reversed for ascending.
       .sort((a, b) =>
         sortKey(b, field) < sortKey(a, field) ? -1 : sortKey(b, field) > sortKey(a, field) ? 1 : 0,
       );
-    if (direction === 'asc') selected.reverse();
+    if (!filters.descending) selected.reverse();
     // Only the page served is built: each embedded attachment gets a freshly signed URL.
-    sendPage(req, res, 'transactions', selected, (t) => transactionView(ctx, t, includes));
+    sendPage(req, res, 'transactions', selected, (t) => transactionView(ctx, t, filters.includes));
   };
 }
 
