@@ -3,7 +3,13 @@
  *
  * @module @qonto-oauth/nestjs
  */
-export type { QontoProfile, TokenSet } from '@qonto-oauth/core';
+export type {
+  QontoConnection,
+  QontoConnectionStore,
+  QontoConnections,
+  QontoProfile,
+  TokenSet,
+} from '@qonto-oauth/core';
 export { QontoAuthGuard } from './auth.guard.js';
 export { QontoAuthStrategy } from './auth.strategy.js';
 export { toHttpException } from './http-errors.js';
@@ -12,7 +18,11 @@ export type {
   QontoModuleRootOptions,
   QontoOptionsFactory,
 } from './module-definition.js';
-export type { QontoModuleOptions, ResolvedQontoOptions } from './options.js';
+export type {
+  QontoConnectionsModuleOptions,
+  QontoModuleOptions,
+  ResolvedQontoOptions,
+} from './options.js';
 export { QontoModule } from './qonto.module.js';
 export { type QontoLogin, QontoService } from './qonto.service.js';
 export {
@@ -20,5 +30,5 @@ export {
   QontoStateCookieStore,
   type QontoStateCookieStoreOptions,
 } from './state-cookie-store.js';
-export { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
+export { QONTO_CONNECTIONS, QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
 export { QontoUser } from './user.decorator.js';

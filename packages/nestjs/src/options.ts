@@ -1,6 +1,9 @@
 import {
   isQontoError,
+  MemoryConnectionStore,
   QontoConfigError,
+  type QontoConnectionStore,
+  QontoConnections,
   type QontoEndpoints,
   QontoOAuthClient,
   type QontoOAuthClientOptions,
@@ -31,16 +34,39 @@ export interface QontoModuleOptions
    * `api()` needs the connection's `key`.
    */
   store?: TokenStore | undefined;
+  /**
+   * Organizations connected to your app's own users (core's `QontoConnections`, injected with
+   * `@Inject(QONTO_CONNECTIONS)`): where they are kept, and the callback of the connect flow.
+   */
+  connections?: QontoConnectionsModuleOptions | undefined;
+}
+
+/** The `connections` option of {@link QontoModuleOptions}. */
+export interface QontoConnectionsModuleOptions {
+  /**
+   * Where connections, their tokens and connections in progress are kept. Default: a `MemoryConnectionStore` (one
+   * process, forgotten on restart); `RedisConnectionStore` from `@qonto-oauth/redis` for several processes.
+   */
+  store?: QontoConnectionStore | undefined;
+  /**
+   * The absolute callback URL of your connect route, registered at Qonto like the login one, e.g.
+   * `http://localhost:3002/connect/qonto/callback`. Default: `redirectUri`.
+   */
+  redirectUri?: string | undefined;
+  /** A connection's `health` is `reconnect_soon` this many days before its refresh token expires (default 14). */
+  reconnectWarningDays?: number | undefined;
 }
 
 /** {@link QontoModuleOptions} after validation, as provided under `QONTO_OPTIONS`. Secrets are non-enumerable. */
-export interface ResolvedQontoOptions extends Readonly<Omit<QontoModuleOptions, 'scopes'>> {
+export interface ResolvedQontoOptions extends Readonly<Omit<QontoModuleOptions, 'scopes' | 'connections'>> {
   readonly endpoints: QontoEndpoints;
   readonly scopes: readonly string[];
   /** Pathname of `redirectUri`: the state cookie's `Path`. */
   readonly callbackPath: string;
   /** Core's OAuth client, built from these options. */
   readonly client: QontoOAuthClient;
+  /** Core's connections over the `connections` option's store (non-enumerable). */
+  readonly connections: QontoConnections;
 }
 
 const MIN_STATE_SECRET_LENGTH = 32;
@@ -49,21 +75,66 @@ function configError(message: string): QontoConfigError {
   return new QontoConfigError(`QontoModule options: ${message}`);
 }
 
-function buildClient(options: QontoModuleOptions): QontoOAuthClient {
+/** Runs core's constructors: a `QontoConfigError` they throw names the option; say which module's options they were. */
+function inModule<T>(build: () => T, option = ''): T {
   try {
-    return new QontoOAuthClient({
-      environment: options.environment,
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      redirectUri: options.redirectUri,
-      stagingToken: options.stagingToken,
-      scopes: options.scopes,
-      fetch: options.fetch,
-    });
+    return build();
   } catch (error) {
-    // Core names the option and the fix; say which module's options they were.
-    throw isQontoError(error) && error.code === 'config' ? configError(error.message) : error;
+    throw isQontoError(error) && error.code === 'config' ? configError(option + error.message) : error;
   }
+}
+
+function buildClient(
+  options: QontoModuleOptions,
+  redirectUri = options.redirectUri,
+  option = '',
+): QontoOAuthClient {
+  return inModule(
+    () =>
+      new QontoOAuthClient({
+        environment: options.environment,
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        redirectUri,
+        stagingToken: options.stagingToken,
+        scopes: options.scopes,
+        fetch: options.fetch,
+      }),
+    option,
+  );
+}
+
+function buildConnections(options: QontoModuleOptions, client: QontoOAuthClient): QontoConnections {
+  const o: QontoConnectionsModuleOptions = options.connections ?? {};
+  if (typeof o !== 'object' || o === null) {
+    throw configError('connections must be an object: { store?, redirectUri?, reconnectWarningDays? }.');
+  }
+  const store = o.store ?? new MemoryConnectionStore();
+  const missing = ['get', 'list', 'put', 'delete', 'putPending', 'takePending'].filter(
+    (name) => typeof (store as unknown as Record<string, unknown>)[name] !== 'function',
+  );
+  if (missing.length > 0 || typeof store.tokens?.get !== 'function') {
+    throw configError(
+      'connections.store must be a QontoConnectionStore, such as new RedisConnectionStore({ url }) from ' +
+        '@qonto-oauth/redis or MemoryConnectionStore from @qonto-oauth/core' +
+        (missing.length > 0 ? ` (it has no ${missing.join(', ')}).` : ' (it has no tokens store).'),
+    );
+  }
+  const connectClient =
+    o.redirectUri === undefined || o.redirectUri === options.redirectUri
+      ? client
+      : buildClient(options, o.redirectUri, 'connections: ');
+  return inModule(
+    () =>
+      new QontoConnections({
+        client: connectClient,
+        store,
+        stagingToken: options.stagingToken === '' ? undefined : options.stagingToken,
+        fetch: options.fetch,
+        reconnectWarningDays: o.reconnectWarningDays,
+      }),
+    'connections: ',
+  );
 }
 
 function checkStateSecret(value: unknown): void {
@@ -120,6 +191,7 @@ export function resolveQontoOptions(input: QontoModuleOptions | undefined | null
   }
   checkStateSecret(input.stateSecret);
   checkStore(input.store);
+  const connections = buildConnections(input, client);
   const resolved = {
     environment: input.environment,
     endpoints: client.endpoints,
@@ -136,5 +208,6 @@ export function resolveQontoOptions(input: QontoModuleOptions | undefined | null
   hide(resolved, 'fetch', input.fetch);
   // Non-enumerable too: a store holds a Redis client, nothing to print with the options.
   hide(resolved, 'store', input.store);
+  hide(resolved, 'connections', connections);
   return Object.freeze(resolved);
 }

@@ -5,14 +5,15 @@ import {
   type QontoModuleAsyncOptions,
   type QontoModuleRootOptions,
 } from './module-definition.js';
-import { type QontoModuleOptions, resolveQontoOptions } from './options.js';
+import { type QontoModuleOptions, type ResolvedQontoOptions, resolveQontoOptions } from './options.js';
 import { QontoService } from './qonto.service.js';
-import { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
+import { QONTO_CONNECTIONS, QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
 
 /**
  * "Connect with Qonto" for Nest. `QontoModule.forRoot(options)` or
  * `QontoModule.forRootAsync({ imports, inject, useFactory })` (also `useClass` / `useExisting`, and `isGlobal`).
- * Provides {@link QontoService} and registers the `qonto` Passport strategy used by `QontoAuthGuard`.
+ * Provides {@link QontoService}, core's `QontoConnections` under `QONTO_CONNECTIONS`, and registers the `qonto`
+ * Passport strategy used by `QontoAuthGuard`.
  *
  * Neither method throws: the options are validated when the app boots, and a bad one fails
  * `NestFactory.create()` / `createApplicationContext()` with a `QontoConfigError` naming it.
@@ -20,10 +21,15 @@ import { QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
 @Module({
   providers: [
     { provide: QONTO_OPTIONS, useFactory: resolveQontoOptions, inject: [QONTO_MODULE_OPTIONS] },
+    {
+      provide: QONTO_CONNECTIONS,
+      useFactory: (options: ResolvedQontoOptions) => options.connections,
+      inject: [QONTO_OPTIONS],
+    },
     QontoService,
     QontoAuthStrategy,
   ],
-  exports: [QONTO_OPTIONS, QontoService],
+  exports: [QONTO_OPTIONS, QONTO_CONNECTIONS, QontoService],
 })
 export class QontoModule extends QontoConfigurableModule {
   /** `QontoModule.forRoot(options)`: see {@link QontoModuleOptions}; `isGlobal: true` to provide it app-wide. */

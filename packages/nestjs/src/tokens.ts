@@ -9,3 +9,9 @@ export const QONTO_MODULE_OPTIONS: unique symbol = Symbol.for('@qonto-oauth/nest
 
 /** The validated options ({@link ResolvedQontoOptions}): inject this to read the endpoints, scopes or client id. */
 export const QONTO_OPTIONS: unique symbol = Symbol.for('@qonto-oauth/nestjs.options');
+
+/**
+ * Core's `QontoConnections` configured by the module (`connections` option): organizations connected to your app's
+ * own users. `constructor(@Inject(QONTO_CONNECTIONS) connections: QontoConnections)`.
+ */
+export const QONTO_CONNECTIONS: unique symbol = Symbol.for('@qonto-oauth/nestjs.connections');

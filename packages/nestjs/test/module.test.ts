@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { isQontoError, sandboxEndpointsAt } from '@qonto-oauth/core';
 import {
+  QONTO_CONNECTIONS,
   QONTO_OPTIONS,
   QontoModule,
   type QontoModuleOptions,
@@ -170,6 +171,21 @@ describe('QontoModule', () => {
     ['scopes', { scopes: ['organization.read payment.write'] }, /Invalid scope .*one scope per array item/],
     ['stateSecret', { stateSecret: 'short' }, /stateSecret must be a string of at least 32 characters/],
     ['store', { store: { get: () => undefined } }, /store must be a TokenStore \(get, set and delete\)/],
+    [
+      'connections.store',
+      { connections: { store: { get: () => undefined, tokens: {} } } },
+      /connections.store must be a QontoConnectionStore.*has no list, put, delete, putPending, takePending/,
+    ],
+    [
+      'connections.redirectUri',
+      { connections: { redirectUri: 'connect/callback' } },
+      /connections: redirectUri must be an absolute URL/,
+    ],
+    [
+      'connections.reconnectWarningDays',
+      { connections: { reconnectWarningDays: -1 } },
+      /connections: .*reconnectWarningDays/,
+    ],
   ];
 
   it.each(badOptions)('a bad %s fails the boot naming it', async (_name, change, message) => {
@@ -206,6 +222,7 @@ describe('QontoModule', () => {
       inspect(moduleRef.get(QONTO_OPTIONS), { depth: 5, showHidden: false }),
       JSON.stringify(moduleRef.get(QONTO_OPTIONS)),
       inspect(moduleRef.get(QontoService), { depth: 5 }),
+      inspect(moduleRef.get(QONTO_CONNECTIONS), { depth: 5 }),
     ].join('\n');
     expect(printed).toContain('client-id');
     expect(printed).not.toContain(SECRET);

@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Headers, type INestApplication, Inject, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  type INestApplication,
+  Inject,
+  type Type,
+  UseGuards,
+} from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { QontoProfile, TokenSet } from '@qonto-oauth/core';
@@ -15,6 +23,8 @@ import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import { listenOnLoopback } from './http.js';
 
 export const CALLBACK_PATH = '/auth/qonto/callback';
+/** The callback of the connect flow (organizations connected to the app's own users). */
+export const CONNECT_CALLBACK_PATH = '/connect/qonto/callback';
 
 /** The routes a Nest app adds for Connect with Qonto, plus one API call to show the tokens work. */
 @Controller()
@@ -61,12 +71,15 @@ export async function startTestApp(
   sandbox: QontoSandbox,
   overrides: Partial<QontoModuleOptions> = {},
   adapter: HttpAdapterName = 'express',
+  /** Controllers instead of {@link TestAuthController}; `connect` also registers the connect callback. */
+  o: { controllers?: Type[]; connect?: boolean } = {},
 ): Promise<TestApp> {
   const http = await listenOnLoopback();
   const redirectUri = `${http.origin}${CALLBACK_PATH}`;
+  const connectUri = `${http.origin}${CONNECT_CALLBACK_PATH}`;
   const clientId = `nest-test-${http.origin.split(':').pop()}`;
   const clientSecret = `secret-${clientId}`;
-  sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri] });
+  sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri, connectUri] });
   const moduleRef = await Test.createTestingModule({
     imports: [
       QontoModule.forRoot({
@@ -75,10 +88,11 @@ export async function startTestApp(
         clientSecret,
         redirectUri,
         stagingToken: sandbox.stagingToken,
+        ...(o.connect ? { connections: { redirectUri: connectUri } } : {}),
         ...overrides,
       }),
     ],
-    controllers: [TestAuthController],
+    controllers: o.controllers ?? [TestAuthController],
   }).compile();
   let app: INestApplication;
   if (adapter === 'fastify') {
