@@ -1,4 +1,11 @@
-import { fromTokenResponse, QontoApiClient, type TokenSet } from '@qonto-oauth/core';
+import {
+  fromTokenResponse,
+  MemoryConnectionStore,
+  QontoApiClient,
+  QontoConnections,
+  QontoOAuthClient,
+  type TokenSet,
+} from '@qonto-oauth/core';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +37,7 @@ async function connectApp() {
   const callbackURL = await harness.listen();
   const clientID = `passport-connect-${Math.random().toString(36).slice(2)}`;
   sandbox.addClient({ clientId: clientID, clientSecret: 'connect-secret', redirectUris: [callbackURL] });
+  harness.clientID = clientID;
   const usersSeenByVerify: unknown[] = [];
   const verify: QontoVerifyFunctionWithRequestAndParams = (
     req,
@@ -123,5 +131,39 @@ describe("passport.authorize('qonto'): connect an organization to the app's sign
     expect(replay.headers.get('location')).toBe('/failed');
     expect(sandbox.requests.some((r) => r.path === '/oauth2/token')).toBe(false);
     expect(await json(await harness.get('/me'))).toEqual({ user: { id: 'carol' } });
+  });
+
+  it("saves req.account's tokens through core's connections, one per organization, a reconnect replacing them", async () => {
+    await connectApp();
+    const connections = new QontoConnections({
+      client: new QontoOAuthClient({
+        environment: sandbox.endpoints,
+        clientId: harness.clientID,
+        clientSecret: 'connect-secret',
+        stagingToken: sandbox.stagingToken,
+      }),
+      stagingToken: sandbox.stagingToken,
+      store: new MemoryConnectionStore(),
+    });
+    await harness.get('/sign-in/alice');
+    const owner = sandbox.users[0]!;
+    const connect = async (organizationId: string) => {
+      const callback = await completeAuthorization(
+        await harness.authorizationUrl(`/connect?organization_id=${organizationId}`),
+        owner,
+      );
+      const { account } = await json<{ account: Connection }>(await harness.get(callback));
+      return connections.save('alice', account.tokens);
+    };
+
+    const [first, second] = owner.organizations;
+    const saved = await connect(first!.id);
+    expect(saved).toMatchObject({ userKey: 'alice', organizationId: first!.id, status: 'active' });
+    await connect(second!.id);
+    await connect(first!.id);
+    const listed = await connections.list('alice');
+    expect(listed.map((c) => c.organizationId)).toEqual([first!.id, second!.id]);
+    expect(listed[0]!.connectedAt).toBe(saved.connectedAt);
+    expect((await connections.api('alice', second!.id).getOrganization()).id).toBe(second!.id);
   });
 });

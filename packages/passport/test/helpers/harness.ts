@@ -23,6 +23,8 @@ export class PassportHarness {
   #server: Server | undefined;
   #cookies = '';
   origin = '';
+  /** The emulator client the test registered for this app, when it says so. */
+  clientID = '';
 
   /** Starts listening first, so the strategy can be built with this app's absolute callback URL. */
   async listen(): Promise<string> {
