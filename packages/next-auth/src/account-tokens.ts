@@ -5,7 +5,8 @@ import type { QontoJwtTokens } from './refresh.js';
  * Core's {@link TokenSet} from the tokens Auth.js and NextAuth hand the app: the `account` of the `signIn` and
  * `jwt` callbacks and of the `signIn` / `linkAccount` events, or a JWT that {@link refreshQontoToken} keeps fresh
  * (`expires_at` in seconds since the epoch). Pass it to core's `QontoConnections.save(userKey, tokens)`, a
- * `QontoTokenManager` or a `TokenStore`. Throws a `QontoConfigError` without `expires_at`, and core's
+ * `QontoTokenManager` or a `TokenStore`. Made for the `account` of a sign-in or link, whose refresh token was just
+ * issued: core dates its 90-day horizon (`refreshTokenExpiresAt`) from `now`. Throws a `QontoConfigError` without `expires_at`, and core's
  * `QontoUnexpectedResponseError` for a missing `access_token` or a malformed field.
  *
  * @example

@@ -2,7 +2,13 @@ import { Auth, type AuthConfig } from '@auth/core';
 import type { Adapter, AdapterAccount } from '@auth/core/adapters';
 import Credentials from '@auth/core/providers/credentials';
 import { UnstorageAdapter } from '@auth/unstorage-adapter';
-import { QontoApiClient } from '@qonto-oauth/core';
+import {
+  MemoryConnectionStore,
+  QONTO_REFRESH_TOKEN_LIFETIME_MS,
+  QontoApiClient,
+  QontoConnections,
+  QontoOAuthClient,
+} from '@qonto-oauth/core';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import type { AuthOptions } from 'next-auth';
@@ -208,6 +214,106 @@ describe('NextAuth v4 with a database adapter: Qonto linked to the signed-in use
   });
 });
 
+describe("JWT sessions without an adapter: the README's two route handlers over core's connections", () => {
+  const CONNECT = { clientId: 'authjs-connect-tests', clientSecret: 'authjs-connect-tests-secret' };
+  const redirectUri = `${ORIGIN}/connect/qonto/callback`;
+
+  function productApp() {
+    sandbox.addClient({ ...CONNECT, redirectUris: [redirectUri] });
+    const connections = new QontoConnections({
+      client: new QontoOAuthClient({
+        ...CONNECT,
+        environment: sandbox.endpoints,
+        stagingToken: sandbox.stagingToken,
+        redirectUri,
+      }),
+      stagingToken: sandbox.stagingToken,
+      store: new MemoryConnectionStore(),
+    });
+    const config: AuthConfig = {
+      secret: 'test-only-session-secret-of-thirty-two+-chars',
+      trustHost: true,
+      basePath: '/auth',
+      providers: [
+        Credentials({
+          credentials: { email: {} },
+          authorize: ({ email }) => ({ id: `user-of-${String(email)}`, email: String(email) }),
+        }),
+      ],
+      callbacks: {
+        session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub } }),
+      },
+    };
+    /** What next-auth's `auth()` gives a route handler: the session of the request's cookie. */
+    const auth = async (request: Request) => {
+      const cookie = request.headers.get('cookie') ?? '';
+      const response = await Auth(new Request(`${ORIGIN}/auth/session`, { headers: { cookie } }), config);
+      return (await response.json()) as { user?: { id?: string } } | null;
+    };
+    const routes: Record<string, (request: Request) => Promise<Response>> = {
+      '/connect/qonto': async (request) => {
+        const session = await auth(request);
+        if (!session?.user?.id) return Response.redirect(new URL('/login', request.url));
+        const organizationId = new URL(request.url).searchParams.get('organization_id') ?? undefined;
+        const { url } = await connections.start(session.user.id, organizationId ? { organizationId } : {});
+        return Response.redirect(url);
+      },
+      '/connect/qonto/callback': async (request) => {
+        const session = await auth(request);
+        if (!session?.user?.id) return Response.redirect(new URL('/login', request.url));
+        try {
+          await connections.complete(session.user.id, new URL(request.url));
+          return Response.redirect(new URL('/settings', request.url));
+        } catch {
+          return Response.redirect(new URL('/settings?qonto=failed', request.url));
+        }
+      },
+    };
+    const browser = () =>
+      new Browser(ORIGIN, '/auth', (request) => {
+        const route = routes[new URL(request.url).pathname];
+        return route ? route(request) : Auth(request, config);
+      });
+    return { connections, browser };
+  }
+
+  it('connects an organization to the signed-in user without touching the session', async () => {
+    const { connections, browser: open } = productApp();
+    const browser = open();
+    await signInWithOwnLogin(browser, 'alex@product.example');
+    const owner = sandbox.users[0]!;
+    const chosen = owner.organizations[1]!;
+
+    const start = await browser.request(`/connect/qonto?organization_id=${chosen.id}`);
+    expect(start.status).toBe(302);
+    const landing = await browser.callback(
+      await completeAuthorization(start.headers.get('location')!, owner),
+    );
+
+    expect(landing.headers.get('location')).toBe(`${ORIGIN}/settings`);
+    expect(await connections.list('user-of-alex@product.example')).toEqual([
+      expect.objectContaining({ organizationId: chosen.id, status: 'active' }),
+    ]);
+    expect(await browser.session()).toMatchObject({ user: { email: 'alex@product.example' } });
+  });
+
+  it("refuses a callback opened in another user's session, connecting nobody", async () => {
+    const { connections, browser: open } = productApp();
+    const alex = open();
+    await signInWithOwnLogin(alex, 'alex@product.example');
+    const start = await alex.request('/connect/qonto');
+    const callback = await completeAuthorization(start.headers.get('location')!, sandbox.users[1]!);
+
+    const mallory = open();
+    await signInWithOwnLogin(mallory, 'mallory@product.example');
+    const landing = await mallory.callback(callback);
+
+    expect(landing.headers.get('location')).toBe(`${ORIGIN}/settings?qonto=failed`);
+    expect(await connections.list('user-of-mallory@product.example')).toEqual([]);
+    expect(await connections.list('user-of-alex@product.example')).toEqual([]);
+  });
+});
+
 describe('tokenSetFromAccount', () => {
   it("turns Auth.js's account (expires_at in seconds) into core's TokenSet", () => {
     const now = () => 1_800_000_000_000;
@@ -228,6 +334,8 @@ describe('tokenSetFromAccount', () => {
       tokenType: 'bearer',
       scopes: ['openid', 'organization.read'],
       expiresAt: 1_800_003_600_000,
+      // The account of a sign-in or link carries a refresh token just issued: Qonto's 90 days start now.
+      refreshTokenExpiresAt: 1_800_000_000_000 + QONTO_REFRESH_TOKEN_LIFETIME_MS,
     });
   });
 
