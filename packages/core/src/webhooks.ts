@@ -72,9 +72,7 @@ export interface VerifyQontoWebhookOptions {
 export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<QontoWebhookEvent> {
   const body = rawBytes(o?.body);
   if (typeof o.secret !== 'string' || o.secret === '') {
-    throw new QontoConfigError(
-      "verifyQontoWebhook needs `secret`: the subscription's signing secret, returned when it was created.",
-    );
+    throw new QontoConfigError("verifyQontoWebhook needs `secret`: the subscription's signing secret.");
   }
   const tolerance = o.toleranceSeconds ?? 300;
   if (!(tolerance >= 0)) throw new QontoConfigError('toleranceSeconds must be 0 or more (default 300).');
@@ -82,9 +80,9 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
   const age = Math.abs((o.now ?? Date.now)() / 1000 - Number(t));
   if (!(age <= tolerance)) {
     throw refused(
-      `its timestamp is ${Math.round(age)} s away from now (more than ${tolerance} s)`,
-      "a replayed delivery, or this server's clock is off",
-      'answer 400 and check the clock (NTP)',
+      `its t is ${Math.round(age)} s from now (over ${tolerance} s)`,
+      'a replay, or a wrong clock',
+      'answer 400; check the clock (NTP)',
     );
   }
   const encoder = new TextEncoder();
@@ -104,9 +102,9 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
   for (const hex of v1) valid = (await crypto.subtle.verify('HMAC', key, fromHex(hex), signed)) || valid;
   if (!valid) {
     throw refused(
-      'its v1 signature does not match the body',
-      "another subscription's secret, or a body changed on the way (parsed and re-serialised, re-encoded)",
-      'verify the raw body with the secret of the subscription that delivers to this URL',
+      'no v1 matches the body',
+      "another subscription's secret, or a body changed on the way",
+      "verify the raw body with this subscription's secret",
     );
   }
   return readEnvelope(body);
@@ -118,9 +116,9 @@ function rawBytes(body: unknown): Uint8Array {
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   throw new QontoConfigError(
     explain(
-      `verifyQontoWebhook got a body of type ${body === null ? 'null' : typeof body}, not the raw bytes`,
-      'a JSON body parser ran first, and a re-serialised body does not match the signature',
-      "pass the raw body: express.raw({ type: 'application/json' }) on this route, `await request.text()`, or Nest's rawBody",
+      `verifyQontoWebhook got ${body === null ? 'null' : `a ${typeof body}`}, not the raw body`,
+      'a JSON parser ran first: a re-serialised body never matches the signature',
+      "pass the raw body (express.raw(), await request.text(), Nest's rawBody)",
     ),
   );
 }
@@ -135,9 +133,9 @@ function parseSignature(header: string | null | undefined): { t: string; v1: str
   }
   if (t === undefined || v1.length === 0) {
     throw refused(
-      `${QONTO_WEBHOOK_SIGNATURE_HEADER} is ${header ? 'malformed' : 'missing'} (expected t=<unix seconds>,v1=<64 hex>)`,
-      'the request does not come from Qonto, or a proxy dropped the header',
-      'answer 400; pass the header as received',
+      `${QONTO_WEBHOOK_SIGNATURE_HEADER} is ${header ? 'malformed' : 'missing'}`,
+      'not sent by Qonto, or a proxy dropped it',
+      'answer 400',
     );
   }
   return { t, v1 };
@@ -159,11 +157,16 @@ function readEnvelope(body: Uint8Array): QontoWebhookEvent {
     event = JSON.parse(new TextDecoder().decode(body));
   } catch {}
   const e = event as Partial<QontoWebhookEvent> | null | undefined;
-  if (typeof e?.type !== 'string' || typeof e.organization_id !== 'string' || typeof e.data !== 'object') {
+  if (
+    typeof e?.type !== 'string' ||
+    typeof e.organization_id !== 'string' ||
+    typeof e.data !== 'object' ||
+    !e.data
+  ) {
     throw new QontoUnexpectedResponseError(
       explain(
-        'The Qonto webhook is signed but is not an event envelope (JSON with type, organization_id and data)',
-        'the secret signs something other than Qonto deliveries',
+        'The Qonto webhook is signed but is no event envelope',
+        'the secret signs other deliveries',
         'check what posts to this URL',
       ),
     );

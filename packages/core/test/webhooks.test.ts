@@ -99,13 +99,13 @@ describe('verifyQontoWebhook', () => {
     expect(await at(-301)).toBeInstanceOf(QontoWebhookSignatureError);
     expect(await at(301)).toBeInstanceOf(QontoWebhookSignatureError);
     expect(await at(-60, 30)).toBeInstanceOf(QontoWebhookSignatureError);
-    expect(String(await at(-301))).toMatch(/301 s .*more than 300 s/);
+    expect(String(await at(-301))).toMatch(/301 s from now \(over 300 s\)/);
   });
 
   it('refuses a body a JSON parser already read, saying to pass the raw body', async () => {
     const error = await refusal({ body: EVENT as never, signature: sign(BODY), secret: SECRET, now });
     expect(error).toBeInstanceOf(QontoConfigError);
-    expect(String(error)).toMatch(/raw body.*express\.raw/);
+    expect(String(error)).toMatch(/not the raw body.*express\.raw\(\)/);
   });
 
   it('refuses a missing secret', async () => {
