@@ -1,6 +1,7 @@
-import type { TokenSet } from '@qonto-oauth/core';
-import { RedisTokenStore } from '@qonto-oauth/redis';
+import { connectionTokenKey, QontoConnections, type TokenSet } from '@qonto-oauth/core';
+import { RedisConnectionStore, RedisTokenStore } from '@qonto-oauth/redis';
 import { type RedisCluster, startRedisCluster } from '@qonto-oauth/redis/testing';
+import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QontoFixture, startQonto } from './helpers/qonto.js';
@@ -72,5 +73,36 @@ describe('RedisTokenStore on a Redis Cluster', () => {
         await client.cluster('KEYSLOT', `qonto-oauth:connection:{${key}}`),
       );
     }
+  });
+});
+
+describe('RedisConnectionStore on a Redis Cluster', () => {
+  it('connects, lists by user and organization, and disconnects: no command spans two slots', async () => {
+    const store = new RedisConnectionStore({ client });
+    const connections = new QontoConnections({
+      client: qonto.oauth,
+      store,
+      stagingToken: qonto.sandbox.stagingToken,
+    });
+    const user = qonto.sandbox.users.find((u) => u.organizations.length > 1)!;
+    const organizationIds = user.organizations.map((o) => o.id);
+    for (const organizationId of organizationIds) {
+      const { url } = await connections.start('cluster-user', { organizationId });
+      await connections.complete(
+        'cluster-user',
+        await completeAuthorization(url, { ...user, organizationId }),
+      );
+    }
+    expect((await connections.list('cluster-user')).map((c) => c.organizationId).sort()).toEqual(
+      [...organizationIds].sort(),
+    );
+    expect((await store.listByOrganization(organizationIds[0]!)).map((r) => r.userKey)).toEqual([
+      'cluster-user',
+    ]);
+    expect(await store.tokens.get(connectionTokenKey('cluster-user', organizationIds[1]!))).toBeDefined();
+    expect(await connections.disconnect('cluster-user', organizationIds[0]!)).toEqual({ revoked: true });
+    expect((await connections.list('cluster-user')).map((c) => c.organizationId)).toEqual([
+      organizationIds[1],
+    ]);
   });
 });
