@@ -15,7 +15,7 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
-import type { QontoOAuthClient } from './oauth-client.js';
+import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { singleFlight } from './shared-refresh.js';
 import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
@@ -45,7 +45,7 @@ export interface QontoConnectionsOptions {
   store: QontoConnectionStore;
   /** The Business API's environment (default: the client's). */
   environment?: QontoEnvironment | undefined;
-  /** Sandbox only: the staging token, for the Business API calls. */
+  /** Sandbox only: the staging token of the Business API calls (default: the client's, when `environment` is not given). */
   stagingToken?: string | undefined;
   fetch?: typeof fetch | undefined;
   /** Per-request timeout of Business API calls in ms (default 30,000). */
@@ -92,7 +92,7 @@ export class QontoConnections {
     this.#store = o.store;
     this.#api = {
       environment: o.environment ?? o.client.endpoints,
-      stagingToken: o.stagingToken,
+      stagingToken: o.stagingToken ?? (o.environment === undefined ? stagingTokenOf(o.client) : undefined),
       fetch: o.fetch,
       timeoutMs: o.timeoutMs,
       retry: o.retry,

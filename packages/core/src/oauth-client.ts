@@ -14,6 +14,14 @@ import { discardBody } from './response-body.js';
 import { parseTokenResponse, readRevocationResponse, type TokenGrant } from './token-response.js';
 import type { TokenSet } from './tokens.js';
 
+/** Each client's staging token, for `QontoConnections`' own API client; never a property, so never printed. */
+const stagingTokens = new WeakMap<object, string | undefined>();
+
+/** The staging token `client` was built with (none for production). */
+export function stagingTokenOf(client: object): string | undefined {
+  return stagingTokens.get(client);
+}
+
 /** Options of {@link QontoOAuthClient}. */
 export interface QontoOAuthClientOptions {
   /** `'sandbox'`, `'production'` or custom endpoints (a local emulator). */
@@ -106,6 +114,7 @@ export class QontoOAuthClient {
     this.redirectUri = o.redirectUri === undefined ? undefined : requireUrl(o.redirectUri, 'redirectUri');
     this.scopes = Object.freeze(checkScopes(o.scopes ?? [...DEFAULT_QONTO_SCOPES]));
     this.#stagingToken = o.stagingToken === '' ? undefined : o.stagingToken;
+    stagingTokens.set(this, this.#stagingToken);
     this.#pkce = o.pkce ?? true;
     this.#now = o.now ?? Date.now;
     this.#fetch = createQontoFetch({

@@ -48,7 +48,8 @@ function newConnections(o: { reconnectWarningDays?: number } = {}) {
     stagingToken: STAGING,
     now: () => clock,
   });
-  return new QontoConnections({ client, store, stagingToken: STAGING, now: () => clock, ...o });
+  // The Business API calls take the client's environment and staging token.
+  return new QontoConnections({ client, store, now: () => clock, ...o });
 }
 
 /** The whole dance: start, consent at (fake) Qonto, callback. */
