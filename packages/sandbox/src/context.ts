@@ -13,6 +13,7 @@ import type {
   SandboxRateLimit,
   SandboxRequest,
 } from './types.js';
+import type { Webhooks } from './webhooks/events.js';
 
 /** One browser's way through the authorize pages, keyed by its `login_challenge`. */
 export interface AuthorizationFlow {
@@ -71,6 +72,8 @@ export interface SandboxContext {
   /** Business API rate-limit windows; empty for none. */
   rateLimits: SandboxRateLimit[];
   rateLimitLog: RateLimitLog;
+  /** Webhook subscriptions and their deliveries. */
+  webhooks: Webhooks;
 }
 
 /** The registered client with this id. */

@@ -40,7 +40,8 @@ casing)${ctx.demo ? `, value <code>${escapeHtml(ctx.stagingToken)}</code>` : ''}
 <table>${rows}</table>
 ${gate}
 ${demo}
-<p class="note"><a href="/devportal">Sandbox web app login</a></p>`,
+<p class="note"><a href="/devportal">Sandbox web app login</a> ·
+<a href="/connected-apps">Connected apps</a> (a member revokes an app's access)</p>`,
       }),
     );
   };

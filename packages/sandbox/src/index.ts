@@ -28,3 +28,11 @@ export type {
   SandboxUser,
   StagingTokenUse,
 } from './types.js';
+export { DEFAULT_WEBHOOK_RETRY_DELAYS_MS } from './webhooks/deliveries.js';
+export { QONTO_WEBHOOK_TYPES } from './webhooks/subscriptions.js';
+export type {
+  SandboxEmitWebhookOptions,
+  SandboxRevokeConsentOptions,
+  SandboxWebhookAttempt,
+  SandboxWebhookDelivery,
+} from './webhooks/types.js';

@@ -19,3 +19,13 @@ export const FORGET_AFTER_MS = 60 * 60 * 1000;
 export const GRANT_STORE_CAPACITY = 100_000;
 /** `sandbox.requests` keeps the most recent requests, this many. */
 export const REQUEST_LOG_SIZE = 1000;
+/** `sandbox.webhookDeliveries()` keeps the most recent deliveries, this many. */
+export const WEBHOOK_DELIVERY_LOG_SIZE = 1000;
+/** At most this many deliveries wait for an attempt; past it the oldest waiting one is given up (`failed`). */
+export const WEBHOOK_PENDING_CAPACITY = 1000;
+/** At most this many deliveries are on the wire at once; the others wait their turn. */
+export const WEBHOOK_MAX_IN_FLIGHT = 16;
+/** At most this many webhook subscriptions per app and organization (Qonto documents no limit). */
+export const WEBHOOK_SUBSCRIPTIONS_PER_APP = 100;
+/** At most this many webhook subscriptions in one emulator, all apps together. */
+export const WEBHOOK_SUBSCRIPTION_CAPACITY = 10_000;

@@ -7,6 +7,7 @@ import { apiRoutes } from './api/routes.js';
 import { apiError, gatewayNotFound } from './api-errors.js';
 import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
+import { connectedAppsRoutes } from './connected-apps.js';
 import type { SandboxContext } from './context.js';
 import { DEMO_APPS, DEMO_STAGING_TOKEN } from './demo.js';
 import { ExpiringMap } from './expiring-map.js';
@@ -28,6 +29,9 @@ import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
 import { prngFor } from './seed/prng.js';
 import type { QontoSandbox, QontoSandboxOptions, SandboxClient, SandboxDemoApp } from './types.js';
+import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, WebhookDispatcher } from './webhooks/deliveries.js';
+import { emitEvent, revokeConsent } from './webhooks/events.js';
+import { WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 /** Prunes what expired by the emulator clock, so an idle store shrinks too (each write also prunes). */
 function forgetExpired(ctx: SandboxContext) {
@@ -95,6 +99,11 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     redirectUris: [...c.redirectUris],
   }));
   clients.forEach(assertValidClient);
+  const retryDelaysMs = [...(options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS)];
+  assertOption(
+    retryDelaysMs.length <= 20 && retryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0),
+    `webhookRetryDelaysMs must list at most 20 delays in ms, each a finite number >= 0, not ${JSON.stringify(options.webhookRetryDelaysMs)}.`,
+  );
   const demoApps = (options.demoApps ?? DEMO_APPS).map((a) => ({ name: a.name, url: a.url }));
   demoApps.forEach(assertValidDemoApp);
   const clock = createClock(options.startTime);
@@ -132,7 +141,16 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     idempotency: new Map(),
     rateLimits: resolveRateLimits(options.rateLimit),
     rateLimitLog: new Map(),
+    webhooks: {
+      subscriptions: new WebhookSubscriptions(clock.now),
+      dispatcher: new WebhookDispatcher({
+        now: clock.now,
+        retryDelaysMs,
+        isLive: (id) => ctx.webhooks.subscriptions.has(id),
+      }),
+    },
   };
+  clock.onAdvance(() => ctx.webhooks.dispatcher.wake());
 
   const app = express();
   app.disable('x-powered-by');
@@ -150,6 +168,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     revocationRoutes(ctx),
     apiRoutes(ctx),
     fileRoutes(ctx, (id) => anyAttachment(ctx, id)),
+    connectedAppsRoutes(ctx),
   );
   // Qonto's API gateway answers a path it does not route before anything else looks at the request.
   app.use((_req: Request, res: Response) => gatewayNotFound(res));
@@ -196,8 +215,12 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       if (index === -1) ctx.clients.push(copy);
       else ctx.clients[index] = copy;
     },
+    emitWebhook: (o) => emitEvent(ctx, o),
+    revokeConsent: (o) => revokeConsent(ctx, o),
+    webhookDeliveries: () => ctx.webhooks.dispatcher.deliveries(),
     close() {
       // Idempotent: a test's own close and its afterEach may both call it.
+      ctx.webhooks.dispatcher.close();
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

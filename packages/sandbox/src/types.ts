@@ -1,4 +1,9 @@
 import type { QontoEndpoints } from '@qonto-oauth/core';
+import type {
+  SandboxEmitWebhookOptions,
+  SandboxRevokeConsentOptions,
+  SandboxWebhookDelivery,
+} from './webhooks/types.js';
 
 /**
  * An OAuth client registered with the emulator, as an app is registered in Qonto's Developer Portal
@@ -97,6 +102,12 @@ export interface QontoSandboxOptions {
    * them; the library logs nothing by default.
    */
   log?: (line: string) => void;
+  /**
+   * When a failed webhook delivery is tried again, in ms of the emulator clock after the previous attempt; one entry
+   * per retry. `[60_000, 300_000, 1_800_000, 7_200_000, 21_600_000]` by default (an emulator choice: Qonto documents
+   * none); `[]` for no retry. Tests usually keep the default and move `clock.advance(60_000)`.
+   */
+  webhookRetryDelaysMs?: number[];
 }
 
 /** A sample app the emulator's home page links to in demo mode. */
@@ -175,6 +186,20 @@ export interface QontoSandbox {
   requests: SandboxRequest[] & { clear(): void };
   /** Registers one more client (or replaces the one with the same `clientId`). */
   addClient(client: SandboxClient): void;
+  /**
+   * Sends an event of `type` to the webhook subscriptions to it in the organization, as Qonto would when it happens;
+   * resolves once each first attempt has ended, with their log entries.
+   */
+  emitWebhook(o: SandboxEmitWebhookOptions): Promise<SandboxWebhookDelivery[]>;
+  /**
+   * A member revokes an app's access, as on the emulator's `/connected-apps` page: the app's tokens for that member
+   * and organization stop working at once (API 401, refresh `invalid_grant`), and a `v1/consent-revocations` event
+   * goes to the app's subscriptions in the organization. Resolves once each first attempt has ended. Throws when
+   * there is no such consent.
+   */
+  revokeConsent(o: SandboxRevokeConsentOptions): Promise<SandboxWebhookDelivery[]>;
+  /** The last 1,000 webhook deliveries, oldest first, with their attempts; no secret in them. */
+  webhookDeliveries(): SandboxWebhookDelivery[];
   /** Stops listening and drops open connections; calling it again returns the same promise. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { setTraceHeader } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { rateLimit } from '../rate-limit.js';
 import { stagingGate } from '../staging-gate.js';
+import { webhookSubscriptionRoutes } from '../webhooks/routes.js';
 import { attachmentRoutes } from './attachments.js';
 import { authorized, grantOf } from './auth.js';
 import { bankAccountRoutes, organizationBankAccount, roleOf } from './bank-accounts.js';
@@ -46,6 +47,7 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
   router.get('/v2/transactions', organizationRead, listTransactions(ctx));
   router.get('/v2/transactions/:id', organizationRead, getTransaction(ctx));
   router.use(attachmentRoutes(ctx));
+  router.use(webhookSubscriptionRoutes(ctx));
 
   // https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels: `id`, `name`,
   // `parent_id` (a parent label groups others), paginated.

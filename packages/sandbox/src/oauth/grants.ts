@@ -185,6 +185,11 @@ export class GrantStore {
     if (grant) grant.revoked = true;
   }
 
+  /** The grants not revoked, with at least one token still held: the consents the connected-apps page lists. */
+  liveGrants(): Grant[] {
+    return [...this.grants.values()].filter((g) => !g.revoked);
+  }
+
   /** Revokes every grant of one membership for one client (`DELETE /v2/oauth2/consents`). */
   revokeConsents(membershipId: string, clientId: string): void {
     for (const grant of this.grants.values()) {

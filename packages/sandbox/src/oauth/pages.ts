@@ -3,7 +3,7 @@ import { escapeHtml, hiddenField, page } from '../html.js';
 import { QONTO_SCOPES } from '../scopes.js';
 import type { SandboxUser } from '../types.js';
 
-function errorBanner(error: string | undefined): string {
+export function errorBanner(error: string | undefined): string {
   return error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : '';
 }
 
@@ -25,32 +25,54 @@ ${hiddenField('return_to', returnTo)}
   });
 }
 
-/** Email and password, with the demo users listed in demo mode. */
-export function loginPage(o: {
-  challenge: string;
-  error?: string;
-  demoUsers?: readonly SandboxUser[];
-}): string {
-  const users = o.demoUsers?.length
-    ? `<p class="note">Demo users:</p><table><tr><th>Email</th><th>Password</th><th>Organizations</th></tr>${o.demoUsers
+/** The demo users with their passwords, for demo mode's login pages; empty without users. */
+function demoUsersTable(users: readonly SandboxUser[] | undefined): string {
+  return users?.length
+    ? `<p class="note">Demo users:</p><table><tr><th>Email</th><th>Password</th><th>Organizations</th></tr>${users
         .map(
           (u) =>
             `<tr><td><code>${escapeHtml(u.email)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${u.organizations.length}</td></tr>`,
         )
         .join('')}</table>`
     : '';
+}
+
+/**
+ * An email-and-password form posting to `action` with `hidden` fields (already HTML), and the demo users under it in
+ * demo mode: the login step of the authorize pages and the connected-apps page's login.
+ */
+export function credentialsForm(o: {
+  action: string;
+  step: string;
+  hidden: string;
+  demoUsers?: readonly SandboxUser[] | undefined;
+}): string {
+  return `<form method="post" action="${escapeHtml(o.action)}" data-step="${escapeHtml(o.step)}">
+${o.hidden}
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Log in</button>
+</form>
+${demoUsersTable(o.demoUsers)}`;
+}
+
+/** Email and password, with the demo users listed in demo mode. */
+export function loginPage(o: {
+  challenge: string;
+  error?: string;
+  demoUsers?: readonly SandboxUser[];
+}): string {
   return page({
     title: 'Log in to Qonto',
     step: 'login',
     body: `<h1>Log in to Qonto</h1>
 ${errorBanner(o.error)}
-<form method="post" action="/oauth2/login/credentials" data-step="login">
-${hiddenField('login_challenge', o.challenge)}
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Log in</button>
-</form>
-${users}`,
+${credentialsForm({
+  action: '/oauth2/login/credentials',
+  step: 'login',
+  hidden: hiddenField('login_challenge', o.challenge),
+  demoUsers: o.demoUsers,
+})}`,
   });
 }
 
