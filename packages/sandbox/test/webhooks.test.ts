@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { verifyQontoWebhook } from '@qonto-oauth/core';
 import { describe, expect, it, vi } from 'vitest';
 import type { QontoSandbox } from '../src/types.js';
 import {
@@ -379,6 +380,23 @@ describe('sandbox.revokeConsent', () => {
     expect(
       signatureMatches(receiver.received[0]!.signature, receiver.received[0]!.body, created.body!.secret!).ok,
     ).toBe(true);
+
+    // What an app's handler does with it: core's verifyQontoWebhook accepts it and returns the typed event.
+    const verified = await verifyQontoWebhook({
+      body: receiver.received[0]!.body,
+      signature: receiver.received[0]!.signature,
+      secret: created.body!.secret!,
+      now: sandbox.clock.now,
+    });
+    expect(verified).toMatchObject({ type: 'v1/consent-revocations', data: { client_id: client.clientId } });
+    await expect(
+      verifyQontoWebhook({
+        body: receiver.received[0]!.body,
+        signature: receiver.received[0]!.signature,
+        secret: 'another-secret-of-32-characters!',
+        now: sandbox.clock.now,
+      }),
+    ).rejects.toThrow();
 
     expect((await revoked.get('/v2/organization')).status).toBe(401);
     const refresh = await postToken(sandbox, {
