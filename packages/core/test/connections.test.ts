@@ -261,6 +261,19 @@ describe('QontoConnections: api()', () => {
   });
 });
 
+describe('QontoConnections: api() after a revocation no webhook told about', () => {
+  it('marks the connection when a 401 leads to a refused refresh, with the access token still unexpired', async () => {
+    await connect('user-1', ADA);
+    qonto.revokeMember('mem-ada'); // no clock change: the access token has not expired, Qonto answers 401
+    const refused = await connections
+      .api('user-1', 'org-acme')
+      .getOrganization()
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'oauth', error: 'invalid_grant', reconnectRequired: true });
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({ status: 'reconnect_required' });
+  });
+});
+
 describe('QontoConnections: the 90-day horizon', () => {
   it('is reconnect_soon within reconnectWarningDays of the refresh token expiry, reconnect_required after', async () => {
     await connect('user-1', ADA);
