@@ -227,7 +227,6 @@ describe("JWT sessions without an adapter: the README's two route handlers over 
         stagingToken: sandbox.stagingToken,
         redirectUri,
       }),
-      stagingToken: sandbox.stagingToken,
       store: new MemoryConnectionStore(),
     });
     const config: AuthConfig = {

@@ -133,7 +133,7 @@ describe("passport.authorize('qonto'): connect an organization to the app's sign
     expect(await json(await harness.get('/me'))).toEqual({ user: { id: 'carol' } });
   });
 
-  it("saves req.account's tokens through core's connections, one per organization, a reconnect replacing them", async () => {
+  it("saves req.account's tokens through core's connections, one per organization, a reconnect keeping one connection", async () => {
     await connectApp();
     const connections = new QontoConnections({
       client: new QontoOAuthClient({
@@ -142,7 +142,6 @@ describe("passport.authorize('qonto'): connect an organization to the app's sign
         clientSecret: 'connect-secret',
         stagingToken: sandbox.stagingToken,
       }),
-      stagingToken: sandbox.stagingToken,
       store: new MemoryConnectionStore(),
     });
     await harness.get('/sign-in/alice');
