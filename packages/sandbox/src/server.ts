@@ -147,6 +147,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
         now: clock.now,
         retryDelaysMs,
         isLive: (id) => ctx.webhooks.subscriptions.has(id),
+        log: options.log,
       }),
     },
   };

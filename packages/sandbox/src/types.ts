@@ -98,8 +98,9 @@ export interface QontoSandboxOptions {
    */
   rateLimit?: SandboxRateLimit | false;
   /**
-   * Receives one line per answered request, secrets left out (no query string, no header value). The CLI prints
-   * them; the library logs nothing by default.
+   * Receives one line per answered request, secrets left out (no query string, no header value), and one per
+   * webhook delivery attempt (`webhook <type> -> <callback URL without query>: <status or error> (…)`). The CLI
+   * prints them; the library logs nothing by default.
    */
   log?: (line: string) => void;
   /**

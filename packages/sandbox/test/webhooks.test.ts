@@ -205,7 +205,11 @@ describe('webhook subscriptions', () => {
 
 describe('webhook deliveries', () => {
   it('POSTs the event signed with X-Qonto-Signature over "{t}.{raw body}", and logs it without secrets', async () => {
-    const sandbox = await startSandbox({ startTime: Date.UTC(2025, 0, 24, 10, 55) });
+    const lines: string[] = [];
+    const sandbox = await startSandbox({
+      startTime: Date.UTC(2025, 0, 24, 10, 55),
+      log: (l) => lines.push(l),
+    });
     const receiver = await startReceiver();
     const { accessToken, organizationId } = await connectRaw(sandbox, { scope: SCOPE });
     const created = await subscribe(sandbox, accessToken, {
@@ -260,6 +264,9 @@ describe('webhook deliveries', () => {
     expect(logged).not.toContain(secret);
     expect(logged).not.toContain('app-secret-in-query');
     expect(logged).not.toContain(got.signature);
+    // The log option gets one line per attempt, without the query string either.
+    const webhookLines = lines.filter((l) => l.startsWith('webhook '));
+    expect(webhookLines).toEqual([`webhook v1/organizations -> ${receiver.url}: 200 (attempt 1, delivered)`]);
 
     // Only subscriptions to the type get it.
     expect(await sandbox.emitWebhook({ organizationId, type: 'v1/cards', data: {} })).toEqual([]);

@@ -60,6 +60,8 @@ export class WebhookDispatcher {
       retryDelaysMs: readonly number[];
       /** Whether the subscription still exists: a deleted one's retries stop. */
       isLive: (subscriptionId: string) => boolean;
+      /** Receives one line per attempt (type, callback URL without query, outcome, what comes next); no secret. */
+      log?: ((line: string) => void) | undefined;
     },
   ) {}
 
@@ -216,6 +218,13 @@ export class WebhookDispatcher {
       record.nextAttemptAt = attempt.at + delay;
       this.#enqueue(delivery);
     }
+    this.o.log?.(
+      `webhook ${record.type} -> ${record.callbackUrl}: ${attempt.status ?? attempt.error} (attempt ${record.attempts.length}, ${
+        record.state === 'pending'
+          ? `retry at ${new Date(record.nextAttemptAt as number).toISOString()}`
+          : record.state
+      })`,
+    );
     delivery.firstAttemptDone();
     this.#run();
   }
