@@ -279,8 +279,8 @@ export class QontoConnections {
 
   /**
    * Marks connections to `organizationId` revoked and deletes their tokens, keeping the records so the app can
-   * tell the user: what a `v1/consent-revocations` webhook handler calls. Narrow it to one `userKey` or to the
-   * `membershipId` the webhook names (the consent is one member's). Returns the connections marked.
+   * tell the user: what a `v1/consent-revocations` webhook handler calls. Narrow it to one `userKey`, or to the
+   * connections one member made (`membershipId`). Returns the connections marked.
    */
   async markRevoked(
     organizationId: string,
