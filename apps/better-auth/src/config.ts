@@ -32,8 +32,20 @@ function portFrom(value: string | undefined): number {
   return port;
 }
 
+/** `BETTER_AUTH_URL` (Better Auth's own variable) as an origin, or `http://localhost:$PORT`. */
+function baseUrlFrom(value: string | undefined, port: number): string {
+  if (value === undefined || value === '') return `http://localhost:${port}`;
+  const url = URL.parse(value);
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(
+      `BETTER_AUTH_URL must be the app's public origin, such as https://app.example.com, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return url.origin;
+}
+
 /**
- * Reads the environment: `PORT`, `BASE_URL` (the app's public origin, default `http://localhost:$PORT`),
+ * Reads the environment: `PORT`, `BETTER_AUTH_URL` (the app's public origin, default `http://localhost:$PORT`),
  * `DATABASE_FILE`, `BETTER_AUTH_SECRET`, and the `QONTO_*` variables (through `qonto()` itself). Without
  * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
  * in this process.
@@ -75,7 +87,7 @@ export async function serverSetupFromEnv(
     notes.push('No BETTER_AUTH_SECRET: a random one, so every sign-in ends when the app restarts');
   }
   const config: AppConfig = {
-    baseURL: env.BASE_URL || `http://localhost:${port}`,
+    baseURL: baseUrlFrom(env.BETTER_AUTH_URL, port),
     secret,
     databaseFile,
     qonto,

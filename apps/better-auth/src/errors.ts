@@ -61,7 +61,7 @@ export function pageForError(error: unknown): ErrorPageContent {
         title: 'This request did not come from this app',
         message:
           'The app only accepts this button from its own pages. Another site may have tried to press it for you, or ' +
-          'the app was opened at another address than its BASE_URL: open the app and try again. Nothing was changed.',
+          'the app was opened at another address than its BETTER_AUTH_URL: open the app and try again. Nothing was changed.',
       };
     }
     return { status: error.status as ContentfulStatusCode, title: 'Not possible', message: error.message };

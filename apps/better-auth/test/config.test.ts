@@ -28,13 +28,13 @@ describe('the environment the server reads', () => {
     expect(setup.notes.join('\n')).not.toContain(setup.config.secret);
   });
 
-  it('hands the QONTO_* variables to qonto() when the app has its own client, and takes PORT, BASE_URL, DATABASE_FILE', async () => {
+  it('hands the QONTO_* variables to qonto() when the app has its own client, and takes PORT, BETTER_AUTH_URL, DATABASE_FILE', async () => {
     const env = {
       QONTO_CLIENT_ID: 'my-app',
       QONTO_CLIENT_SECRET: 'my-secret',
       QONTO_STAGING_TOKEN: 'my-staging-token',
       PORT: '4100',
-      BASE_URL: 'https://bank.example',
+      BETTER_AUTH_URL: 'https://bank.example',
       DATABASE_FILE: '/var/lib/app/app.db',
       BETTER_AUTH_SECRET: 'a-secret-of-at-least-thirty-two-chars',
     };
@@ -49,6 +49,14 @@ describe('the environment the server reads', () => {
     const notes = setup.notes.join('\n');
     for (const secret of ['my-secret', 'my-staging-token', env.BETTER_AUTH_SECRET])
       expect(notes).not.toContain(secret);
+  });
+
+  it('refuses a BETTER_AUTH_URL that is not an http(s) origin, naming it', async () => {
+    await expect(
+      serverSetupFromEnv({ BETTER_AUTH_URL: '/', QONTO_SANDBOX_URL: 'http://127.0.0.1:4999' }),
+    ).rejects.toThrow(
+      'BETTER_AUTH_URL must be the app\'s public origin, such as https://app.example.com, not "/".',
+    );
   });
 
   it('refuses a PORT that is not a port number, naming it', async () => {
