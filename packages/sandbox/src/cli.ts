@@ -13,7 +13,7 @@ const USAGE = `Usage: qonto-sandbox [--port ${DEMO_SANDBOX_PORT}] [--host 127.0.
 
 Starts a local emulator of Qonto's sandbox (OAuth server, staging gate, Business API subset).
 Demo mode (the default) uses the public demo client and staging token of @qonto-oauth/sandbox/demo.
---demo-app NAME=URL (repeatable) replaces the sample-app links of the home page (default: ports 3000-3002).
+--demo-app NAME=URL (repeatable) replaces the sample-app links of the home page (default: ports 3000-3003).
 --config reads startQontoSandbox options from a JSON file; flags win over it.`;
 
 function fail(message: string, code = 2): never {

@@ -20,7 +20,7 @@ export const DEMO_SANDBOX_PORT = 4010;
 export const DEMO_SANDBOX_URL = `http://127.0.0.1:${DEMO_SANDBOX_PORT}`;
 
 /**
- * The callback paths of the sample apps: Auth.js, then Passport and NestJS, then the Express app's "Connect a Qonto
+ * The callback paths of the sample apps: Auth.js and Better Auth, then Passport and NestJS, then the Express app's "Connect a Qonto
  * organization" (an organization linked to a signed-in user of its own).
  */
 export const DEMO_CALLBACK_PATHS: readonly string[] = Object.freeze([
@@ -42,6 +42,7 @@ export const DEMO_APPS: readonly { name: string; url: string }[] = Object.freeze
   { name: 'example-next (Next.js + Auth.js)', url: 'http://localhost:3000' },
   { name: 'example-express-passport (Express + Passport)', url: 'http://localhost:3001' },
   { name: 'example-nest (NestJS)', url: 'http://localhost:3002' },
+  { name: 'example-better-auth (Hono + Better Auth)', url: 'http://localhost:3003' },
 ]);
 
 /** The users who can log in to an emulator started with the default seed (the demo mode's users). */

@@ -78,7 +78,7 @@ export interface QontoSandboxOptions {
   /** Demo mode: fixed, public credentials (`@qonto-oauth/sandbox/demo`) and the demo users on the login page. */
   demo?: boolean;
   /**
-   * Demo mode: the sample apps the home page (`/`) links to, in this order; `DEMO_APPS` (ports 3000–3002) when
+   * Demo mode: the sample apps the home page (`/`) links to, in this order; `DEMO_APPS` (ports 3000–3003) when
    * absent. `pnpm demo` passes the URLs its apps really listen on.
    */
   demoApps?: SandboxDemoApp[];

@@ -97,6 +97,7 @@ describe('demo mode', () => {
       'http://localhost:3000',
       'http://localhost:3001',
       'http://localhost:3002',
+      'http://localhost:3003',
     ]);
     for (const user of DEMO_USERS) expect(html).toContain(user.email);
   });
