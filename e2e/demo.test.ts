@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEMO_USERS } from '@qonto-oauth/sandbox/demo';
@@ -18,12 +20,12 @@ const e2eDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(e2eDir, '..');
 const demoScript = join(repoRoot, 'scripts', 'demo.mjs');
 
-/** Four distinct free ports, in the order emulator, next, express, nest. */
+/** Five distinct free ports, in the order emulator, next, express, nest, better-auth. */
 async function demoPorts() {
   const ports = new Set<number>();
-  while (ports.size < 4) ports.add(await freePort());
-  const [sandbox, next, express, nest] = [...ports] as [number, number, number, number];
-  return { sandbox, next, express, nest };
+  while (ports.size < 5) ports.add(await freePort());
+  const [sandbox, next, express, nest, betterAuth] = [...ports] as [number, number, number, number, number];
+  return { sandbox, next, express, nest, betterAuth };
 }
 type DemoPorts = Awaited<ReturnType<typeof demoPorts>>;
 
@@ -52,6 +54,9 @@ function startDemo(ports: DemoPorts, env: Record<string, string> = {}): DemoRun 
       DEMO_NEXT_PORT: String(ports.next),
       DEMO_EXPRESS_PORT: String(ports.express),
       DEMO_NEST_PORT: String(ports.nest),
+      DEMO_BETTER_AUTH_PORT: String(ports.betterAuth),
+      // The Better Auth app's SQLite file, out of the source tree.
+      DATABASE_FILE: join(mkdtempSync(join(tmpdir(), 'demo-test-')), 'example-better-auth.db'),
       ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +95,7 @@ async function untilTable(run: DemoRun): Promise<void> {
 
 const urlsOf = (ports: DemoPorts) => [
   `http://127.0.0.1:${ports.sandbox}`,
-  ...[ports.next, ports.express, ports.nest].map((port) => `http://localhost:${port}`),
+  ...[ports.next, ports.express, ports.nest, ports.betterAuth].map((port) => `http://localhost:${port}`),
 ];
 
 async function expectAllClosed(ports: DemoPorts, groups: number[]): Promise<void> {
@@ -116,13 +121,14 @@ describe('pnpm demo', () => {
       expect(table).toContain('SMS code: 123456');
       expect(table).toMatch(/QONTO_ENV=sandbox +QONTO_CLIENT_ID=.* +QONTO_STAGING_TOKEN=/);
       expect(table).toContain(`callback http://localhost:${ports.next}/api/auth/callback/qonto`);
+      expect(table).toContain(`callback http://localhost:${ports.betterAuth}/api/auth/callback/qonto`);
 
       // The emulator's home page links to each sample app where the demo really started it.
       const home = await (await fetch(`http://127.0.0.1:${ports.sandbox}/`)).text();
       for (const url of urlsOf(ports).slice(1)) expect(home).toContain(`href="${url}"`);
 
       const groups = descendantGroups(run.child.pid as number);
-      expect(groups.length).toBeGreaterThanOrEqual(4);
+      expect(groups.length).toBeGreaterThanOrEqual(5);
       const signalledAt = performance.now();
       run.child.kill(signal);
       const [code] = await run.exited;

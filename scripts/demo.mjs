@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm demo`: builds what the demo needs through turbo, starts the Qonto sandbox emulator in demo mode and the
 // sample apps pointed at it, waits until each answers, prints what to open, and stops everything on Ctrl-C or
-// SIGTERM. Ports: QONTO_SANDBOX_PORT (4010), DEMO_NEXT_PORT (3000), DEMO_EXPRESS_PORT (3001), DEMO_NEST_PORT (3002).
+// SIGTERM. Ports: QONTO_SANDBOX_PORT (4010), DEMO_NEXT_PORT (3000), DEMO_EXPRESS_PORT (3001), DEMO_NEST_PORT (3002),
+// DEMO_BETTER_AUTH_PORT (3003).
 // Flags: --no-build (use the last build), --logs (stream every server's output, prefixed with its name).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,8 +24,9 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`Usage: pnpm demo [--no-build] [--logs]
 
-Starts the Qonto sandbox emulator (demo mode) and the three sample apps pointed at it.
+Starts the Qonto sandbox emulator (demo mode) and the four sample apps pointed at it.
 Ports, each overridable: QONTO_SANDBOX_PORT=4010 DEMO_NEXT_PORT=3000 DEMO_EXPRESS_PORT=3001 DEMO_NEST_PORT=3002
+  DEMO_BETTER_AUTH_PORT=3003
   --no-build  skip the turbo build (use what the last build left in dist/ and .next/)
   --logs      stream every server's output, prefixed with its name (otherwise kept for crash reports)`);
   process.exit(0);
@@ -73,6 +75,15 @@ const apps = [
     stack: 'NestJS + QontoModule',
     envFile: 'apps/nest/.env',
     callbackPath: '/auth/qonto/callback',
+  },
+  {
+    name: 'example-better-auth',
+    dir: 'apps/better-auth',
+    variable: 'DEMO_BETTER_AUTH_PORT',
+    port: 3003,
+    stack: 'Hono + Better Auth + SQLite',
+    envFile: 'environment only',
+    callbackPath: '/api/auth/callback/qonto',
   },
 ]
   .filter((app) => existsSync(join(root, app.dir, 'package.json')))
