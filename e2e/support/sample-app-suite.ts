@@ -24,11 +24,22 @@ const bodyText = (page: Page) => page.locator('body').innerText();
 const tokenRequests = (sandbox: QontoSandbox) =>
   sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth2/token').length;
 
+/** What an app's spec adds to the common scenarios. */
+export interface SampleAppSpecOptions {
+  /** Added to the app's environment (a database file of the run's own). */
+  env?: Record<string, string>;
+  /**
+   * The app connects a second organization to a signed-in user ("Connect another organization"): adds the scenario
+   * that connects both of the demo user's organizations, switches between them and disconnects each.
+   */
+  connectsAnotherOrganization?: boolean;
+}
+
 /**
  * The browser specs of one sample app: the emulator in this process (demo mode, port 0), the app on a free port
  * pointed at it, Debian's chromium, and a fresh browser context per test.
  */
-export function describeSampleApp(app: SampleApp): void {
+export function describeSampleApp(app: SampleApp, o: SampleAppSpecOptions = {}): void {
   describe(`${app.name} (${app.title}) in chromium`, () => {
     let browser: Browser;
     let sandbox: QontoSandbox;
@@ -42,7 +53,7 @@ export function describeSampleApp(app: SampleApp): void {
     beforeAll(async () => {
       browser = await launchChromium();
       sandbox = await startQontoSandbox({ demo: true, port: 0 });
-      server = await startSampleApp(app, sandbox.url);
+      server = await startSampleApp(app, sandbox.url, o.env);
       const withTwo = sandbox.users.find((u) => u.organizations.length === 2);
       if (!withTwo) throw new Error('The demo users have no user with two organizations any more');
       user = withTwo;
@@ -113,6 +124,66 @@ export function describeSampleApp(app: SampleApp): void {
         expect(await bodyText(page)).not.toContain(facts.legalName);
       });
     });
+
+    if (o.connectsAnotherOrganization) {
+      it('links both organizations of the user to one login, shows each, disconnects one then the other', async () => {
+        await inFreshContext('two-organizations', async (page, shots) => {
+          await connectUntilSms(page, server.url, user, shots);
+          await smsToConsent(page, second.id, shots);
+          await page.getByRole('button', { name: 'Allow' }).click();
+          await page.getByText(facts.legalName).first().waitFor();
+
+          await page.getByRole('button', { name: /connect another organization/i }).click();
+          // The browser is still logged in to the sandbox web app: Qonto's login comes next.
+          await waitForSandboxStep(page, 'login');
+          await page.getByLabel('Email').fill(user.email);
+          await page.getByLabel('Password').fill(user.password);
+          await page.getByRole('button', { name: 'Log in' }).click();
+          await waitForSandboxStep(page, 'sms');
+          await smsToConsent(page, other.id, shots);
+          await page.getByRole('button', { name: 'Allow' }).click();
+
+          // Back on the app: the organization just connected, and both in the list of connected organizations.
+          const connected = page.getByRole('navigation', { name: /connected organizations/i });
+          await connected.getByRole('link', { name: facts.legalName }).waitFor();
+          await page.waitForLoadState('load');
+          let text = await bodyText(page);
+          for (const iban of otherFacts.ibans) expect(text).toContain(iban);
+          for (const iban of facts.ibans) expect(text).not.toContain(iban);
+          await expect
+            .poll(() => connected.getByRole('link').allInnerTexts())
+            .toEqual(expect.arrayContaining([otherFacts.legalName, facts.legalName]));
+          await shots.take(page, 'both-connected');
+
+          await connected.getByRole('link', { name: facts.legalName }).click();
+          await page.waitForLoadState('load');
+          await expect.poll(async () => bodyText(page)).toContain(facts.ibans[0]);
+          text = await bodyText(page);
+          for (const iban of facts.ibans) expect(text).toContain(iban);
+          for (const label of facts.latestTransactionLabels) expect(text).toContain(label);
+
+          const revocations = () =>
+            sandbox.requests.filter((r) => r.method === 'DELETE' && r.path === '/v2/oauth2/consents').length;
+          const before = revocations();
+          await page.getByRole('button', { name: /disconnect/i }).click();
+          await page
+            .getByText(/disconnected/i)
+            .first()
+            .waitFor();
+          expect(revocations()).toBe(before + 1);
+          // The other organization stays connected, and is what the page shows now.
+          text = await bodyText(page);
+          for (const iban of otherFacts.ibans) expect(text).toContain(iban);
+          expect(await connected.getByRole('link').allInnerTexts()).toEqual([otherFacts.legalName]);
+          await shots.take(page, 'one-left');
+
+          await page.getByRole('button', { name: /disconnect/i }).click();
+          await connectButton(page).waitFor();
+          expect(revocations()).toBe(before + 2);
+          expect(await bodyText(page)).not.toContain(otherFacts.legalName);
+        });
+      });
+    }
 
     it('a denied consent ends on a readable page of the app, not connected', async () => {
       await inFreshContext('deny', async (page, shots) => {
