@@ -20,8 +20,8 @@ export const DEMO_SANDBOX_PORT = 4010;
 export const DEMO_SANDBOX_URL = `http://127.0.0.1:${DEMO_SANDBOX_PORT}`;
 
 /**
- * The callback paths of the sample apps: Auth.js and Better Auth, then Passport and NestJS, then the Express app's "Connect a Qonto
- * organization" (an organization linked to a signed-in user of its own).
+ * The callback paths of the sample apps: Auth.js and Better Auth, then Passport and NestJS, then the Express app's
+ * "Connect a Qonto organization" (an organization linked to a signed-in user of its own).
  */
 export const DEMO_CALLBACK_PATHS: readonly string[] = Object.freeze([
   '/api/auth/callback/qonto',
