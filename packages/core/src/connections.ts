@@ -12,6 +12,7 @@ import {
   QontoConfigError,
   type QontoError,
   QontoOAuthError,
+  QontoTokenStoreError,
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
@@ -80,7 +81,7 @@ export class QontoConnections {
   readonly #warningMs: number;
   readonly #pendingTtlMs: number;
   readonly #now: () => number;
-  readonly #marking = new Map<string, Promise<void>>();
+  readonly #marking = new Map<string, Promise<QontoConnectionRecord | undefined>>();
 
   constructor(o: QontoConnectionsOptions) {
     if (typeof o?.client?.exchangeCode !== 'function' || typeof o.store?.takePending !== 'function') {
@@ -236,7 +237,7 @@ export class QontoConnections {
               : undefined,
           ),
       },
-      (error) => this.#markReconnectRequired(userKey, organizationId, error),
+      (error) => this.#failed(userKey, organizationId, error),
     );
     return new QontoApiClient({ ...this.#api, tokens });
   }
@@ -334,28 +335,42 @@ export class QontoConnections {
     if (changed !== undefined) await this.#store.put({ ...changed, updatedAt: this.#now() });
   }
 
-  /** Once per connection however many callers failed together; the caller's error is what they get. */
-  #markReconnectRequired(userKey: string, organizationId: string, error: unknown): Promise<void> {
-    if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true) {
-      return Promise.resolve();
+  /**
+   * What the caller of a failed `api()` call gets: a `reconnectRequired` failure first marks the connection (once
+   * however many callers failed together); a connection already marked says so instead of "no tokens".
+   */
+  async #failed(userKey: string, organizationId: string, error: unknown): Promise<unknown> {
+    if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true)
+      return error;
+    const key = connectionTokenKey(userKey, organizationId);
+    let record: QontoConnectionRecord | undefined;
+    try {
+      record = await singleFlight(this.#marking, key, async () => {
+        const statusReason = error instanceof QontoOAuthError ? error.error : 'tokens_missing';
+        await this.#update(userKey, organizationId, (r) =>
+          r.status === 'active' ? { ...r, status: 'reconnect_required', statusReason } : undefined,
+        );
+        await this.#store.tokens.delete(key);
+        return this.#store.get(userKey, organizationId);
+      });
+    } catch {
+      return error; // The store failed too: the original error still says to reconnect.
     }
-    const statusReason = error instanceof QontoOAuthError ? error.error : 'tokens_missing';
-    return singleFlight(this.#marking, connectionTokenKey(userKey, organizationId), async () => {
-      await this.#update(userKey, organizationId, (r) =>
-        r.status === 'active' ? { ...r, status: 'reconnect_required', statusReason } : undefined,
-      );
-      await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
-    }).catch(() => {
-      // The store failed too: the caller still gets the original error, which says to reconnect.
-    });
+    return error instanceof QontoTokenStoreError && record !== undefined && record.status !== 'active'
+      ? new QontoTokenStoreError(
+          `The Qonto connection of user ${JSON.stringify(userKey)} to organization ${JSON.stringify(organizationId)} ` +
+            `is ${record.status} (${record.statusReason}). Fix: have the user connect with Qonto again.`,
+          { key, reconnectRequired: true },
+        )
+      : error;
   }
 }
 
-/** A token manager that reports a failure to the connections before its caller gets it. */
+/** A token manager whose failures go through the connections before its caller gets them. */
 class ConnectionTokenManager extends QontoTokenManager {
-  readonly #failed: (error: unknown) => Promise<void>;
+  readonly #failed: (error: unknown) => Promise<unknown>;
 
-  constructor(o: QontoTokenManagerOptions, failed: (error: unknown) => Promise<void>) {
+  constructor(o: QontoTokenManagerOptions, failed: (error: unknown) => Promise<unknown>) {
     super(o);
     this.#failed = failed;
   }
@@ -364,8 +379,7 @@ class ConnectionTokenManager extends QontoTokenManager {
     try {
       return await super.getTokens();
     } catch (error) {
-      await this.#failed(error);
-      throw error;
+      throw await this.#failed(error);
     }
   }
 
@@ -373,8 +387,7 @@ class ConnectionTokenManager extends QontoTokenManager {
     try {
       return await super.refreshNow(o);
     } catch (error) {
-      await this.#failed(error);
-      throw error;
+      throw await this.#failed(error);
     }
   }
 }

@@ -252,6 +252,7 @@ describe('QontoConnections: api()', () => {
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(QontoTokenStoreError);
     expect(again).toMatchObject({ reconnectRequired: true });
+    expect(String(again)).toMatch(/is reconnect_required \(invalid_grant\)\. Fix: have the user connect/);
     expect(qonto.requests('/oauth2/token').length).toBe(tokenRequests);
 
     const back = await connect('user-1', { ...ADA, membershipId: 'mem-ada' });
@@ -333,6 +334,12 @@ describe('QontoConnections: disconnect and revocation', () => {
     ]);
     expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
     expect(await connections.get('user-2', 'org-acme')).toMatchObject({ status: 'active' });
+    const sync = await connections
+      .api('user-1', 'org-acme')
+      .getOrganization()
+      .catch((e: unknown) => e);
+    expect(sync).toMatchObject({ code: 'token_store', reconnectRequired: true });
+    expect(String(sync)).toMatch(/"user-1" to organization "org-acme" is revoked \(consent_revoked\)/);
 
     // Disconnecting it afterwards asks nothing of Qonto: the consent is already gone.
     const revocations = qonto.requests('/v2/oauth2/consents').length;
