@@ -74,8 +74,8 @@ beforeAll(async () => {
   organizationId = user.organizations[0]!.id;
   const port = await freePort();
   const code = guideCode();
-  expect(code).toContain('3003');
-  writeFileSync(join(dir, 'connect.mjs'), code.replaceAll('3003', String(port)));
+  expect(code).toContain('3010');
+  writeFileSync(join(dir, 'connect.mjs'), code.replaceAll('3010', String(port)));
   app = spawn(process.execPath, [join(dir, 'connect.mjs')], {
     env: {
       ...process.env,
