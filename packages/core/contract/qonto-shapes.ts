@@ -239,6 +239,25 @@ export const transaction = object({
   ),
 });
 
+/**
+ * A statement (list-statements, retrieve-a-statement; fields as Qonto's MCP server and qontoctl read them). The form
+ * of `period` is not published (the emulator sends `MM-YYYY`); `file_size` is a string as qontoctl reads it.
+ */
+export const statement = object({
+  id: field('string', 'doc'),
+  bank_account_id: field('string', 'doc'),
+  period: field('string', 'comm'),
+  file: field(
+    object({
+      file_name: field('string', 'comm'),
+      file_content_type: field('string', 'comm'),
+      file_size: field('string', 'comm'),
+      file_url: field('string', 'comm'),
+    }),
+    'comm',
+  ),
+});
+
 /** A paginated list answer: `{ [key]: items, meta }`. */
 export function listOf<const K extends string, const I extends ObjectSpec>(key: K, items: I) {
   return object({ [key]: field(arrayOf(items), 'doc'), meta: field(meta, 'doc') } as {

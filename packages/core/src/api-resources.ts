@@ -194,3 +194,25 @@ export interface QontoTransaction {
   vat_details?: unknown;
   [field: string]: unknown;
 }
+
+/**
+ * A monthly statement of a bank account, as `GET /v2/statements` lists it (`itemsKey: 'statements'`) and
+ * `GET /v2/statements/{id}` returns it under `statement`. Needs `organization.read`. Its `file.file_url` is a
+ * temporary download link, like an attachment's `url`.
+ * https://docs.qonto.com/api-reference/business-api/transactions-statements/statements/list-statements
+ */
+export interface QontoStatement {
+  id: string;
+  bank_account_id?: string;
+  /** The month covered. */
+  period?: string;
+  file?: {
+    file_name?: string;
+    file_content_type?: string;
+    /** A string, as real clients read it. */
+    file_size?: string;
+    file_url?: string;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}

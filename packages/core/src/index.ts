@@ -15,6 +15,7 @@ export type {
   QontoLabel,
   QontoMembership,
   QontoOrganization,
+  QontoStatement,
   QontoTransaction,
   QontoTransactionInclude,
 } from './api-resources.js';

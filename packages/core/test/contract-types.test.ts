@@ -7,6 +7,7 @@ import type {
   QontoLabel,
   QontoMembership,
   QontoOrganization,
+  QontoStatement,
   QontoTransaction,
 } from '../src/index.js';
 
@@ -64,10 +65,11 @@ describe("core's resource types match Qonto's answers (shapes of contract/qonto-
     >().toEqualTypeOf<never>();
   });
 
-  it('QontoMembership, QontoLabel, QontoAttachment', () => {
+  it('QontoMembership, QontoLabel, QontoAttachment, QontoStatement', () => {
     expectTypeOf<Matches<QontoMembership, Shape<typeof shapes.membership>>>().toEqualTypeOf<never>();
     expectTypeOf<Matches<QontoLabel, Shape<typeof shapes.label>>>().toEqualTypeOf<never>();
     expectTypeOf<Matches<QontoAttachment, Shape<typeof shapes.attachment>>>().toEqualTypeOf<never>();
+    expectTypeOf<Matches<QontoStatement, Shape<typeof shapes.statement>>>().toEqualTypeOf<never>();
   });
 
   it('catches a type that promises a field Qonto does not send, or refuses a null Qonto sends', () => {

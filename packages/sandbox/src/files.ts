@@ -3,6 +3,9 @@ import express, { type Request, type Response } from 'express';
 import type { SandboxContext } from './context.js';
 import type { SeedAttachment } from './seed/index.js';
 
+/** A file the emulator serves at a pre-signed URL: an attachment's, or a statement's PDF. */
+export type StoredFile = Pick<SeedAttachment, 'id' | 'file_name' | 'file_content_type' | 'bytes'>;
+
 /** Qonto's attachment URLs are valid 30 minutes (https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment). */
 export const FILE_URL_LIFETIME_S = 1800;
 
@@ -31,7 +34,7 @@ function signature(ctx: SandboxContext, path: string, params: URLSearchParams): 
  * staging header, until 30 minutes of the emulator clock have passed. Signed with a key drawn from the seed, so
  * the same seed and clock give the same URL.
  */
-export function presignedFileUrl(ctx: SandboxContext, attachment: SeedAttachment): string {
+export function presignedFileUrl(ctx: SandboxContext, attachment: StoredFile): string {
   const path = `${FILE_PATH}/${attachment.id}/${encodeURIComponent(attachment.file_name)}`;
   const date = amzDate(ctx.clock.now());
   const params = new URLSearchParams({
@@ -68,7 +71,7 @@ function sameHex(a: string, b: string): boolean {
  */
 export function fileRoutes(
   ctx: SandboxContext,
-  find: (id: string) => SeedAttachment | undefined,
+  find: (id: string) => StoredFile | undefined,
 ): express.Router {
   const router = express.Router();
   router.get(`${FILE_PATH}/:id/:name`, (req: Request, res: Response) => {

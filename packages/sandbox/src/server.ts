@@ -168,7 +168,10 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     tokenRoutes(ctx),
     revocationRoutes(ctx),
     apiRoutes(ctx),
-    fileRoutes(ctx, (id) => anyAttachment(ctx, id)),
+    fileRoutes(
+      ctx,
+      (id) => anyAttachment(ctx, id) ?? ctx.data.statements.find((st) => st.file.id === id)?.file,
+    ),
     connectedAppsRoutes(ctx),
   );
   // Qonto's API gateway answers a path it does not route before anything else looks at the request.

@@ -8,6 +8,7 @@ import { attachmentRoutes } from './attachments.js';
 import { authorized, grantOf } from './auth.js';
 import { bankAccountRoutes, organizationBankAccount, roleOf } from './bank-accounts.js';
 import { sendPage } from './pagination.js';
+import { statementRoutes } from './statements.js';
 import { getTransaction, listTransactions } from './transactions.js';
 
 /**
@@ -47,6 +48,7 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
   router.get('/v2/transactions', organizationRead, listTransactions(ctx));
   router.get('/v2/transactions/:id', organizationRead, getTransaction(ctx));
   router.use(attachmentRoutes(ctx));
+  router.use(statementRoutes(ctx));
   router.use(webhookSubscriptionRoutes(ctx));
 
   // https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels: `id`, `name`,

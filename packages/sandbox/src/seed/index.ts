@@ -4,6 +4,7 @@ import { type SeedBankAccount, seedBankAccounts } from './bank-accounts.js';
 import { type SeedLabel, seedLabels } from './labels.js';
 import { type SeedMemberListing, seedMemberListings } from './member-list.js';
 import { type SeedMembership, type SeedOrganization, seedOrganizations, seedPeople } from './people.js';
+import { type SeedStatement, seedStatements } from './statements.js';
 import { type SeedTransaction, seedTransactions } from './transactions.js';
 
 export type { SeedAttachment } from './attachments.js';
@@ -11,6 +12,7 @@ export type { SeedBankAccount } from './bank-accounts.js';
 export type { SeedLabel } from './labels.js';
 export type { SeedMemberListing } from './member-list.js';
 export type { SeedMembership, SeedOrganization } from './people.js';
+export type { SeedStatement } from './statements.js';
 export type { SeedTransaction } from './transactions.js';
 
 /** The seed used when none is given; the demo users printed by `@qonto-oauth/sandbox/demo` come from it. */
@@ -30,6 +32,8 @@ export interface SeedData {
   labels: SeedLabel[];
   /** A receipt PDF for each of the transactions' `attachment_ids`. */
   attachments: SeedAttachment[];
+  /** Monthly statements of every bank account, each with its PDF. */
+  statements: SeedStatement[];
 }
 
 /** The users only: no dates involved, so `@qonto-oauth/sandbox/demo` can list them without starting anything. */
@@ -57,5 +61,6 @@ export function createSeedData(seed: number, startTime: number): SeedData {
     transactions,
     labels,
     attachments: seedAttachments(seed, transactions, (id) => ownerOf.get(id) ?? '', startTime),
+    statements: seedStatements(seed, bankAccounts, transactions, startTime),
   };
 }

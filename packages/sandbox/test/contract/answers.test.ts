@@ -122,6 +122,12 @@ describe("every emulator route answers in Qonto's documented shape", () => {
     expect(conformance(await upload.json(), object({}))).toEqual([]);
   });
 
+  it('GET /v2/statements and /v2/statements/{id}', async () => {
+    const list = await conforms(owner, '/v2/statements', shapes.listOf('statements', shapes.statement));
+    const first = (list.statements as { id: string }[])[0]!;
+    await conforms(owner, `/v2/statements/${first.id}`, shapes.oneOf('statement', shapes.statement));
+  });
+
   it('error answers: 404, 422 and 403 in the JSON:API shape with a trace id', async () => {
     await conforms(owner, '/v2/transactions/not-a-transaction', shapes.errorBody, 404);
     await conforms(owner, `/v2/transactions?bank_account_id=${main.id}&side=both`, shapes.errorBody, 422);
