@@ -258,6 +258,22 @@ export const statement = object({
   ),
 });
 
+/**
+ * A webhook subscription (https://docs.qonto.com/api-reference/business-api/webhooks/setup): `secret` only in the
+ * answer to its creation. Fields beyond the envelope's names are the emulator's reading of the setup page.
+ */
+export const webhookSubscription = object({
+  id: field('string', 'doc'),
+  organization_id: field('string', 'doc'),
+  membership_id: field('string', 'doc'),
+  callback_url: field('string', 'doc'),
+  types: field('string[]', 'doc'),
+  description: field('string', 'emulator', { nullable: true }),
+  created_at: field('string', 'emulator'),
+  updated_at: field('string', 'emulator'),
+  secret: field('string', 'doc', { optional: true }),
+});
+
 /** A paginated list answer: `{ [key]: items, meta }`. */
 export function listOf<const K extends string, const I extends ObjectSpec>(key: K, items: I) {
   return object({ [key]: field(arrayOf(items), 'doc'), meta: field(meta, 'doc') } as {

@@ -12,7 +12,7 @@ import { apiGet, connectRaw } from '../helpers.js';
  * fails one of the two.
  */
 const START = Date.UTC(2025, 5, 1, 12);
-const SCOPES = 'organization.read membership.read attachment.read attachment.write';
+const SCOPES = 'organization.read membership.read attachment.read attachment.write webhook';
 
 let sandbox: QontoSandbox;
 type Connection = Awaited<ReturnType<typeof connectRaw>>;
@@ -126,6 +126,36 @@ describe("every emulator route answers in Qonto's documented shape", () => {
     const list = await conforms(owner, '/v2/statements', shapes.listOf('statements', shapes.statement));
     const first = (list.statements as { id: string }[])[0]!;
     await conforms(owner, `/v2/statements/${first.id}`, shapes.oneOf('statement', shapes.statement));
+  });
+
+  it('POST, GET and DELETE /v2/webhook_subscriptions', async () => {
+    const created = await fetch(`${sandbox.url}/v2/webhook_subscriptions`, {
+      method: 'POST',
+      headers: {
+        'X-Qonto-Staging-Token': sandbox.stagingToken,
+        Authorization: `Bearer ${owner.accessToken}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ callback_url: 'http://127.0.0.1:9/hooks', types: ['v1/consent-revocations'] }),
+    });
+    expect(created.status).toBe(201);
+    const subscription = (await created.json()) as { id: string; secret?: string };
+    expect(conformance(subscription, shapes.webhookSubscription)).toEqual([]);
+    expect(subscription.secret).toEqual(expect.any(String));
+    const listed = await conforms(
+      owner,
+      '/v2/webhook_subscriptions',
+      shapes.listOf('subscriptions', shapes.webhookSubscription),
+    );
+    expect(listed.subscriptions).toHaveLength(1);
+    await conforms(owner, `/v2/webhook_subscriptions/${subscription.id}`, shapes.webhookSubscription);
+    const gone = await apiGet(
+      sandbox,
+      `/v2/webhook_subscriptions/${subscription.id}`,
+      owner.accessToken,
+      'DELETE',
+    );
+    expect([gone.status, await gone.text()]).toEqual([204, '']);
   });
 
   it('error answers: 404, 422 and 403 in the JSON:API shape with a trace id', async () => {
