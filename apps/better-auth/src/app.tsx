@@ -1,5 +1,5 @@
 import { getQontoApi, type QontoAccount, type QontoOptions } from '@qonto-oauth/better-auth';
-import type { QontoApiClient, QontoBankAccount } from '@qonto-oauth/core';
+import type { QontoApiClient, QontoBankAccount, QontoMembership, QontoOrganization } from '@qonto-oauth/core';
 import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
@@ -7,13 +7,14 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type Auth, type AuthConfig, createAuth } from './auth.js';
 import { connectFailure } from './connect-failures.js';
-import { pageForError } from './errors.js';
+import { pageForError, reconnectRequired } from './errors.js';
 import {
   accountPage,
   type ConnectedOrganization,
   errorPage,
   homePage,
   notConnectedPage,
+  reconnectPage,
   type TransactionRow,
 } from './views.js';
 
@@ -138,18 +139,26 @@ export async function createApp(config: AppConfig): Promise<App> {
     if (!accounts || accounts.length === 0) return c.redirect('/');
     const headers = c.req.raw.headers;
     const selected = accounts.find((a) => a.id === c.req.query('account')) ?? accounts[0]!;
-    const api = await getQontoApi(auth, { headers, accountId: selected.id });
-    const [member, organization, token] = await Promise.all([
-      api.getMembership(),
-      api.getOrganization(),
-      auth.api.getAccessToken({ headers, body: { accountId: selected.id } }),
-    ]);
-    const bankAccounts = organization.bank_accounts ?? [];
-    const mainAccount = bankAccounts.find((a) => a.main) ?? bankAccounts[0];
     const connected: ConnectedOrganization[] = accounts.map((a) => ({
       accountId: a.id,
       name: a.organization?.legalName ?? a.organization?.slug ?? a.membershipId,
     }));
+    const api = await getQontoApi(auth, { headers, accountId: selected.id });
+    let member: QontoMembership;
+    let organization: QontoOrganization;
+    let token: { accessTokenExpiresAt?: Date | string | undefined };
+    try {
+      [member, organization, token] = await Promise.all([
+        api.getMembership(),
+        api.getOrganization(),
+        auth.api.getAccessToken({ headers, body: { accountId: selected.id } }),
+      ]);
+    } catch (error) {
+      if (!reconnectRequired(error)) throw error;
+      return c.html(html`<!doctype html>${reconnectPage({ connected, selected: selected.id })}`, 401);
+    }
+    const bankAccounts = organization.bank_accounts ?? [];
+    const mainAccount = bankAccounts.find((a) => a.main) ?? bankAccounts[0];
     const notice =
       c.req.query('disconnected') === '1' ? 'Disconnected: the consent was revoked at Qonto.' : undefined;
     return c.html(

@@ -34,7 +34,7 @@ const FAILURES: Record<string, ConnectFailure> = {
       'The answer Qonto sent back does not match a sign-in this browser started: the link was tampered with, ' +
       'used twice, or opened in another browser. Start again from this app.',
   },
-  "email_doesn't_match": {
+  email_does_not_match: {
     status: 409,
     title: 'Another person',
     message:
@@ -42,6 +42,8 @@ const FAILURES: Record<string, ConnectFailure> = {
       'connected to this user. Log in to Qonto as yourself to connect another of your organizations.',
   },
 };
+// The same cases under the names Better Auth 1.6 gave them.
+FAILURES["email_doesn't_match"] = FAILURES.email_does_not_match as ConnectFailure;
 FAILURES.please_restart_the_process = FAILURES.state_mismatch as ConnectFailure;
 FAILURES.state_not_found = FAILURES.state_mismatch as ConnectFailure;
 

@@ -30,6 +30,18 @@ function qontoStatus(error: QontoError & { error?: unknown }): ContentfulStatusC
 }
 
 /**
+ * Whether Qonto refused the connection's refresh token (consent revoked, 90 days unused): core's `QontoOAuthError`
+ * through `getQontoApi`, or the `reconnectRequired` that `qonto()` adds to Better Auth's refresh errors.
+ */
+export function reconnectRequired(error: unknown): boolean {
+  if (isQontoError(error)) return (error as { reconnectRequired?: unknown }).reconnectRequired === true;
+  return (
+    isAPIError(error) &&
+    (error.body as { reconnectRequired?: unknown } | undefined)?.reconnectRequired === true
+  );
+}
+
+/**
  * The page for anything a route threw: core's message as is (what happened, the likely cause, the fix; never a
  * secret), Better Auth's `APIError` message and code, a request refused as cross-site; anything else a generic
  * page, its details only in the log.
@@ -44,14 +56,31 @@ export function pageForError(error: unknown): ErrorPageContent {
     };
   }
   if (isAPIError(error)) {
-    const body = (error.body ?? {}) as { message?: unknown; code?: unknown; qontoError?: unknown };
+    const body = (error.body ?? {}) as {
+      message?: unknown;
+      code?: unknown;
+      qontoError?: unknown;
+      reconnectRequired?: unknown;
+    };
+    const code = [body.code, body.qontoError].filter((c) => typeof c === 'string').join(', ') || undefined;
+    if (reconnectRequired(error)) {
+      // `qonto()` adds it when Qonto refused the refresh token: consent revoked, or 90 days unused.
+      return {
+        status: 401,
+        title: 'Connect this organization again',
+        message:
+          'Qonto no longer accepts this connection (its consent was revoked, or it went unused for 90 days). ' +
+          'Disconnect it and connect it again.',
+        code,
+      };
+    }
     return {
       status: (error.statusCode >= 400 && error.statusCode < 600
         ? error.statusCode
         : 500) as ContentfulStatusCode,
       title: 'Better Auth refused the request',
       message: typeof body.message === 'string' && body.message ? body.message : error.message,
-      code: [body.code, body.qontoError].filter((c) => typeof c === 'string').join(', ') || undefined,
+      code,
     };
   }
   if (error instanceof HTTPException) {

@@ -164,6 +164,41 @@ function Transactions(props: { rows: TransactionRow[] }) {
   );
 }
 
+/** The organizations connected to the signed-in user, the selected one marked, and "Connect another organization". */
+function ConnectedOrganizations(props: { connected: ConnectedOrganization[]; selected: string }) {
+  return (
+    <nav aria-label="Connected organizations">
+      <ul>
+        {props.connected.map((c) => (
+          <li>
+            <a
+              href={`/account?account=${encodeURIComponent(c.accountId)}`}
+              aria-current={c.accountId === props.selected ? 'page' : undefined}
+            >
+              {c.name}
+            </a>
+          </li>
+        ))}
+        <li>
+          <ConnectForm action="/connect-another" label="Connect another organization" secondary />
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+/** A POST form about one connected organization (`/refresh`, `/disconnect`). */
+function AccountAction(props: { action: string; accountId: string; label: string; secondary?: boolean }) {
+  return (
+    <form method="post" action={props.action}>
+      <input type="hidden" name="accountId" value={props.accountId} />
+      <button class={props.secondary ? 'button secondary' : 'button'} type="submit">
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
 /** The signed-in page: the connected organizations, then the selected one's member, accounts and transactions. */
 export function accountPage(view: AccountView) {
   const { member, organization } = view;
@@ -173,23 +208,7 @@ export function accountPage(view: AccountView) {
     <Layout title="Your Qonto account">
       <h1>Connected to Qonto</h1>
       {view.notice ? <p class="note">{view.notice}</p> : null}
-      <nav aria-label="Connected organizations">
-        <ul>
-          {view.connected.map((c) => (
-            <li>
-              <a
-                href={`/account?account=${encodeURIComponent(c.accountId)}`}
-                aria-current={c.accountId === view.selected ? 'page' : undefined}
-              >
-                {c.name}
-              </a>
-            </li>
-          ))}
-          <li>
-            <ConnectForm action="/connect-another" label="Connect another organization" secondary />
-          </li>
-        </ul>
-      </nav>
+      <ConnectedOrganizations connected={view.connected} selected={view.selected} />
       <h2>Member</h2>
       <p>
         <strong class="member">{memberName}</strong>
@@ -213,18 +232,27 @@ export function accountPage(view: AccountView) {
           Access token valid until <time>{new Date(view.expiresAt).toISOString()}</time>.
         </p>
       )}
-      <form method="post" action="/refresh">
-        <input type="hidden" name="accountId" value={view.selected} />
-        <button class="button secondary" type="submit">
-          Refresh tokens
-        </button>
-      </form>{' '}
-      <form method="post" action="/disconnect">
-        <input type="hidden" name="accountId" value={view.selected} />
-        <button class="button" type="submit">
-          Disconnect
-        </button>
-      </form>
+      <AccountAction action="/refresh" accountId={view.selected} label="Refresh tokens" secondary />{' '}
+      <AccountAction action="/disconnect" accountId={view.selected} label="Disconnect" />
+    </Layout>
+  );
+}
+
+/**
+ * The page of a connected organization whose connection Qonto no longer accepts (consent revoked, 90 days
+ * unused): it says so and offers Disconnect, after which "Connect another organization" connects it anew.
+ */
+export function reconnectPage(o: { connected: ConnectedOrganization[]; selected: string }) {
+  const name = o.connected.find((c) => c.accountId === o.selected)?.name ?? 'This organization';
+  return (
+    <Layout title="Connect this organization again">
+      <h1>Connect this organization again</h1>
+      <ConnectedOrganizations connected={o.connected} selected={o.selected} />
+      <p class="note">
+        Qonto no longer accepts the connection to {name}: its consent was revoked, or it went unused for 90
+        days. Disconnect it, then connect it again.
+      </p>
+      <AccountAction action="/disconnect" accountId={o.selected} label="Disconnect" />
     </Layout>
   );
 }
