@@ -16,6 +16,7 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
+import { explain } from './messages.js';
 import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { singleFlight } from './shared-refresh.js';
 import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
@@ -136,8 +137,11 @@ export class QontoConnections {
     const pending = state ? await this.#store.takePending(state) : undefined;
     if (pending?.userKey !== userKey) {
       throw new QontoOAuthError(
-        'The Qonto callback was refused: no connection was started with its state for this user. Likely cause: ' +
-          'a forged, reused or expired callback (pendingTtlMs), or another user signed in meanwhile. Fix: start again.',
+        explain(
+          'The Qonto callback was refused: no connection was started with its state for this user',
+          'a forged, reused or expired callback (pendingTtlMs), or another user signed in meanwhile',
+          'start again',
+        ),
         { error: 'invalid_state' },
       );
     }
