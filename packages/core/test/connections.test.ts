@@ -113,7 +113,9 @@ describe('QontoConnections: start and complete', () => {
       );
       expect(error).toBeInstanceOf(QontoOAuthError);
       expect((error as QontoOAuthError).error).toBe('invalid_state');
-      expect(String(error)).toMatch(/no connection was started with its state for this user\. .*Fix: start again/);
+      expect(String(error)).toMatch(
+        /no connection was started with its state for this user\. .*Fix: start again/,
+      );
     };
     const before = qonto.requests('/oauth2/token').length;
     await refused('user-1', { code: 'ory_ac_made-up', state: 'made-up-state' });
