@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
   fromTokenResponse,
+  MemoryConnectionStore,
   MemoryTokenStore,
   QontoApiClient,
   QontoApiError,
   type QontoBankAccount,
+  type QontoConnectionStore,
+  QontoConnections,
   type QontoEnvConfig,
   QontoOAuthClient,
   QontoTokenManager,
@@ -21,14 +24,22 @@ import session from 'express-session';
 import passport from 'passport';
 import { sendCallbackOutcome } from './callback-outcome.js';
 import { renderError } from './errors.js';
+import { demoUserOf, productRoutes } from './product.js';
 import { sameOriginOnly } from './same-origin.js';
 import './stores.js';
 import { type AccountView, accountPage, homePage, type TransactionRow } from './views.js';
+import { MemoryWebhookSubscriptionStore, type WebhookSubscriptionStore } from './webhook-subscriptions.js';
+import { qontoWebhookRoute } from './webhooks.js';
 
 /** The Qonto side of the app's configuration: `qontoConfigFromEnv`'s shape with this app's callback URL resolved. */
 export type AppQontoConfig = QontoEnvConfig & {
   /** This app's callback, e.g. `http://localhost:3001/auth/qonto/callback`. */
   redirectUri: string;
+  /**
+   * The callback of "Connect a Qonto organization" in Settings (default: `/connect/qonto/callback` at the origin of
+   * `redirectUri`); register it too.
+   */
+  connectRedirectUri?: string | undefined;
 };
 
 /** Everything {@link createApp} needs; tests inject the emulator's clock and a session store they can inspect. */
@@ -43,6 +54,20 @@ export interface AppConfig {
    * one process only). A `RedisTokenStore` shared by several instances refreshes each connection once among them.
    */
   tokenStore?: TokenStore | undefined;
+  /**
+   * Where the demo accounts' Qonto connections live (default: core's `MemoryConnectionStore`); a
+   * `RedisConnectionStore` shares them between instances.
+   */
+  connectionStore?: QontoConnectionStore | undefined;
+  /** Where webhook subscriptions and their secrets live (default: in memory). */
+  webhookSubscriptions?: WebhookSubscriptionStore | undefined;
+  /**
+   * The URL Qonto delivers webhooks to (default: `/webhooks/qonto` at the origin of `redirectUri`; Qonto's
+   * production needs a public https URL), or `false` for no subscription (and no `webhook` scope asked).
+   */
+  webhookUrl?: string | false | undefined;
+  /** How many days before its refresh token expires a connection shows "Reconnect" (default: core's, 14). */
+  reconnectWarningDays?: number | undefined;
   /** Clock in epoch ms used to decide when the access token needs a refresh (default `Date.now`). */
   now?: (() => number) | undefined;
   /** A fetch for every Qonto request (a proxy agent); core adds the staging header around it. */
@@ -115,6 +140,38 @@ export function createApp(config: AppConfig): Express {
       verify,
     ),
   );
+
+  const appOrigin = new URL(qonto.redirectUri).origin;
+  const webhookUrl =
+    config.webhookUrl === false ? undefined : (config.webhookUrl ?? `${appOrigin}/webhooks/qonto`);
+  const connectionStore = config.connectionStore ?? new MemoryConnectionStore();
+  const webhookSubscriptions = config.webhookSubscriptions ?? new MemoryWebhookSubscriptionStore();
+  const connections = new QontoConnections({
+    client: oauth,
+    store: connectionStore,
+    ...shared,
+    now,
+    ...(config.reconnectWarningDays === undefined
+      ? {}
+      : { reconnectWarningDays: config.reconnectWarningDays }),
+  });
+  // The product's routes register their strategies and (de)serializer first: the demo accounts.
+  const product = productRoutes({
+    authenticator,
+    connections,
+    connectStrategy: {
+      ...shared,
+      clientID: qonto.clientId,
+      clientSecret: qonto.clientSecret,
+      callbackURL: qonto.connectRedirectUri ?? `${appOrigin}/connect/qonto/callback`,
+      // Subscribing to the organization's webhooks needs `webhook` on its token.
+      scope: webhookUrl === undefined ? qonto.scopes : [...new Set([...qonto.scopes, 'webhook'])],
+    },
+    subscriptions: webhookSubscriptions,
+    webhookUrl,
+    sameOrigin: sameOriginOnly(appOrigin),
+    now,
+  });
   authenticator.serializeUser((member, done) => done(null, member));
   authenticator.deserializeUser((member: SignedInMember, done) => done(null, member));
 
@@ -122,7 +179,18 @@ export function createApp(config: AppConfig): Express {
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // The app's own origin comes from its configuration (the callback URL), never from a request's Host header.
-  const sameOrigin = sameOriginOnly(new URL(qonto.redirectUri).origin);
+  const sameOrigin = sameOriginOnly(appOrigin);
+  // Before the session: Qonto's deliveries carry no cookie, and the signature covers the raw body.
+  app.post(
+    '/webhooks/qonto',
+    ...qontoWebhookRoute({
+      subscriptions: webhookSubscriptions,
+      connections,
+      store: connectionStore,
+      clientId: qonto.clientId,
+      now,
+    }),
+  );
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -135,6 +203,7 @@ export function createApp(config: AppConfig): Express {
     }),
   );
   app.use(authenticator.session());
+  app.use(product);
 
   const environmentLabel =
     typeof qonto.environment === 'string' ? qonto.environment : `custom (${qonto.environment.apiBaseUrl})`;
@@ -152,6 +221,7 @@ export function createApp(config: AppConfig): Express {
   }
 
   app.get('/', async (req, res) => {
+    if (demoUserOf(req)) return res.redirect('/settings');
     if (await connection(req)) return res.redirect('/account');
     const notice =
       req.query.disconnected === '1' ? 'Disconnected: the consent was revoked at Qonto.' : undefined;

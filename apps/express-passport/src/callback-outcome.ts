@@ -38,36 +38,48 @@ function oauthErrorOf(error: unknown): string | undefined {
  */
 export function sendCallbackOutcome(
   res: Response,
-  o: { error?: unknown; failureStatus?: number | undefined; query: Record<string, unknown> },
+  o: {
+    error?: unknown;
+    failureStatus?: number | undefined;
+    query: Record<string, unknown>;
+    /** `connection`: an organization connected from Settings (titles and the way back say so); default `sign-in`. */
+    flow?: 'sign-in' | 'connection';
+  },
 ): boolean {
   const code = oauthErrorOf(o.error);
+  const connecting = o.flow === 'connection';
+  const page = (title: string, message: string) =>
+    notConnectedPage({
+      title,
+      message,
+      ...(connecting ? { startAgain: { href: '/settings', label: 'Back to settings' } } : {}),
+    });
   if (code === 'invalid_state' || (o.error === undefined && o.failureStatus !== 401)) {
     res
       .status(403)
       .type('html')
-      .send(notConnectedPage({ title: 'Sign-in could not be verified', message: UNVERIFIED_MESSAGE }));
+      .send(page(`${connecting ? 'Connection' : 'Sign-in'} could not be verified`, UNVERIFIED_MESSAGE));
     return true;
   }
   if (o.error === undefined || code === 'access_denied') {
-    res
-      .status(401)
-      .type('html')
-      .send(notConnectedPage({ title: 'Connection declined', message: DECLINED_MESSAGE }));
+    res.status(401).type('html').send(page('Connection declined', DECLINED_MESSAGE));
     return true;
   }
   if (code === undefined || o.query.error === undefined) return false;
-  console.error(`Qonto ended a sign-in with error=${JSON.stringify(code.slice(0, 100))}`);
+  console.error(
+    `Qonto ended a ${connecting ? 'connection' : 'sign-in'} with error=${JSON.stringify(code.slice(0, 100))}`,
+  );
   const known = Object.hasOwn(QONTO_ERRORS, code);
   res
     .status(400)
     .type('html')
     .send(
-      notConnectedPage({
-        title: 'Qonto ended the sign-in with an error',
-        message: known
+      page(
+        `Qonto ended the ${connecting ? 'connection' : 'sign-in'} with an error`,
+        known
           ? `${QONTO_ERRORS[code]} (Error code from Qonto: ${code}.)`
-          : 'Qonto refused the sign-in. Start again from this app; the server log has the error Qonto sent.',
-      }),
+          : `Qonto refused the ${connecting ? 'connection' : 'sign-in'}. Start again from this app; the server log has the error Qonto sent.`,
+      ),
     );
   return true;
 }

@@ -39,10 +39,23 @@ function trustProxyFrom(value: string | undefined): boolean | number | string | 
   return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
+/** `QONTO_WEBHOOK_URL`: a URL, `off` (no subscription), or unset (the app's own `/webhooks/qonto`). */
+function webhookUrlFrom(value: string | undefined): string | false | undefined {
+  const trimmed = value?.trim();
+  if (trimmed === undefined || trimmed === '') return undefined;
+  if (trimmed === 'off') return false;
+  if (!URL.canParse(trimmed)) {
+    throw new Error(
+      `QONTO_WEBHOOK_URL must be the absolute URL Qonto delivers webhooks to (https://app.example/webhooks/qonto), or off, not ${JSON.stringify(trimmed)}.`,
+    );
+  }
+  return trimmed;
+}
+
 /**
  * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT`,
- * `SESSION_SECRET`, `TRUST_PROXY` and `REDIS_URL` (sessions and tokens in that Redis, shared by every instance; in
- * memory without it). Without
+ * `SESSION_SECRET`, `TRUST_PROXY`, `QONTO_WEBHOOK_URL`, `QONTO_CONNECT_REDIRECT_URI` and `REDIS_URL` (sessions,
+ * tokens and connections in that Redis, shared by every instance; in memory without it). Without
  * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
  * in this process.
  */
@@ -71,10 +84,17 @@ export async function serverSetupFromEnv(
   const stores = env.REDIS_URL ? redisStores(env.REDIS_URL) : memoryStores();
   notes.push(stores.description);
   const config: AppConfig = {
-    qonto: { ...qonto, redirectUri: qonto.redirectUri ?? defaultRedirectUri },
+    qonto: {
+      ...qonto,
+      redirectUri: qonto.redirectUri ?? defaultRedirectUri,
+      connectRedirectUri: env.QONTO_CONNECT_REDIRECT_URI || undefined,
+    },
     sessionSecret: env.SESSION_SECRET,
     sessionStore: stores.sessionStore,
     tokenStore: stores.tokenStore,
+    connectionStore: stores.connectionStore,
+    webhookSubscriptions: stores.webhookSubscriptions,
+    webhookUrl: webhookUrlFrom(env.QONTO_WEBHOOK_URL),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
   };
   return { config, port, notes, stores, ...(emulator === undefined ? {} : { emulator }) };

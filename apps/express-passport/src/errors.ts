@@ -12,6 +12,7 @@ const TITLES: Record<QontoError['code'], string> = {
   timeout: 'Qonto did not answer in time',
   unexpected_response: 'Qonto answered something unexpected',
   token_store: 'The stored Qonto connection could not be read',
+  webhook_signature: 'A Qonto webhook delivery could not be verified',
 };
 
 function statusOf(error: QontoError & { error?: string; status?: number }): number {

@@ -1,8 +1,18 @@
-import { MemoryTokenStore, type TokenStore } from '@qonto-oauth/core';
-import { RedisTokenStore } from '@qonto-oauth/redis';
+import {
+  MemoryConnectionStore,
+  MemoryTokenStore,
+  type QontoConnectionStore,
+  type TokenStore,
+} from '@qonto-oauth/core';
+import { RedisConnectionStore, RedisTokenStore } from '@qonto-oauth/redis';
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { Redis } from 'ioredis';
+import {
+  MemoryWebhookSubscriptionStore,
+  RedisWebhookSubscriptionStore,
+  type WebhookSubscriptionStore,
+} from './webhook-subscriptions.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -16,6 +26,10 @@ export interface AppStores {
   sessionStore: session.Store;
   /** Holds each connection's TokenSet under a random key the session names; rotated sets are saved here. */
   tokenStore: TokenStore;
+  /** The demo accounts' Qonto connections (records and their tokens). */
+  connectionStore: QontoConnectionStore;
+  /** Webhook subscriptions and their signing secrets. */
+  webhookSubscriptions: WebhookSubscriptionStore;
   /** One line for the start-up log (never the Redis URL: it may hold a password). */
   description: string;
   /** Closes the Redis connections, if any. */
@@ -30,17 +44,22 @@ export function memoryStores(): AppStores {
   return {
     sessionStore: new session.MemoryStore(),
     tokenStore: new MemoryTokenStore(),
-    description: 'Sessions and tokens in memory (set REDIS_URL to share them between instances)',
+    connectionStore: new MemoryConnectionStore(),
+    webhookSubscriptions: new MemoryWebhookSubscriptionStore(),
+    description: 'Sessions, tokens and connections in memory (set REDIS_URL to share them between instances)',
     close: async () => {},
   };
 }
 
 /**
  * In Redis at `url`, shared by every instance of the app: sessions through connect-redis, tokens in a
- * `RedisTokenStore`, so any instance serves a login made on another and they refresh its token once between them.
+ * `RedisTokenStore`, so any instance serves a login made on another and they refresh its token once between them;
+ * the demo accounts' connections in a `RedisConnectionStore`, and webhook secrets beside them, so any instance
+ * verifies a delivery.
  */
 export function redisStores(url: string): AppStores {
   const tokenStore = new RedisTokenStore({ url, keyPrefix: KEY_PREFIX });
+  const connectionStore = new RedisConnectionStore({ url, keyPrefix: `${KEY_PREFIX}product:` });
   // The same settings as the token store's own client: a call fails after one reconnection attempt, not queued.
   const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000, lazyConnect: true });
   // Without a listener ioredis prints each reconnection error with its stack; the requests that fail say enough.
@@ -49,9 +68,11 @@ export function redisStores(url: string): AppStores {
   return {
     sessionStore: new RedisStore({ client, prefix: `${KEY_PREFIX}session:` }),
     tokenStore,
-    description: `Sessions and tokens in Redis at ${hostname}:${port || 6379}`,
+    connectionStore,
+    webhookSubscriptions: new RedisWebhookSubscriptionStore(client, `${KEY_PREFIX}product:`),
+    description: `Sessions, tokens and connections in Redis at ${hostname}:${port || 6379}`,
     async close() {
-      await Promise.all([tokenStore.close(), client.quit().catch(() => {})]);
+      await Promise.all([tokenStore.close(), connectionStore.close(), client.quit().catch(() => {})]);
     },
   };
 }

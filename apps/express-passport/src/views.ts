@@ -17,7 +17,8 @@ const APP_HEADER = `<header class="app-name"><strong>example-express-passport</s
 export const DECLINED_MESSAGE =
   'You declined the consent on Qonto, so this app has no access to your account. Connect again if that was not intended.';
 
-function layout(title: string, body: string): string {
+/** A whole page: the shared head and style, the app's name, then `body` (already escaped HTML). */
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -36,6 +37,11 @@ function layout(title: string, body: string): string {
   .error { background: #fff1f0; border: 1px solid #ffccc7; padding: 1rem; border-radius: .5rem; }
   form { display: inline; }
   .app-name { color: #6e6e73; font-size: .875rem; margin-bottom: 1rem; }
+  nav.session { display: flex; gap: 1rem; align-items: center; justify-content: flex-end; font-size: .9rem; }
+  .status { display: inline-block; padding: .1rem .5rem; border-radius: 1rem; font-size: .85rem; background: #e8f5e9; }
+  .status.reconnect_soon { background: #fff8e1; } .status.reconnect_required, .status.revoked { background: #fff1f0; }
+  label { display: block; margin: .5rem 0; } input { font: inherit; padding: .3rem .5rem; }
+  .actions { display: flex; flex-wrap: wrap; gap: .4rem; }
 </style>
 </head>
 <body>
@@ -46,16 +52,22 @@ ${body}
 `;
 }
 
-/** The signed-out home page with the "Connect with Qonto" button. */
+/** The signed-out home page: the product's "Sign in", and "Connect with Qonto" to sign in with Qonto itself. */
 export function homePage(o: { notice?: string | undefined; environmentLabel: string }): string {
   const notice = o.notice ? `<p class="note">${escapeHtml(o.notice)}</p>` : '';
   return layout(
     'Home',
     `<h1>Qonto + Passport example</h1>
 ${notice}
-<p>Connect your Qonto business account to see your membership, your organization, its bank accounts and the
-latest transactions. Environment: <strong>${escapeHtml(o.environmentLabel)}</strong>.</p>
-<p><a class="button" href="/auth/qonto">Connect with Qonto</a></p>`,
+<p>Environment: <strong>${escapeHtml(o.environmentLabel)}</strong>.</p>
+<h2>The product</h2>
+<p>Sign in with one of the app's own demo accounts, then connect one or more Qonto organizations in Settings, sync
+their transactions, and see a revocation in Qonto arrive by webhook.</p>
+<p><a class="button" href="/login">Sign in</a></p>
+<h2>Sign in with Qonto</h2>
+<p>Or let the Qonto membership be the login: see your membership, your organization, its bank accounts and the
+latest transactions.</p>
+<p><a class="button secondary" href="/auth/qonto">Connect with Qonto</a></p>`,
   );
 }
 
@@ -65,6 +77,8 @@ export interface TransactionRow {
   id?: string;
   label?: string;
   amount?: number;
+  /** The amount in cents (Qonto sends both). */
+  amount_cents?: number;
   currency?: string;
   side?: string;
   settled_at?: string | null;
@@ -156,12 +170,20 @@ ${transactionsBlock(view.transactions)}
  * A sign-in that ended without a connection (consent denied, state check failed): nothing was saved, and
  * "Connect with Qonto" starts again.
  */
-export function notConnectedPage(o: { title: string; message: string }): string {
+export function notConnectedPage(o: {
+  title: string;
+  message: string;
+  /** Where to go from here (default: "Connect with Qonto" again, and Home). */
+  startAgain?: { href: string; label: string };
+}): string {
+  const links = o.startAgain
+    ? `<a class="button" href="${escapeHtml(o.startAgain.href)}">${escapeHtml(o.startAgain.label)}</a>`
+    : '<a class="button" href="/auth/qonto">Connect with Qonto</a> <a href="/">Home</a>';
   return layout(
     o.title,
     `<h1>${escapeHtml(o.title)}</h1>
 <p class="note">${escapeHtml(o.message)}</p>
-<p>Nothing was saved. <a class="button" href="/auth/qonto">Connect with Qonto</a> <a href="/">Home</a></p>`,
+<p>Nothing was saved. ${links}</p>`,
   );
 }
 

@@ -8,10 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { QontoApiClient } from '@qonto-oauth/core';
 import { type RedisServer, startRedisServer } from '@qonto-oauth/redis/testing';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
+import { DEMO_CLIENT_ID } from '@qonto-oauth/sandbox/demo';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { DEMO_ACCOUNTS } from '../src/demo-accounts.js';
 import { type AppStores, redisStores } from '../src/stores.js';
-import { signIn, singleOrganizationUser, storedSessions } from './helpers/app-harness.js';
+import {
+  connectOrganization,
+  signIn,
+  signInToProduct,
+  singleOrganizationUser,
+  storedSessions,
+} from './helpers/app-harness.js';
 import { TestBrowser } from './helpers/browser.js';
 
 const serverJs = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'server.js');
@@ -56,13 +64,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** One instance of the built app, `pnpm start` as a deployment runs it, on Redis; resolves with its origin. */
-async function startInstance(): Promise<string> {
+/**
+ * One instance of the built app, `pnpm start` as a deployment runs it, on Redis, pointed at `emulator`; resolves
+ * with its origin.
+ */
+async function startInstance(emulator = sandbox): Promise<string> {
   const port = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env,
     PORT: String(port),
-    QONTO_SANDBOX_URL: sandbox.url,
+    QONTO_SANDBOX_URL: emulator.url,
     REDIS_URL: redis.url,
     SESSION_SECRET: 'one-secret-for-every-instance',
   };
@@ -81,7 +92,7 @@ async function startInstance(): Promise<string> {
       if (output.includes(origin)) resolve();
     });
   });
-  expect(output).toContain(`Sessions and tokens in Redis at 127.0.0.1:${redis.port}`);
+  expect(output).toContain(`Sessions, tokens and connections in Redis at 127.0.0.1:${redis.port}`);
   return origin;
 }
 
@@ -89,8 +100,10 @@ async function startInstance(): Promise<string> {
  * Two instances of one deployment (one Qonto app, one session secret, one Redis), two processes on two ports, and
  * one browser: cookies ignore ports, so it carries the same session cookie to both, as behind a load balancer.
  */
-async function startTwoInstances(): Promise<{ origins: [string, string]; browser: TestBrowser }> {
-  const origins = await Promise.all([startInstance(), startInstance()]);
+async function startTwoInstances(
+  emulator = sandbox,
+): Promise<{ origins: [string, string]; browser: TestBrowser }> {
+  const origins = await Promise.all([startInstance(emulator), startInstance(emulator)]);
   return { origins, browser: new TestBrowser() };
 }
 
@@ -183,6 +196,39 @@ describe('two instances of example-express-passport behind one Redis (REDIS_URL)
     // Nothing of the login left in Redis (session, tokens), and the consent revoked at Qonto.
     expect(await onRedis((client) => client.keys('*'))).toEqual([]);
     expect(await worksAtQonto(accessToken)).toBe(false);
+  });
+
+  it("share a demo account's connected organizations, and a revocation delivered to either", async () => {
+    // An emulator of its own, whose clock the other tests have not moved: the instances check a delivery's
+    // signature time against their own clock (5 minutes at most apart).
+    const emulator = await startQontoSandbox({ demo: true });
+    onTestFinished(() => emulator.close());
+    const { origins, browser } = await startTwoInstances(emulator);
+    const [alice] = DEMO_ACCOUNTS;
+    const member = singleOrganizationUser(emulator);
+    const organization = member.organizations[0]!;
+    expect((await signInToProduct({ origin: origins[0], browser }, alice!)).status).toBe(303);
+    const { page } = await connectOrganization({ origin: origins[0], browser }, member, organization.id);
+    expect(page.body).toContain(`Connected ${organization.legalName}.`);
+
+    const state = async (origin: string) =>
+      (await browser.follow(`${origin}/settings`)).body.match(/<span class="status ([a-z_]+)">/)?.[1];
+    expect(await state(origins[1])).toBe('active');
+    expect((await browser.follow(`${origins[1]}/organizations/${organization.id}/transactions`)).status).toBe(
+      200,
+    );
+
+    // The subscription names the first instance's URL; the second reads the result from Redis.
+    const deliveries = await emulator.revokeConsent({
+      clientId: DEMO_CLIENT_ID,
+      organizationId: organization.id,
+      email: member.email,
+    });
+    expect(deliveries.map((d) => [d.callbackUrl, d.state])).toEqual([
+      [`${origins[0]}/webhooks/qonto`, 'delivered'],
+    ]);
+    await expect.poll(() => state(origins[1]), { timeout: 20_000 }).toBe('revoked');
+    expect(await state(origins[0])).toBe('revoked');
   });
 
   it('answer with the error page while Redis is down, and serve the same login once it is back', async () => {

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryTokenStore, type TokenSet, type TokenStore } from '@qonto-oauth/core';
+import { MemoryConnectionStore, MemoryTokenStore, type TokenSet, type TokenStore } from '@qonto-oauth/core';
 import type { QontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import session from 'express-session';
 import { type AppConfig, type AppQontoConfig, createApp } from '../../src/app.js';
+import type { DemoAccount } from '../../src/demo-accounts.js';
+import { MemoryWebhookSubscriptionStore } from '../../src/webhook-subscriptions.js';
 import { TestBrowser } from './browser.js';
 
 /** What the app keeps for one browser: Passport's user (in the session) and the tokens its session names. */
@@ -53,6 +55,12 @@ export interface RunningApp {
   browser: TestBrowser;
   /** Every session in the app's store (the test's window on "no half-login"). */
   sessions(): Promise<StoredSession[]>;
+  /** The demo accounts' connections and their tokens, as the app keeps them. */
+  connectionStore: MemoryConnectionStore;
+  /** The webhook subscriptions the app made, with their secrets. */
+  webhookSubscriptions: MemoryWebhookSubscriptionStore;
+  /** The app's client at the emulator. */
+  clientId: string;
   close(): Promise<void>;
 }
 
@@ -65,15 +73,21 @@ let clients = 0;
 export async function startApp(
   sandbox: QontoSandbox,
   qonto: Partial<AppQontoConfig> = {},
-  app: Pick<AppConfig, 'trustProxy'> = {},
+  app: Pick<AppConfig, 'trustProxy' | 'reconnectWarningDays'> = {},
 ): Promise<RunningApp> {
   const { server, origin } = await listenOnLoopback();
   const redirectUri = `${origin}/auth/qonto/callback`;
   const clientId = `express-passport-test-${++clients}`;
   const clientSecret = `secret-${clients}`;
-  sandbox.addClient({ clientId, clientSecret, redirectUris: [redirectUri] });
+  sandbox.addClient({
+    clientId,
+    clientSecret,
+    redirectUris: [redirectUri, `${origin}/connect/qonto/callback`],
+  });
   const store = new session.MemoryStore();
   const tokenStore = new MemoryTokenStore();
+  const connectionStore = new MemoryConnectionStore();
+  const webhookSubscriptions = new MemoryWebhookSubscriptionStore();
   try {
     const handler = createApp({
       qonto: {
@@ -88,6 +102,8 @@ export async function startApp(
       sessionSecret: 'test-session-secret',
       sessionStore: store,
       tokenStore,
+      connectionStore,
+      webhookSubscriptions,
       now: sandbox.clock.now,
       ...app,
     });
@@ -100,6 +116,9 @@ export async function startApp(
     origin,
     browser: new TestBrowser(),
     sessions: () => storedSessions(store, tokenStore),
+    connectionStore,
+    webhookSubscriptions,
+    clientId,
     close: () => closeServer(server),
   };
 }
@@ -132,4 +151,40 @@ export async function signIn(
   user: QontoSandbox['users'][number],
 ) {
   return app.browser.follow(await consentAt(app, user));
+}
+
+/** Signs `account` in to the product with its own login form (POST /login from the app's page); redirects not followed. */
+export function signInToProduct(
+  app: Pick<RunningApp, 'origin' | 'browser'>,
+  account: DemoAccount,
+  o: { origin?: string } = {},
+): Promise<Response> {
+  return app.browser.fetch(`${app.origin}/login`, {
+    method: 'POST',
+    headers: { Origin: o.origin ?? app.origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: account.username, password: account.password }),
+  });
+}
+
+/**
+ * Settings' "Connect a Qonto organization" (or, with `reconnect`, the row's "Reconnect") through the emulator's
+ * pages as `member`, picking `organizationId`; returns the authorize URL the app sent the browser to and the page
+ * the callback ends on.
+ */
+export async function connectOrganization(
+  app: Pick<RunningApp, 'origin' | 'browser'>,
+  member: QontoSandbox['users'][number],
+  organizationId: string,
+  o: { reconnect?: boolean } = {},
+): Promise<{ authorize: URL; page: { url: string; status: number; body: string } }> {
+  const path = `/settings/qonto/connect${o.reconnect ? `?organization=${organizationId}` : ''}`;
+  const start = await app.browser.fetch(`${app.origin}${path}`);
+  if (start.status !== 302) throw new Error(`${path} answered ${start.status}`);
+  const authorize = new URL(start.headers.get('location') ?? '');
+  const callback = await completeAuthorization(authorize.href, {
+    email: member.email,
+    password: member.password,
+    organizationId,
+  });
+  return { authorize, page: await app.browser.follow(callback) };
 }
