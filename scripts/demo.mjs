@@ -227,6 +227,13 @@ const lines = [
     (s) =>
       `  ${s.name.padEnd(column)}${s.url.padEnd(24)}${s.stack ? ` ${s.stack}` : ' OAuth pages, Business API'}`,
   ),
+  ...(apps.some((a) => a.name === 'example-express-passport')
+    ? [
+        '',
+        'example-express-passport is also a product: Sign in as alice / alice-demo (or bob / bob-demo), connect',
+        `organizations in Settings, and revoke one at ${emulator.url}/connected-apps to see the webhook arrive.`,
+      ]
+    : []),
   '',
   "Log in on the emulator's pages as:",
   ...DEMO_USERS.map(
