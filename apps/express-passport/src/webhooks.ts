@@ -6,6 +6,7 @@ import {
   type QontoConnection,
   type QontoConnectionStore,
   type QontoConnections,
+  QontoUnexpectedResponseError,
   type QontoWebhookEvent,
   QontoWebhookSignatureError,
   verifyQontoWebhook,
@@ -51,7 +52,9 @@ export async function ensureWebhookSubscription(o: {
   });
   const created = answer as ListedSubscription | undefined;
   if (typeof created?.id !== 'string' || typeof created.secret !== 'string') {
-    throw new Error('Qonto created the webhook subscription without answering its id and secret.');
+    throw new QontoUnexpectedResponseError(
+      'Qonto answered POST /v2/webhook_subscriptions without the subscription id and secret.',
+    );
   }
   const subscription = { id: created.id, organizationId, secret: created.secret };
   await store.put(subscription);
@@ -72,7 +75,8 @@ function claimedSubscriptionId(body: Buffer): string | undefined {
  * Applies a `v1/consent-revocations` event of `organizationId`. The event names the organization and the app, not
  * whose consent ended (its `membership_id` is the subscription's), so each connection to that organization is
  * probed with one API call: those Qonto now refuses (the token manager's refresh gets `invalid_grant`) are marked
- * revoked; the others, another member's consent, stay connected.
+ * revoked; the others, another member's consent, stay connected. Connections not active are left as they are, and so
+ * is one whose probe fails otherwise (logged): its next sync finds out.
  */
 export async function applyConsentRevocation(o: {
   connections: QontoConnections;
@@ -81,12 +85,19 @@ export async function applyConsentRevocation(o: {
 }): Promise<QontoConnection[]> {
   const revoked: QontoConnection[] = [];
   for (const record of await o.store.listByOrganization(o.organizationId)) {
-    if (record.status === 'revoked') continue;
+    // Already revoked, or waiting for a reconnection: nothing left to probe with.
+    if (record.status !== 'active') continue;
     try {
       await o.connections.api(record.userKey, o.organizationId).getMembership();
     } catch (error) {
-      if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true)
-        throw error;
+      if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true) {
+        // Qonto unreachable, say: this connection's state is left for its next sync to find out.
+        console.error(
+          `A consent revocation in organization ${o.organizationId} could not be checked for one connection:`,
+          isQontoError(error) ? error.message : error,
+        );
+        continue;
+      }
       revoked.push(
         ...(await o.connections.markRevoked(o.organizationId, {
           userKey: record.userKey,

@@ -58,7 +58,7 @@ async function signInAs(account: DemoAccount, browser = app.browser): Promise<vo
 /** Alice connects (or reconnects) one of Manon's organizations; `as` and `browser` make it someone else. */
 function connect(
   organizationId: string,
-  o: { reconnect?: boolean; as?: SandboxUser; browser?: TestBrowser } = {},
+  o: { reconnect?: boolean; deny?: boolean; as?: SandboxUser; browser?: TestBrowser } = {},
 ) {
   const browser = o.browser ?? app.browser;
   return connectOrganization({ origin: app.origin, browser }, o.as ?? manon, organizationId, o);
@@ -134,6 +134,13 @@ describe('the sample product: its own login, connected organizations, sync, webh
     const other = await bobsBrowser.follow(`${app.origin}/organizations/${first.id}/transactions`);
     expect(other.url).toBe(`${app.origin}/settings`);
     expect(other.body).toContain('That organization is not connected.');
+
+    // Declining at Qonto ends on the app's own page, leading back to Settings; nothing saved.
+    const declined = await connect(first.id, { as: jules, browser: bobsBrowser, deny: true });
+    expect(declined.page.status).toBe(401);
+    expect(declined.page.body).toContain('<h1>Connection declined</h1>');
+    expect(declined.page.body).toContain('href="/settings">Back to settings</a>');
+    expect(await app.connectionStore.list(bob.id)).toEqual([]);
 
     // Bob connects the same organization through another of its members; its webhook subscription serves both.
     const { page: connected } = await connect(first.id, { as: jules, browser: bobsBrowser });

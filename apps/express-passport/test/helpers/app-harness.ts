@@ -168,14 +168,14 @@ export function signInToProduct(
 
 /**
  * Settings' "Connect a Qonto organization" (or, with `reconnect`, the row's "Reconnect") through the emulator's
- * pages as `member`, picking `organizationId`; returns the authorize URL the app sent the browser to and the page
+ * pages as `member`, picking `organizationId`, allowing (or, with `deny`, denying); returns the authorize URL the app sent the browser to and the page
  * the callback ends on.
  */
 export async function connectOrganization(
   app: Pick<RunningApp, 'origin' | 'browser'>,
   member: QontoSandbox['users'][number],
   organizationId: string,
-  o: { reconnect?: boolean } = {},
+  o: { reconnect?: boolean; deny?: boolean } = {},
 ): Promise<{ authorize: URL; page: { url: string; status: number; body: string } }> {
   const path = `/settings/qonto/connect${o.reconnect ? `?organization=${organizationId}` : ''}`;
   const start = await app.browser.fetch(`${app.origin}${path}`);
@@ -185,6 +185,7 @@ export async function connectOrganization(
     email: member.email,
     password: member.password,
     organizationId,
+    ...(o.deny ? { deny: true } : {}),
   });
   return { authorize, page: await app.browser.follow(callback) };
 }
