@@ -1,33 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCookieJarFetch } from '../src/browser.js';
 import type { QontoSandbox } from '../src/types.js';
-import { apiGet, authorizeUrl, exchange, obtainCode, REDIRECT_URI, startSandbox } from './helpers.js';
+import {
+  apiGet,
+  authorizeUrl,
+  declaredRoutes,
+  exchange,
+  obtainCode,
+  REDIRECT_URI,
+  startSandbox,
+} from './helpers.js';
 
 /** Fixed: a failure reproduces with the same requests; fast-check prints the smallest one it found. */
 const SEED = 20_261_201;
 const RUNS = 1200;
-
-/**
- * Every route the emulator declares (`router.get('/path'`, `app.post(…`), read from its source, so a route added
- * later is fuzzed without editing this list.
- */
-function declaredRoutes(): { method: string; path: string }[] {
-  const src = join(import.meta.dirname, '..', 'src');
-  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const routes = new Map<string, { method: string; path: string }>();
-  for (const file of files) {
-    const text = readFileSync(join(src, file), 'utf8');
-    for (const m of text.matchAll(/\b(?:router|app)\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)) {
-      const route = { method: (m[1] as string).toUpperCase(), path: m[2] as string };
-      routes.set(`${route.method} ${route.path}`, route);
-    }
-  }
-  return [...routes.values()];
-}
 
 /**
  * One raw HTTP/1.1 exchange on its own socket: anything may be sent (latin1), the status line is read back. The

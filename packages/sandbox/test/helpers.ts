@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   parseAuthorizationCallback,
   QontoApiClient,
@@ -178,4 +180,22 @@ export async function connectRaw(
     return { status: response.status, headers: response.headers, text, body: json as T };
   };
   return { user, organizationId, accessToken, refreshToken: body.refresh_token as string, get };
+}
+
+/**
+ * Every route the emulator declares (`router.get('/path'`, `app.post(…`), read from its source, so a route added
+ * later is fuzzed without editing this list.
+ */
+export function declaredRoutes(): { method: string; path: string }[] {
+  const src = join(import.meta.dirname, '..', 'src');
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const routes = new Map<string, { method: string; path: string }>();
+  for (const file of files) {
+    const text = readFileSync(join(src, file), 'utf8');
+    for (const m of text.matchAll(/\b(?:router|app)\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)) {
+      const route = { method: (m[1] as string).toUpperCase(), path: m[2] as string };
+      routes.set(`${route.method} ${route.path}`, route);
+    }
+  }
+  return [...routes.values()];
 }

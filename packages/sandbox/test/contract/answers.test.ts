@@ -4,7 +4,7 @@ import * as shapes from '../../../core/contract/qonto-shapes.js';
 import { arrayOf, conformance, field, type ObjectSpec, object } from '../../../core/contract/spec.js';
 import { startQontoSandbox } from '../../src/index.js';
 import type { QontoSandbox } from '../../src/types.js';
-import { apiGet, connectRaw } from '../helpers.js';
+import { apiGet, connectRaw, declaredRoutes } from '../helpers.js';
 
 /**
  * Every Business API route of the emulator, for an owner and for a manager, checked against the shapes core's types
@@ -172,7 +172,36 @@ describe("every emulator route answers in Qonto's documented shape", () => {
   });
 });
 
+/** The routes the tests above check, as the emulator's source declares them. */
+const CHECKED = [
+  'GET /v2/membership',
+  'GET /v2/memberships',
+  'GET /v2/organization',
+  'GET /v2/bank_accounts',
+  'GET /v2/bank_accounts/:id',
+  'GET /v2/transactions',
+  'GET /v2/transactions/:id',
+  'GET /v2/labels',
+  'GET /v2/attachments/:id',
+  'GET /v2/transactions/:id/attachments',
+  'POST /v2/transactions/:id/attachments',
+  'GET /v2/statements',
+  'GET /v2/statements/:id',
+  'POST /v2/webhook_subscriptions',
+  'GET /v2/webhook_subscriptions',
+  'GET /v2/webhook_subscriptions/:id',
+  'DELETE /v2/webhook_subscriptions/:id',
+  'DELETE /v2/oauth2/consents',
+];
+
 describe('the contract check itself', () => {
+  it('covers every Business API route the emulator declares: a new route needs its shape here', () => {
+    const declared = declaredRoutes()
+      .filter((r) => r.path.startsWith('/v2/'))
+      .map((r) => `${r.method} ${r.path}`);
+    expect(declared.sort()).toEqual([...CHECKED].sort());
+  });
+
   it('reports a missing field, an unknown one, a wrong type and a null where none is allowed', () => {
     const good = { id: 'l1', name: 'Travel', parent_id: null };
     expect(conformance(good, shapes.label)).toEqual([]);
