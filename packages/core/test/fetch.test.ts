@@ -230,16 +230,17 @@ describe('createQontoFetch: timeouts, aborts and network failures', () => {
         res.write('{"transactions":['); // and never the rest
       }
     });
-    // Long enough for the slow body's headers to arrive on a loaded machine: the timeout must hit during the body.
-    const qontoFetch = createQontoFetch({
-      environment: sandboxEndpointsAt(sandbox.url),
-      stagingToken: TOKEN,
-      timeoutMs: 1_000,
-      retry: false,
-    });
-    const noHeaders = await qontoFetch(`${sandbox.url}/v2/no-headers`).catch((e) => e);
+    const fetchWithin = (timeoutMs: number) =>
+      createQontoFetch({
+        environment: sandboxEndpointsAt(sandbox.url),
+        stagingToken: TOKEN,
+        timeoutMs,
+        retry: false,
+      });
+    const noHeaders = await fetchWithin(200)(`${sandbox.url}/v2/no-headers`).catch((e) => e);
     expect(noHeaders).toBeInstanceOf(QontoTimeoutError);
-    const response = await qontoFetch(`${sandbox.url}/v2/slow-body`);
+    // Long enough for the slow body's headers to arrive on a loaded CI machine: the timeout must hit during the body.
+    const response = await fetchWithin(5_000)(`${sandbox.url}/v2/slow-body`);
     const cutBody = await response.text().catch((e) => e);
     expect(cutBody).toBeInstanceOf(QontoTimeoutError);
     while (closed.length < 2) await new Promise((r) => setTimeout(r, 2));
