@@ -78,6 +78,36 @@ describe('createQontoFetch: the staging header', () => {
     }
   });
 
+  it("keeps the caller's other headers, given as a Headers, pairs or a record, repeated names joined", async () => {
+    const qontoFetch = createQontoFetch({
+      environment: sandboxEndpointsAt(sandbox.url),
+      stagingToken: TOKEN,
+    });
+    const sent = [
+      new Headers({ Accept: 'application/json', 'X-Qonto-Staging-Token': 'x' }),
+      [
+        ['accept', 'application/json'],
+        ['x-qonto-staging-token', 'y'],
+      ] as [string, string][],
+      { Accept: 'application/json', 'x-qonto-STAGING-token': 'z' },
+    ];
+    for (const headers of sent) await qontoFetch(`${sandbox.url}/v2/organization`, { headers });
+    await qontoFetch(`${sandbox.url}/v2/organization`, {
+      headers: [
+        ['x-trace', 'a'],
+        ['x-trace', 'b'],
+      ],
+    });
+    expect(sandbox.requests.map((r) => r.rawHeaders['X-Qonto-Staging-Token'])).toEqual(Array(4).fill(TOKEN));
+    expect(sandbox.requests.slice(0, 3).map((r) => stagingNames(r.headerNames))).toEqual(
+      Array(3).fill(['X-Qonto-Staging-Token']),
+    );
+    const accept = (r: (typeof sandbox.requests)[number]) =>
+      Object.entries(r.rawHeaders).find(([name]) => name.toLowerCase() === 'accept')?.[1];
+    expect(sandbox.requests.slice(0, 3).map(accept)).toEqual(Array(3).fill('application/json'));
+    expect(sandbox.requests[3]?.rawHeaders['x-trace']).toBe('a, b');
+  });
+
   it('removes the header from requests to any other origin, even when the caller passed it', async () => {
     const qontoFetch = createQontoFetch({
       environment: sandboxEndpointsAt(sandbox.url),
