@@ -184,6 +184,8 @@ function decodedViews(text: string): View[] {
     for (const decoder of DECODERS) {
       if (used.includes(decoder)) continue;
       const next = decoder(view);
+      // Nothing decoded: every order from here is one already tried from `view` without this decoder.
+      if (next.text === view.text) continue;
       if (!seen.has(next.text)) {
         seen.add(next.text);
         views.push(next);
