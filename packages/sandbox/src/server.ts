@@ -123,7 +123,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     gate,
     data: createSeedData(seed, anchor),
     store: new GrantStore(clock.now),
-    signer: await createIdTokenSigner(),
+    signer: createIdTokenSigner(),
     clock,
     requests: createRequestList(),
     flows: new ExpiringMap({ keepMs: FLOW_LIFETIME_MS, capacity: BROWSER_STATE_CAPACITY, now: clock.now }),
@@ -159,8 +159,8 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   app.use(recordRequests(ctx), noFraming, forgetExpired(ctx), injectFaults(ctx));
   app.get('/', homePage(ctx));
   // Emulator aid: Qonto documents no JWKS URL (qonto-api.md §1), but verifying id_tokens needs one.
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    res.json(ctx.signer.jwks);
+  app.get('/.well-known/jwks.json', async (_req, res) => {
+    res.json(await ctx.signer.jwks());
   });
   app.use(
     authorizeRoutes(ctx),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { randomUUID } from '../random.js';
 import type { Grant } from './grants.js';
 
@@ -9,7 +9,9 @@ const ID_TOKEN_LIFETIME_S = 3600;
 /** Signs id_tokens with a key pair made for this start, and publishes its public half. */
 export interface IdTokenSigner {
   /** `{ keys: [...] }` for `/.well-known/jwks.json`. */
-  jwks: { keys: JWK[] };
+  jwks(): Promise<{ keys: JWK[] }>;
+  /** Resolves once the key pair exists, so that making it does not age the tokens about to be signed. */
+  ready(): Promise<unknown>;
   sign(o: { issuer: string; grant: Grant; email: string; accessToken: string; now: number }): Promise<string>;
 }
 
@@ -22,13 +24,24 @@ export function atHash(accessToken: string): string {
  * An RS256 signer shaped like Qonto's example id_token (create_tokens page): `kid` `private:<uuid>`, `aud` an array
  * of the client id, `sub` the user id, `email`, `at_hash`, `auth_time`, `rat`, `sid`, `jti`, `iat`/`exp` 1 hour apart.
  */
-export async function createIdTokenSigner(): Promise<IdTokenSigner> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = `private:${randomUUID()}`;
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+export function createIdTokenSigner(): IdTokenSigner {
+  // jose and an RSA key pair cost more than the rest of a start: both wait for the first id_token or JWKS request,
+  // which most runs never make.
+  let keys: ReturnType<typeof generateKeys> | undefined;
+  const lazyKeys = () => {
+    keys ??= generateKeys().catch((error: unknown) => {
+      keys = undefined; // the next request tries again
+      throw error;
+    });
+    return keys;
+  };
   return {
-    jwks: { keys: [publicJwk] },
+    ready: lazyKeys,
+    async jwks() {
+      return { keys: [(await lazyKeys()).publicJwk] };
+    },
     async sign({ issuer, grant, email, accessToken, now }) {
+      const { jose, kid, privateKey } = await lazyKeys();
       const iat = Math.floor(now / 1000);
       const claims: Record<string, unknown> = {
         at_hash: atHash(accessToken),
@@ -38,7 +51,7 @@ export async function createIdTokenSigner(): Promise<IdTokenSigner> {
         sid: grant.id,
       };
       if (grant.nonce !== undefined) claims.nonce = grant.nonce;
-      return new SignJWT(claims)
+      return new jose.SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience([grant.clientId])
@@ -49,4 +62,12 @@ export async function createIdTokenSigner(): Promise<IdTokenSigner> {
         .sign(privateKey);
     },
   };
+}
+
+async function generateKeys() {
+  const jose = await import('jose');
+  const { publicKey, privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  const kid = `private:${randomUUID()}`;
+  const publicJwk: JWK = { ...(await jose.exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { jose, kid, privateKey, publicJwk };
 }

@@ -25,12 +25,14 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
   const router = express.Router();
 
   async function issue(res: Response, grant: Grant): Promise<void> {
+    const openid = grant.scopes.includes('openid');
+    if (openid) await ctx.signer.ready();
     const { accessToken, refreshToken } = ctx.store.issueTokens(grant);
     const body: Record<string, string | number> = {
       access_token: accessToken,
       expires_in: ACCESS_TOKEN_LIFETIME_S,
     };
-    if (grant.scopes.includes('openid')) {
+    if (openid) {
       const email = ctx.data.users.find((u) => u.id === grant.userId)?.email ?? '';
       body.id_token = await ctx.signer.sign({
         issuer: ctx.url,
