@@ -137,7 +137,10 @@ describe("core README's connections guide, as pasted", () => {
       email: user.email,
     });
     expect(deliveries.map((d) => d.state)).toEqual(['delivered']);
-    expect((await text('/')).body).toContain(`${organization.legalName} (${organizationId}): revoked`);
+    // The guide answers the delivery first, then checks the connection with Qonto: it turns revoked shortly after.
+    await expect
+      .poll(async () => (await text('/')).body, { timeout: 20_000 })
+      .toContain(`${organization.legalName} (${organizationId}): revoked`);
 
     expect(await text(`/disconnect?organization=${organizationId}`, { method: 'POST' })).toEqual({
       status: 200,

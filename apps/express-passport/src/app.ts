@@ -186,8 +186,6 @@ export function createApp(config: AppConfig): Express {
     ...qontoWebhookRoute({
       subscriptions: webhookSubscriptions,
       connections,
-      store: connectionStore,
-      clientId: qonto.clientId,
       now,
     }),
   );

@@ -1,10 +1,7 @@
 import {
   isQontoError,
-  isQontoWebhookEvent,
   QONTO_WEBHOOK_SIGNATURE_HEADER,
   type QontoApiClient,
-  type QontoConnection,
-  type QontoConnectionStore,
   type QontoConnections,
   QontoUnexpectedResponseError,
   type QontoWebhookEvent,
@@ -72,54 +69,16 @@ function claimedSubscriptionId(body: Buffer): string | undefined {
 }
 
 /**
- * Applies a `v1/consent-revocations` event of `organizationId`. The event names the organization and the app, not
- * whose consent ended (its `membership_id` is the subscription's), so each connection to that organization is
- * probed with one API call: those Qonto now refuses (the token manager's refresh gets `invalid_grant`) are marked
- * revoked; the others, another member's consent, stay connected. Connections not active are left as they are, and so
- * is one whose probe fails otherwise (logged): its next sync finds out.
- */
-export async function applyConsentRevocation(o: {
-  connections: QontoConnections;
-  store: QontoConnectionStore;
-  organizationId: string;
-}): Promise<QontoConnection[]> {
-  const revoked: QontoConnection[] = [];
-  for (const record of await o.store.listByOrganization(o.organizationId)) {
-    // Already revoked, or waiting for a reconnection: nothing left to probe with.
-    if (record.status !== 'active') continue;
-    try {
-      await o.connections.api(record.userKey, o.organizationId).getMembership();
-    } catch (error) {
-      if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true) {
-        // Qonto unreachable, say: this connection's state is left for its next sync to find out.
-        console.error(
-          `A consent revocation in organization ${o.organizationId} could not be checked for one connection:`,
-          isQontoError(error) ? error.message : error,
-        );
-        continue;
-      }
-      revoked.push(
-        ...(await o.connections.markRevoked(o.organizationId, {
-          userKey: record.userKey,
-          reason: 'consent_revoked',
-        })),
-      );
-    }
-  }
-  return revoked;
-}
-
-/**
  * `POST /webhooks/qonto`: reads the raw body (the signature covers its exact bytes), finds the subscription it
  * names, and checks `X-Qonto-Signature` with that subscription's secret through core's `verifyQontoWebhook`: 401 to
  * a delivery it cannot verify, without saying more. A verified one is answered 204 at once (Qonto waits 1 s, then
- * retries), then a `v1/consent-revocations` of this app is applied ({@link applyConsentRevocation}).
+ * retries), then a `v1/consent-revocations` of its organization goes to core's `handleConsentRevocation`: the event
+ * does not say whose consent ended, so each active connection to that organization is checked with one API call and
+ * only those Qonto now refuses are marked revoked (another member's connection stays connected).
  */
 export function qontoWebhookRoute(o: {
   subscriptions: WebhookSubscriptionStore;
   connections: QontoConnections;
-  store: QontoConnectionStore;
-  clientId: string;
   now?: (() => number) | undefined;
 }): RequestHandler[] {
   const receive: RequestHandler = async (req, res) => {
@@ -141,13 +100,18 @@ export function qontoWebhookRoute(o: {
       return refuse();
     }
     res.status(204).end();
-    if (
-      isQontoWebhookEvent(event, 'v1/consent-revocations') &&
-      event.organization_id === subscription.organizationId &&
-      event.data.client_id === o.clientId
-    ) {
+    if (event.type === 'v1/consent-revocations' && event.organization_id === subscription.organizationId) {
       const organizationId = event.organization_id;
-      applyConsentRevocation({ connections: o.connections, store: o.store, organizationId }).catch(
+      o.connections.handleConsentRevocation(event).then(
+        ({ unchecked }) => {
+          // Qonto unreachable, say: those connections are left for their next sync to find out.
+          for (const { connection, error } of unchecked) {
+            console.error(
+              `A consent revocation in organization ${organizationId} could not be checked for user ${connection.userKey}:`,
+              error.message,
+            );
+          }
+        },
         (error: unknown) =>
           console.error(
             `A consent revocation of organization ${organizationId} could not be applied:`,

@@ -21,6 +21,7 @@ import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { singleFlight } from './shared-refresh.js';
 import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
+import type { QontoWebhookEvent } from './webhooks.js';
 
 const DAY_MS = 86_400_000;
 
@@ -71,7 +72,7 @@ export interface QontoConnectionsOptions {
  * - {@link api}: a `QontoApiClient` whose tokens refresh and rotate in the store (once across processes with a
  *   Redis store); a refresh Qonto refuses marks the connection `reconnect_required`.
  * - {@link disconnect}: revokes the consent at Qonto, then forgets the connection.
- * - {@link markRevoked}: for the `v1/consent-revocations` webhook.
+ * - {@link handleConsentRevocation}: the `v1/consent-revocations` webhook ({@link markRevoked} when you know whom).
  *
  * Connections never carry tokens (they stay in `store.tokens`).
  */
@@ -314,6 +315,42 @@ export class QontoConnections {
       marked.push(this.#view(revoked));
     }
     return marked;
+  }
+
+  /**
+   * Applies a verified `v1/consent-revocations` webhook event (from `verifyQontoWebhook`): finds which connections
+   * it ended. The event names the organization and the app (`data.client_id`), but Qonto does not document whose
+   * membership its `membership_id` is, so each `active` connection to that organization is checked with one
+   * Business API call (`GET /v2/membership`): those Qonto now refuses (`invalid_grant`) are marked `revoked`
+   * (`consent_revoked`) and their tokens deleted; the others, another member's consent, stay active. An event of
+   * another type or another app's `client_id` changes nothing. A connection whose check fails otherwise (Qonto
+   * unreachable) is left as it is and returned in `unchecked`: its next sync finds out.
+   */
+  async handleConsentRevocation(event: QontoWebhookEvent): Promise<{
+    revoked: QontoConnection[];
+    unchecked: { connection: QontoConnection; error: QontoError }[];
+  }> {
+    const result = {
+      revoked: [] as QontoConnection[],
+      unchecked: [] as { connection: QontoConnection; error: QontoError }[],
+    };
+    const data = event?.data as { client_id?: unknown } | undefined;
+    if (event?.type !== 'v1/consent-revocations' || data?.client_id !== this.#client.clientId) return result;
+    const organizationId = requireId(event.organization_id, 'organizationId');
+    for (const record of await this.#store.listByOrganization(organizationId)) {
+      if (record.status !== 'active') continue; // already marked: nothing left to check with
+      try {
+        await this.api(record.userKey, organizationId).getMembership();
+      } catch (error) {
+        if (!isQontoError(error)) throw error;
+        if (error instanceof QontoOAuthError && error.reconnectRequired) {
+          result.revoked.push(...(await this.markRevoked(organizationId, { userKey: record.userKey })));
+        } else {
+          result.unchecked.push({ connection: this.#view(record), error });
+        }
+      }
+    }
+    return result;
   }
 
   /** The connection's health now, judged with `reconnectWarningDays`. */

@@ -352,6 +352,52 @@ describe('QontoConnections: disconnect and revocation', () => {
   });
 });
 
+describe('QontoConnections: handleConsentRevocation', () => {
+  /** A `v1/consent-revocations` delivery as Qonto sends it; its `membership_id` says nothing of who revoked. */
+  const revocation = (o: { clientId?: string; type?: string } = {}) => ({
+    id: 'evt-1',
+    subscription_id: 'sub-1',
+    organization_id: 'org-acme',
+    membership_id: 'mem-bob',
+    type: o.type ?? 'v1/consent-revocations',
+    created_at: new Date(clock).toISOString(),
+    data: { client_id: o.clientId ?? `app-${tests}`, revoked_at: new Date(clock).toISOString() },
+  });
+
+  it("marks revoked only the connections Qonto now refuses: another member's to the organization stays active", async () => {
+    await connect('user-1', ADA);
+    await connect('user-2', BOB);
+    await connect('user-1', ADA_OTHER_ORG);
+    qonto.revokeMember('mem-ada'); // Ada revoked in Qonto; the envelope names Bob's membership all the same
+
+    const result = await connections.handleConsentRevocation(revocation());
+    expect(result.unchecked).toEqual([]);
+    expect(result.revoked.map((c) => [c.userKey, c.organizationId, c.status, c.statusReason])).toEqual([
+      ['user-1', 'org-acme', 'revoked', 'consent_revoked'],
+    ]);
+    expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
+    expect(await connections.get('user-2', 'org-acme')).toMatchObject({ status: 'active' });
+    expect((await connections.api('user-2', 'org-acme').getOrganization()).id).toBe('org-acme');
+    expect(await connections.get('user-1', 'org-globex')).toMatchObject({ status: 'active' });
+
+    // A second delivery of the event checks nothing again: the revoked connection has no tokens left to try.
+    const membershipCalls = qonto.requests('/v2/membership').length;
+    expect(await connections.handleConsentRevocation(revocation())).toEqual({ revoked: [], unchecked: [] });
+    expect(qonto.requests('/v2/membership').length).toBe(membershipCalls + 1); // Bob's, still active
+  });
+
+  it("ignores another app's revocation and other event types without calling Qonto", async () => {
+    await connect('user-1', ADA);
+    qonto.revokeMember('mem-ada');
+    const calls = qonto.requests('/v2/membership').length;
+    for (const event of [revocation({ clientId: 'another-app' }), revocation({ type: 'v1/memberships' })]) {
+      expect(await connections.handleConsentRevocation(event)).toEqual({ revoked: [], unchecked: [] });
+    }
+    expect(qonto.requests('/v2/membership').length).toBe(calls);
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({ status: 'active' });
+  });
+});
+
 describe('QontoConnections: secrets', () => {
   it('never shows a token, code, verifier, client secret or staging token', async () => {
     const connection = await connect('user-1', ADA);
