@@ -48,7 +48,7 @@ export function isTokenExpired(
 
 /**
  * The RFC 6749 token response (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens)
- * as frameworks carry it: passport-oauth2's `params`, Auth.js's account fields.
+ * as frameworks carry it: passport-oauth2's `params`, the answer an OAuth library's token request returns.
  */
 export type QontoTokenResponse = {
   access_token: string;
@@ -63,7 +63,7 @@ export type QontoTokenResponse = {
 
 /**
  * The RFC 6749 token-response shape of a {@link TokenSet}, for frameworks that expect it (passport-oauth2's
- * `params`, Auth.js's account fields). `expires_in` is counted from `now`, a whole number of seconds from 0 to
+ * `params`, a custom token request's answer). `expires_in` is counted from `now`, a whole number of seconds from 0 to
  * 10^7 (a set without a finite `expiresAt` gives 0: expired), so {@link fromTokenResponse} always takes it back.
  */
 export function toTokenResponse(tokens: TokenSet, now: () => number = Date.now): QontoTokenResponse {
@@ -85,8 +85,9 @@ function secondsLeft(expiresAt: number, now: number): number {
 
 /**
  * The {@link TokenSet} behind a token response, the inverse of {@link toTokenResponse}: for the `params` a
- * passport-oauth2 `verify` receives, or an Auth.js account. `expiresAt` is `now` plus `expires_in`; an omitted
- * `scope` gives no scopes.
+ * passport-oauth2 `verify` receives, or a token response you stored. `expiresAt` is `now` plus `expires_in`; an
+ * omitted `scope` gives no scopes. An Auth.js / NextAuth `account` is not one (it dates the access token with
+ * `expires_at`): `tokenSetFromAccount` from `@qonto-oauth/next-auth` converts it.
  *
  * Checked like Qonto's own answers (same code): no `access_token`, an `expires_in` that is not a whole number of
  * seconds from 0 (an expired set) to 10^7, a `token_type` other than bearer, or a non-string `refresh_token` / `id_token`
@@ -98,6 +99,15 @@ export function fromTokenResponse(
 ): TokenSet {
   if (typeof params !== 'object' || params === null) {
     throw notATokenResponse('is not an object');
+  }
+  if (params.expires_in === undefined && (params as Record<string, unknown>).expires_at !== undefined) {
+    throw new QontoConfigError(
+      explain(
+        'fromTokenResponse was given expires_at, not expires_in',
+        'an Auth.js or NextAuth `account`, which dates the access token instead of giving its lifetime',
+        'convert it with tokenSetFromAccount(account) from @qonto-oauth/next-auth',
+      ),
+    );
   }
   return readTokenFields(params, {
     now: now(),
@@ -112,7 +122,7 @@ function notATokenResponse(what: string): QontoUnexpectedResponseError {
     explain(
       `The token response given to fromTokenResponse ${what}`,
       'it is not the token response of a code exchange or refresh (a framework passed something else, or it was changed on the way)',
-      "pass the token response as received (passport-oauth2's `params`, Auth.js's account), or build the TokenSet from the exchange itself",
+      "pass the token response as received (passport-oauth2's `params`), or build the TokenSet from the exchange itself",
     ),
   );
 }

@@ -77,6 +77,36 @@ describe('fromTokenResponse', () => {
   });
 });
 
+describe('fromTokenResponse and an Auth.js account', () => {
+  it('refuses expires_at without expires_in, saying to convert the account with tokenSetFromAccount', () => {
+    // The fields of the `account` Auth.js and NextAuth hand their callbacks and events.
+    const account = {
+      provider: 'qonto',
+      type: 'oauth',
+      providerAccountId: 'mem-1',
+      access_token: 'ory_at_secret-access',
+      refresh_token: 'ory_rt_secret-refresh',
+      expires_at: Math.floor(NOW / 1000) + 3600,
+      token_type: 'bearer',
+      scope: 'offline_access organization.read',
+    };
+    const error = (() => {
+      try {
+        fromTokenResponse(account, now);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(QontoConfigError);
+    expect(String(error)).toMatch(
+      /given expires_at, not expires_in.*tokenSetFromAccount\(account\) from @qonto-oauth\/next-auth/,
+    );
+    expect(String(error)).not.toMatch(/secret/);
+    // With both, expires_in (the token response's own field) is read.
+    expect(fromTokenResponse({ ...account, expires_in: 60 }, now).expiresAt).toBe(NOW + 60_000);
+  });
+});
+
 describe('expires_in', () => {
   const valid = toTokenResponse(TOKENS, now);
 
