@@ -54,8 +54,9 @@ function webhookUrlFrom(value: string | undefined): string | false | undefined {
 
 /**
  * Reads design.md's environment variables (`QONTO_*` through core's `qontoConfigFromEnv`), `PORT`,
- * `SESSION_SECRET`, `TRUST_PROXY`, `QONTO_WEBHOOK_URL`, `QONTO_CONNECT_REDIRECT_URI` and `REDIS_URL` (sessions,
- * tokens and connections in that Redis, shared by every instance; in memory without it). Without
+ * `SESSION_SECRET`, `TRUST_PROXY`, `QONTO_WEBHOOK_URL`, `QONTO_CONNECT_REDIRECT_URI`, `REDIS_URL` (sessions,
+ * tokens and connections in that Redis, shared by every instance; in memory without it) and `REDIS_ENCRYPTION_KEY`
+ * (tokens, connections and webhook secrets encrypted in that Redis). Without
  * `QONTO_CLIENT_ID` the app uses the emulator's demo client: at `QONTO_SANDBOX_URL`, or in an emulator it starts
  * in this process.
  */
@@ -81,7 +82,9 @@ export async function serverSetupFromEnv(
     });
     qonto = demoQontoConfig(emulator.url);
   }
-  const stores = env.REDIS_URL ? redisStores(env.REDIS_URL) : memoryStores();
+  const stores = env.REDIS_URL
+    ? redisStores(env.REDIS_URL, env.REDIS_ENCRYPTION_KEY || undefined)
+    : memoryStores();
   notes.push(stores.description);
   const config: AppConfig = {
     qonto: {

@@ -55,11 +55,16 @@ export function memoryStores(): AppStores {
  * In Redis at `url`, shared by every instance of the app: sessions through connect-redis, tokens in a
  * `RedisTokenStore`, so any instance serves a login made on another and they refresh its token once between them;
  * the demo accounts' connections in a `RedisConnectionStore`, and webhook secrets beside them, so any instance
- * verifies a delivery.
+ * verifies a delivery. With `encryptionKey` (`REDIS_ENCRYPTION_KEY`), tokens, connections and webhook secrets are
+ * stored encrypted (AES-256-GCM), as `@qonto-oauth/redis` does with its `encryptionKey`.
  */
-export function redisStores(url: string): AppStores {
-  const tokenStore = new RedisTokenStore({ url, keyPrefix: KEY_PREFIX });
-  const connectionStore = new RedisConnectionStore({ url, keyPrefix: `${KEY_PREFIX}product:` });
+export function redisStores(url: string, encryptionKey?: string): AppStores {
+  const tokenStore = new RedisTokenStore({ url, keyPrefix: KEY_PREFIX, encryptionKey });
+  const connectionStore = new RedisConnectionStore({
+    url,
+    keyPrefix: `${KEY_PREFIX}product:`,
+    encryptionKey,
+  });
   // The same settings as the token store's own client: a call fails after one reconnection attempt, not queued.
   const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000, lazyConnect: true });
   // Without a listener ioredis prints each reconnection error with its stack; the requests that fail say enough.
@@ -69,8 +74,10 @@ export function redisStores(url: string): AppStores {
     sessionStore: new RedisStore({ client, prefix: `${KEY_PREFIX}session:` }),
     tokenStore,
     connectionStore,
-    webhookSubscriptions: new RedisWebhookSubscriptionStore(client, `${KEY_PREFIX}product:`),
-    description: `Sessions, tokens and connections in Redis at ${hostname}:${port || 6379}`,
+    webhookSubscriptions: new RedisWebhookSubscriptionStore(client, `${KEY_PREFIX}product:`, encryptionKey),
+    description: `Sessions, tokens and connections in Redis at ${hostname}:${port || 6379}${
+      encryptionKey === undefined ? '' : ', tokens, connections and webhook secrets encrypted'
+    }`,
     async close() {
       await Promise.all([tokenStore.close(), connectionStore.close(), client.quit().catch(() => {})]);
     },

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_ACCOUNTS } from '../src/demo-accounts.js';
 import { type AppStores, redisStores } from '../src/stores.js';
+import { RedisWebhookSubscriptionStore } from '../src/webhook-subscriptions.js';
 import {
   connectOrganization,
   signIn,
@@ -27,6 +28,9 @@ const HOUR = 60 * 60 * 1000;
 
 let sandbox: QontoSandbox;
 let redis: RedisServer;
+/** `REDIS_ENCRYPTION_KEY` of every instance: what they keep in Redis is sealed with it. */
+const ENCRYPTION_KEY = 'one-encryption-key-for-every-instance-of-the-app';
+
 /** The test's own window on the Redis the instances share: their sessions and tokens, as any instance reads them. */
 let inspect: AppStores;
 const children: ChildProcess[] = [];
@@ -39,7 +43,7 @@ beforeAll(async () => {
     startQontoSandbox({ demo: true }),
     startRedisServer({ appendonly: true }),
   ]);
-  inspect = redisStores(redis.url);
+  inspect = redisStores(redis.url, ENCRYPTION_KEY);
 });
 afterAll(async () => {
   await inspect?.close();
@@ -76,6 +80,7 @@ async function startInstance(emulator = sandbox): Promise<string> {
     QONTO_SANDBOX_URL: emulator.url,
     REDIS_URL: redis.url,
     SESSION_SECRET: 'one-secret-for-every-instance',
+    REDIS_ENCRYPTION_KEY: ENCRYPTION_KEY,
   };
   for (const name of Object.keys(env)) if (/^QONTO_(?!SANDBOX_URL)/.test(name)) delete env[name];
   const child = spawn(process.execPath, [serverJs], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -92,7 +97,9 @@ async function startInstance(emulator = sandbox): Promise<string> {
       if (output.includes(origin)) resolve();
     });
   });
-  expect(output).toContain(`Sessions, tokens and connections in Redis at 127.0.0.1:${redis.port}`);
+  expect(output).toContain(
+    `Sessions, tokens and connections in Redis at 127.0.0.1:${redis.port}, tokens, connections and webhook secrets encrypted`,
+  );
   return origin;
 }
 
@@ -216,6 +223,23 @@ describe('two instances of example-express-passport behind one Redis (REDIS_URL)
     expect(await state(origins[1])).toBe('active');
     expect((await browser.follow(`${origins[1]}/organizations/${organization.id}/transactions`)).status).toBe(
       200,
+    );
+
+    // The webhook secret is sealed in Redis with REDIS_ENCRYPTION_KEY, like the tokens and the connection; only an
+    // instance with the key reads it.
+    const subscription = await inspect.webhookSubscriptions.forOrganization(organization.id);
+    expect(subscription?.secret).toMatch(/^.{32,}$/);
+    const key = `example-express-passport:product:webhook-subscription:id:${subscription!.id}`;
+    const stored = await onRedis((client) => client.get(key));
+    expect(stored).toMatch(/^enc:v1:[\w-]+$/);
+    expect(stored).not.toContain(subscription!.secret);
+    const withoutKey = await onRedis((client) =>
+      new RedisWebhookSubscriptionStore(client, 'example-express-passport:product:')
+        .get(subscription!.id)
+        .catch((e: unknown) => e),
+    );
+    expect(String(withoutKey)).toMatch(
+      /cannot be read with this REDIS_ENCRYPTION_KEY: give every instance the/,
     );
 
     // The subscription names the first instance's URL; the second reads the result from Redis.
