@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
 import { type RunningApp, SAMPLE_APPS, startSampleApp } from './support/sample-apps.js';
 import { type OrganizationFacts, organizationFacts } from './support/sandbox-truth.js';
-import { StepShots } from './support/screenshots.js';
+import { readmeImage, StepShots } from './support/screenshots.js';
 
 const app = SAMPLE_APPS.express;
 
@@ -125,6 +125,7 @@ describe(`${app.name} as a product (its own login, connected organizations, webh
       }
       expect(await settingsStates(page)).toEqual({ [first.id]: 'Connected', [second.id]: 'Connected' });
       await shots.take(page, 'two-connected');
+      await readmeImage(page, app);
 
       // The sync page reads every transaction of the main account, page after page.
       await page

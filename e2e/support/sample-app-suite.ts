@@ -33,6 +33,8 @@ export interface SampleAppSpecOptions {
    * that connects both of the demo user's organizations, switches between them and disconnects each.
    */
   connectsAnotherOrganization?: boolean;
+  /** `false`: the app's own spec takes its README image (express-passport: its product's settings page). */
+  readmeImage?: boolean;
 }
 
 /**
@@ -103,7 +105,7 @@ export function describeSampleApp(app: SampleApp, o: SampleAppSpecOptions = {}):
         for (const label of facts.latestTransactionLabels) expect(account).toContain(label);
         for (const iban of otherFacts.ibans) expect(account).not.toContain(iban);
         await shots.take(page, 'account');
-        await readmeImage(page, app);
+        if (o.readmeImage !== false) await readmeImage(page, app);
 
         const before = tokenRequests(sandbox);
         await page.getByRole('button', { name: /refresh tokens/i }).click();
