@@ -105,7 +105,15 @@ const PARAMS = [
   'settled_at_from',
   'updated_at_to',
   'includes[]',
+  'callback_url',
+  'types',
+  'types[]',
+  'secret',
+  'description',
 ];
+
+/** Values a JSON body may hold where a string or an array is expected. */
+const JSON_ODDITIES: unknown[] = [null, true, 0, -1, 1e308, [], [[]], {}, { a: 1 }, '', 'x'.repeat(300)];
 
 const pairs = fc.array(
   fc.tuple(
@@ -119,11 +127,42 @@ const sometimes = <T>(arbitrary: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
 const encodePairs = (list: [string, string][]) => list.map(([k, v]) => `${k}=${v}`).join('&');
 
+/** A loopback callback the emulator takes in sandbox mode; nothing here makes it deliver. */
+const WEBHOOK_URL = 'http://127.0.0.1:9/webhooks/qonto';
+/** Routes that read a JSON body (POST /v2/webhook_subscriptions): their fields go as a JSON object. */
+const isJsonRoute = (path: string) => path.startsWith('/v2/webhook_subscriptions');
+const decoded = (v: string) => {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+};
+/** The pairs as a JSON object (`types` as an array, as Qonto takes it), one field's value swapped for `oddity`. */
+function jsonBody(list: [string, string][], oddity: [number, unknown] | undefined): string {
+  const entries: [string, unknown][] = list.map(([k, v]) => [
+    decoded(k),
+    k === 'types' ? [decoded(v)] : decoded(v),
+  ]);
+  const odd = oddity && entries[oddity[0] % Math.max(1, entries.length)];
+  if (odd && oddity) odd[1] = oddity[1];
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
 describe('HTTP fuzzing', () => {
   let sandbox: QontoSandbox;
   let port: number;
   /** Values that get a request past the first checks, so the fuzzing reaches the code behind them. */
-  const valid = { accessToken: '', refreshToken: '', code: '', iban: '', webApp: '' };
+  const valid = {
+    accessToken: '',
+    refreshToken: '',
+    code: '',
+    iban: '',
+    webApp: '',
+    /** With the `webhook` scope, so `/v2/webhook_subscriptions` reads the body instead of answering 403. */
+    webhookToken: '',
+    subscriptionId: '',
+  };
   /** Authorize flows in progress, each with its browser's CSRF cookie. */
   const flows: { challenge: string; csrf: string }[] = [];
 
@@ -134,6 +173,24 @@ describe('HTTP fuzzing', () => {
     valid.accessToken = tokens.body.access_token as string;
     valid.refreshToken = tokens.body.refresh_token as string;
     valid.code = await obtainCode(sandbox);
+    // Another member's grant: a consent revocation fuzzed with the first token does not end this one.
+    const webhookCode = await obtainCode(sandbox, {
+      user: sandbox.users[0]!,
+      organizationId: sandbox.users[0]!.organizations[0]!.id,
+      params: { scope: 'offline_access organization.read webhook' },
+    });
+    valid.webhookToken = (await exchange(sandbox, webhookCode)).body.access_token as string;
+    const subscription = await fetch(`${sandbox.url}/v2/webhook_subscriptions`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${valid.webhookToken}`,
+        'X-Qonto-Staging-Token': sandbox.stagingToken,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ callback_url: WEBHOOK_URL, types: ['v1/consent-revocations'] }),
+    });
+    expect(subscription.status).toBe(201);
+    valid.subscriptionId = ((await subscription.json()) as { id: string }).id;
     const organization = (await (await apiGet(sandbox, '/v2/organization', valid.accessToken)).json()) as {
       organization: { bank_accounts: { iban: string }[] };
     };
@@ -202,6 +259,11 @@ describe('HTTP fuzzing', () => {
           ['iban', valid.iban],
           ['per_page', '5'],
         ],
+        '/v2/webhook_subscriptions': [
+          ['callback_url', WEBHOOK_URL],
+          ['types', 'v1/consent-revocations'],
+          ['description', 'fuzz'],
+        ],
       };
       return (known[path] ?? []).map(([k, v]) => [k, encodeURIComponent(v)]);
     };
@@ -214,6 +276,8 @@ describe('HTTP fuzzing', () => {
       'refresh_token',
       'code',
       'allow',
+      WEBHOOK_URL,
+      'v1/consent-revocations',
     );
     const value = fc.oneof({ weight: 3, arbitrary: wireValue }, validValue.map(encodeURIComponent));
     const cookies = fc
@@ -229,7 +293,7 @@ describe('HTTP fuzzing', () => {
       route: fc.constantFrom(...routes),
       flow: fc.constantFrom(...flows),
       method: sometimes(fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'HEAD', 'OPTIONS', 'PATCH')),
-      pathParam: fc.oneof(wireValue, fc.constantFrom('1', valid.accessToken)),
+      pathParam: fc.oneof(wireValue, fc.constantFrom('1', valid.accessToken, valid.subscriptionId)),
       suffix: sometimes(fc.constantFrom('/', '%', '/..', '//x', '.json', '?')),
       /** Baseline values replaced (by position, modulo its length) with hostile ones. */
       mutations: fc.array(fc.tuple(fc.nat(), value), { maxLength: 2 }),
@@ -240,6 +304,7 @@ describe('HTTP fuzzing', () => {
       authorization: fc.constantFrom(
         `Bearer ${valid.accessToken}`,
         `Bearer ${valid.accessToken}`,
+        `Bearer ${valid.webhookToken}`,
         'Bearer ory_at_unknown',
         'Bearer',
         'Basic Og==',
@@ -259,6 +324,8 @@ describe('HTTP fuzzing', () => {
       ),
       contentEncoding: fc.constantFrom('', '', '', '', 'gzip', 'deflate', 'br', 'nope'),
       rawBody: sometimes(fc.string({ maxLength: 200 })),
+      /** A JSON body's field (by position) given a value of another JSON type. */
+      jsonOddity: sometimes(fc.tuple(fc.nat(), fc.constantFrom(...JSON_ODDITIES))),
     });
     const random = fc.record({
       method: fc.oneof(fc.constantFrom('GET', 'POST', 'DELETE'), fc.stringMatching(/^[A-Z]{1,8}$/)),
@@ -305,10 +372,21 @@ describe('HTTP fuzzing', () => {
           if (t.staging === 'exact') head.push(`X-Qonto-Staging-Token: ${sandbox.stagingToken}`);
           if (t.staging === 'lower') head.push(`x-qonto-staging-token: ${sandbox.stagingToken}`);
           if (t.staging === 'wrong') head.push('X-Qonto-Staging-Token: wrong');
-          if (t.authorization !== '') head.push(`Authorization: ${t.authorization}`);
-          if (t.contentType !== '') head.push(`Content-Type: ${t.contentType}`);
+          // On the JSON route, its own valid values: the webhook-scoped token, a JSON content type.
+          const json = isJsonRoute(path);
+          const authorization =
+            json && t.authorization === `Bearer ${valid.accessToken}`
+              ? `Bearer ${valid.webhookToken}`
+              : t.authorization;
+          const contentType =
+            json && t.contentType === 'application/x-www-form-urlencoded'
+              ? 'application/json'
+              : t.contentType;
+          if (authorization !== '') head.push(`Authorization: ${authorization}`);
+          if (contentType !== '') head.push(`Content-Type: ${contentType}`);
           if (t.contentEncoding !== '') head.push(`Content-Encoding: ${t.contentEncoding}`);
-          return toBytes(head, t.rawBody ?? (inQuery ? '' : params));
+          const body = json ? jsonBody([...fields, ...(t.extra ?? [])], t.jsonOddity) : params;
+          return toBytes(head, t.rawBody ?? (inQuery ? '' : body));
         }),
       },
       {
@@ -326,10 +404,14 @@ describe('HTTP fuzzing', () => {
     );
 
     const statuses = new Map<number, number>();
+    const subscriptionStatuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(request, async (raw) => {
         const status = await rawRequest(port, raw);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (raw.startsWith('POST /v2/webhook_subscriptions HTTP/')) {
+          subscriptionStatuses.set(status, (subscriptionStatuses.get(status) ?? 0) + 1);
+        }
         if (status >= 500) throw new Error(`answered ${status}`);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: false },
@@ -337,6 +419,9 @@ describe('HTTP fuzzing', () => {
     // The fuzzing reached the routes, not only the parser's 400: successes and the routes' own refusals both came.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect([...statuses.keys()].filter((s) => s >= 400 && s < 500).length).toBeGreaterThan(3);
+    // The JSON route's body checks were reached (past its token and scope checks), not only its 401/403.
+    const checked = (subscriptionStatuses.get(201) ?? 0) + (subscriptionStatuses.get(422) ?? 0);
+    expect(checked).toBeGreaterThan(0);
     // And the emulator still serves a whole sign-in.
     const after = await exchange(sandbox, await obtainCode(sandbox));
     expect(after.status).toBe(200);
