@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     include: ['test/**/*.test.ts'],
     // Generous: the suite must not flake on a loaded 2-core machine (timings live in benchmarks, not tests).
-    testTimeout: 30_000,
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     // Each file boots Nest apps and an emulator; forks keep passport's global strategy registry per file.
     pool: 'forks',

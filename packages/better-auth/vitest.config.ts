@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 const shared = {
   include: ['test/**/*.test.ts'],
   // Generous: the suite must not flake on a loaded 2-core machine (timings live in benchmarks, not tests).
-  testTimeout: 30_000,
+  testTimeout: 120_000,
   hookTimeout: 60_000,
 };
 
