@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { connectRaw, startSandbox } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQontoSandbox } from '../src/index.js';
+import type { QontoSandbox } from '../src/types.js';
+import { connectRaw } from './helpers.js';
+
+// Every test here only reads, through a sign-in of its own: one emulator serves the file, its clock never moves.
+let sandbox: QontoSandbox;
+beforeAll(async () => {
+  sandbox = await startQontoSandbox({ startTime: Date.UTC(2025, 5, 1, 12) });
+});
+afterAll(() => sandbox.close());
 
 interface Label {
   id: string;
@@ -25,7 +34,6 @@ interface Account {
 }
 
 async function setUp() {
-  const sandbox = await startSandbox({ startTime: Date.UTC(2025, 5, 1, 12) });
   const connection = await connectRaw(sandbox);
   const accounts = await connection.get<{ bank_accounts: Account[] }>('/v2/bank_accounts');
   const main = accounts.body.bank_accounts.find((a) => a.main)!;
