@@ -1,6 +1,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQontoSandbox } from '../src/index.js';
 import { atHash } from '../src/oauth/id-token.js';
+import type { QontoSandbox } from '../src/types.js';
 import {
   apiGet,
   clientForm,
@@ -12,9 +14,17 @@ import {
   startSandbox,
 } from './helpers.js';
 
+// Tests that only sign in and exchange their own codes share one emulator; a test that moves the clock or adds a
+// client starts its own, so no test sees another's state.
+let shared: QontoSandbox;
+beforeAll(async () => {
+  shared = await startQontoSandbox();
+});
+afterAll(() => shared.close());
+
 describe('token endpoint: authorization_code', () => {
   it('issues ory_-shaped tokens for 3600 s with a refresh token and an id_token, like the documented response', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const { status, body } = await exchange(sandbox, await obtainCode(sandbox));
     expect(status).toBe(200);
     expect(body).toEqual({
@@ -28,12 +38,12 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('gives codes the ory_ac_ shape', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     expect(await obtainCode(sandbox)).toMatch(/^ory_ac_[\w-]{43}\.[\w-]{43}$/);
   });
 
   it('signs an RS256 id_token shaped like Qonto example, verifiable with the JWKS', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const user = sandbox.users[1]!;
     const { body } = await exchange(sandbox, await obtainCode(sandbox, { params: { nonce: 'n-1' } }));
     const jwks = (await (await fetch(`${sandbox.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
@@ -63,7 +73,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('issues no refresh token without offline_access and no id_token without openid', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox, { params: { scope: 'organization.read' } });
     const { status, body } = await exchange(sandbox, code);
     expect(status).toBe(200);
@@ -92,7 +102,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('refuses a reused code and revokes the tokens the first exchange issued', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     const first = await exchange(sandbox, code);
     expect((await apiGet(sandbox, '/v2/organization', first.body.access_token as string)).status).toBe(200);
@@ -109,7 +119,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('requires the exact redirect_uri of the authorization request', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     for (const redirect_uri of [`${REDIRECT_URI}/`, 'http://127.0.0.1:80/callback', '']) {
       const { status, body } = await exchange(sandbox, code, { redirect_uri });
@@ -119,7 +129,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('checks PKCE S256: a wrong or missing verifier is invalid_grant, the right one works', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const { verifier, challenge } = pkcePair();
     const code = await obtainCode(sandbox, {
       params: { code_challenge: challenge, code_challenge_method: 'S256' },
@@ -133,7 +143,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   it('refuses a code_verifier for a code that had no code_challenge', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     expect((await exchange(sandbox, code, { code_verifier: pkcePair().verifier })).body.error).toBe(
       'invalid_grant',
@@ -151,7 +161,7 @@ describe('token endpoint: authorization_code', () => {
 
 describe('token endpoint: client authentication and request format', () => {
   it('checks client authentication before the grant: a wrong secret is invalid_client whatever the code', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     for (const form of [{ code }, { code: 'ory_ac_nonsense' }]) {
       const { status, body } = await exchange(sandbox, form.code, { client_secret: 'wrong' });
@@ -163,7 +173,7 @@ describe('token endpoint: client authentication and request format', () => {
   });
 
   it('refuses HTTP Basic client authentication with invalid_client (client_secret_post only)', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     const { client_id, client_secret } = clientForm(sandbox);
     const basic = Buffer.from(`${client_id}:${client_secret}`).toString('base64');
@@ -180,7 +190,7 @@ describe('token endpoint: client authentication and request format', () => {
   });
 
   it('refuses a JSON body with 400 invalid_request', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const code = await obtainCode(sandbox);
     const response = await fetch(sandbox.endpoints.tokenUrl, {
       method: 'POST',
@@ -200,7 +210,7 @@ describe('token endpoint: client authentication and request format', () => {
   });
 
   it('answers unsupported_grant_type and invalid_request with RFC 6749 bodies', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const password = await postToken(sandbox, { grant_type: 'password', ...clientForm(sandbox) });
     expect([password.status, password.body.error]).toEqual([400, 'unsupported_grant_type']);
     const noCode = await postToken(sandbox, { grant_type: 'authorization_code', ...clientForm(sandbox) });
@@ -210,8 +220,8 @@ describe('token endpoint: client authentication and request format', () => {
 });
 
 describe('token endpoint: refresh_token rotation', () => {
-  async function tokens() {
-    const sandbox = await startSandbox();
+  async function tokens(sandbox?: QontoSandbox) {
+    sandbox ??= await startSandbox();
     const { body } = await exchange(sandbox, await obtainCode(sandbox));
     const refresh = (refresh_token: string) =>
       postToken(sandbox, { grant_type: 'refresh_token', refresh_token, ...clientForm(sandbox) });
@@ -219,7 +229,7 @@ describe('token endpoint: refresh_token rotation', () => {
   }
 
   it('rotates: each refresh returns a new refresh token and a 3600 s access token', async () => {
-    const { body, refresh } = await tokens();
+    const { body, refresh } = await tokens(shared);
     const next = await refresh(body.refresh_token as string);
     expect(next.status).toBe(200);
     expect(next.body.refresh_token).toMatch(/^ory_rt_/);
