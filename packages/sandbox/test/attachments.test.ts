@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQontoSandbox } from '../src/index.js';
 import type { QontoSandbox } from '../src/types.js';
 import { connectRaw, startSandbox } from './helpers.js';
+
+// Tests that only read share one emulator; a test that uploads or moves the clock starts its own.
+let shared: QontoSandbox;
+beforeAll(async () => {
+  shared = await startQontoSandbox({ startTime: Date.UTC(2025, 5, 1, 12) });
+});
+afterAll(() => shared.close());
 
 interface Attachment {
   id: string;
@@ -18,8 +26,8 @@ interface Transaction {
   attachments?: Attachment[];
 }
 
-async function setUp(scope?: string) {
-  const sandbox = await startSandbox({ startTime: Date.UTC(2025, 5, 1, 12) });
+async function setUp(scope?: string, o: { fresh?: boolean } = {}) {
+  const sandbox = o.fresh ? await startSandbox({ startTime: Date.UTC(2025, 5, 1, 12) }) : shared;
   const connection = await connectRaw(sandbox, scope ? { scope } : {});
   const accounts = await connection.get<{ bank_accounts: { id: string; main: boolean }[] }>(
     '/v2/bank_accounts',
@@ -91,7 +99,7 @@ describe('GET /v2/attachments/{id}', () => {
   });
 
   it('lets the url expire after 30 minutes of the emulator clock, and refuses a tampered one', async () => {
-    const { sandbox, get, withAttachment } = await setUp();
+    const { sandbox, get, withAttachment } = await setUp(undefined, { fresh: true });
     const { body } = await get<{ attachment: Attachment }>(
       `/v2/attachments/${withAttachment.attachment_ids[0]}`,
     );
@@ -137,6 +145,7 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
   it('keeps an upload in memory and shows it once processed, with its bytes behind the url', async () => {
     const { sandbox, accessToken, get, without } = await setUp(
       'offline_access organization.read attachment.write',
+      { fresh: true },
     );
     const response = await upload(sandbox, accessToken, without.id, {
       bytes: '%PDF-1.4 mine',
@@ -162,7 +171,9 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
   });
 
   it('requires an idempotency key, and answers a repeated key with the first answer without a second upload', async () => {
-    const { sandbox, accessToken, get, without } = await setUp('organization.read attachment.write');
+    const { sandbox, accessToken, get, without } = await setUp('organization.read attachment.write', {
+      fresh: true,
+    });
     const missing = await upload(sandbox, accessToken, without.id, { key: null });
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as { errors: unknown[] }).errors[0]).toMatchObject({
@@ -178,7 +189,9 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
   });
 
   it('keeps at most 64 MB of uploads in memory, then answers 413', async () => {
-    const { sandbox, accessToken, transactions } = await setUp('organization.read attachment.write');
+    const { sandbox, accessToken, transactions } = await setUp('organization.read attachment.write', {
+      fresh: true,
+    });
     const big = `%PDF-1.4 ${'x'.repeat(13 * 1024 * 1024)}`;
     const [first, second] = transactions.filter((t) => t.attachment_ids.length === 0);
     for (const t of [first!, first!, first!, second!]) {
@@ -193,7 +206,9 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
   });
 
   it('refuses another file type, a sixth attachment, and a token without attachment.write', async () => {
-    const { sandbox, accessToken, without } = await setUp('organization.read attachment.write');
+    const { sandbox, accessToken, without } = await setUp('organization.read attachment.write', {
+      fresh: true,
+    });
     const gif = await upload(sandbox, accessToken, without.id, { type: 'image/gif', name: 'a.gif' });
     expect(gif.status).toBe(422);
     expect(((await gif.json()) as { errors: { detail: string }[] }).errors[0]!.detail).toContain(
