@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ONELOGIN_URL } from '../src/index.js';
 import { startQontoSandbox } from '../src/server.js';
 import { completeAuthorization } from '../src/testing.js';
+import type { QontoSandbox } from '../src/types.js';
 import {
   apiGet,
   authorizeUrl,
@@ -34,6 +35,14 @@ async function rawToken(url: string, headers: Record<string, string>) {
   };
 }
 
+// Tests that only send requests to a default emulator share one; a test that needs other options, switches a
+// fault or reads the request log starts its own.
+let shared: QontoSandbox;
+beforeAll(async () => {
+  shared = await startQontoSandbox();
+});
+afterAll(() => shared.close());
+
 describe('the staging gate (sandbox mode)', () => {
   it.each([
     ['no header', {}],
@@ -41,7 +50,7 @@ describe('the staging gate (sandbox mode)', () => {
     ['a mixed-case header name', { 'X-QONTO-STAGING-TOKEN': 'TOKEN' }],
     ['a wrong value', { 'X-Qonto-Staging-Token': 'wrong' }],
   ])('answers the token endpoint with 302 to OneLogin and an HTML body for %s', async (_what, headers) => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const withToken = Object.fromEntries(
       Object.entries(headers).map(([k, v]) => [k, v === 'TOKEN' ? sandbox.stagingToken : v]),
     );
@@ -53,7 +62,7 @@ describe('the staging gate (sandbox mode)', () => {
   });
 
   it('gates the Business API the same way, before looking at the bearer token', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const response = await fetch(`${sandbox.url}/v2/organization`, {
       headers: { 'x-qonto-staging-token': sandbox.stagingToken, Authorization: 'Bearer whatever' },
       redirect: 'manual',
@@ -75,7 +84,7 @@ describe('the staging gate (sandbox mode)', () => {
   });
 
   it('lets the exact header with the right value through', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const { status, body } = await postToken(sandbox, refreshForm(sandbox));
     expect([status, body.error]).toEqual([400, 'invalid_grant']);
   });
@@ -94,7 +103,7 @@ describe('the staging gate (sandbox mode)', () => {
 
 describe('the sandbox object', () => {
   it('keeps the staging token and client secrets out of util.inspect and JSON.stringify', async () => {
-    const sandbox = await startSandbox();
+    const sandbox = shared;
     const rendered = [inspect(sandbox, { depth: 5 }), JSON.stringify(sandbox), String(Object.keys(sandbox))];
     for (const text of rendered) {
       expect(text).not.toContain(sandbox.stagingToken);
