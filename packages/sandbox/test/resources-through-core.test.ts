@@ -5,13 +5,23 @@ import {
   QontoOAuthError,
   type QontoTransaction,
 } from '@qonto-oauth/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQontoSandbox } from '../src/index.js';
+import type { QontoSandbox } from '../src/types.js';
 import { connectThroughCore, startSandbox } from './helpers.js';
 
 const START = Date.UTC(2025, 5, 1, 12);
 
-async function setUp(scopes?: string[]) {
-  const sandbox = await startSandbox({ startTime: START });
+// Tests that only read through a connection of their own share one emulator; a test that uploads, moves the clock,
+// revokes or reads the request log starts its own.
+let shared: QontoSandbox;
+beforeAll(async () => {
+  shared = await startQontoSandbox({ startTime: START });
+});
+afterAll(() => shared.close());
+
+async function setUp(scopes?: string[], o: { fresh?: boolean } = {}) {
+  const sandbox = o.fresh ? await startSandbox({ startTime: START }) : shared;
   const connection = await connectThroughCore(sandbox, scopes ? { scopes } : {});
   const organization = await connection.api.getOrganization();
   const main = organization.bank_accounts!.find((a) => a.main)!;
@@ -47,7 +57,7 @@ describe("core's typed methods against the emulator", () => {
   });
 
   it('getAttachment gives a url that downloads the PDF with plain fetch, for 30 minutes of the emulator clock', async () => {
-    const { sandbox, api, transactions } = await setUp();
+    const { sandbox, api, transactions } = await setUp(undefined, { fresh: true });
     const t = transactions.find((x) => x.attachment_ids!.length > 0)!;
     const [listed] = await api.listTransactionAttachments(t.id);
     const attachment = await api.getAttachment(t.attachment_ids![0]!);
@@ -61,11 +71,10 @@ describe("core's typed methods against the emulator", () => {
   });
 
   it('uploadAttachment stores the file; it shows in listTransactionAttachments once processed', async () => {
-    const { sandbox, api, transactions } = await setUp([
-      'offline_access',
-      'organization.read',
-      'attachment.write',
-    ]);
+    const { sandbox, api, transactions } = await setUp(
+      ['offline_access', 'organization.read', 'attachment.write'],
+      { fresh: true },
+    );
     const t = transactions.find((x) => x.attachment_ids!.length === 0)!;
     await api.uploadAttachment(
       t.id,
@@ -92,8 +101,7 @@ describe("core's typed methods against the emulator", () => {
 
 describe("core's errors against the emulator", () => {
   it('a missing scope is a QontoMissingScopeError naming it, with the trace id of the answer', async () => {
-    const sandbox = await startSandbox();
-    const { api } = await connectThroughCore(sandbox, { scopes: ['offline_access', 'membership.read'] });
+    const { api } = await connectThroughCore(shared, { scopes: ['offline_access', 'membership.read'] });
     const error = await api.getOrganization().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QontoMissingScopeError);
     expect(error).toMatchObject({
@@ -106,8 +114,7 @@ describe("core's errors against the emulator", () => {
   });
 
   it("a wrong path is the gateway's 404, read as a QontoApiError with its trace id", async () => {
-    const sandbox = await startSandbox();
-    const { api } = await connectThroughCore(sandbox);
+    const { api } = await connectThroughCore(shared);
     const error = await api.get('/v2/organizations').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QontoApiError);
     expect(error).toMatchObject({ status: 404, traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
