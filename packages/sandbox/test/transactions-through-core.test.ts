@@ -1,14 +1,22 @@
 import { QontoApiClient, QontoApiError, QontoOAuthError } from '@qonto-oauth/core';
-import { describe, expect, it } from 'vitest';
-import { TRANSACTIONS_PER_MAIN_ACCOUNT } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQontoSandbox, TRANSACTIONS_PER_MAIN_ACCOUNT } from '../src/index.js';
 import type { SeedTransaction } from '../src/seed/index.js';
 import type { QontoSandbox } from '../src/types.js';
 import { connectThroughCore, startSandbox } from './helpers.js';
 
 const START = Date.UTC(2025, 5, 1, 12);
 
-async function setUp() {
-  const sandbox = await startSandbox({ startTime: START });
+// Tests that only read through a connection of their own share one emulator; a test that clears the request log
+// or revokes a consent starts its own.
+let shared: QontoSandbox;
+beforeAll(async () => {
+  shared = await startQontoSandbox({ startTime: START });
+});
+afterAll(() => shared.close());
+
+async function setUp(o: { fresh?: boolean } = {}) {
+  const sandbox = o.fresh ? await startSandbox({ startTime: START }) : shared;
   const connection = await connectThroughCore(sandbox);
   const organization = await connection.api.getOrganization();
   const main = organization.bank_accounts!.find((a) => a.main)!;
@@ -35,7 +43,7 @@ function transactionPages(sandbox: QontoSandbox): number {
 
 describe("GET /v2/transactions through core's paginate", () => {
   it('yields all 300 transactions once each, newest first, in pages of 100 and of 7', async () => {
-    const { sandbox, all } = await setUp();
+    const { sandbox, all } = await setUp({ fresh: true });
     sandbox.requests.clear();
     const byHundred = await all();
     expect(transactionPages(sandbox)).toBe(3);
@@ -122,7 +130,7 @@ describe("GET /v2/transactions through core's paginate", () => {
 
 describe("DELETE /v2/oauth2/consents through core's revokeConsent", () => {
   it('revokes the access token (401) and the refresh token (invalid_grant, reconnect required)', async () => {
-    const { sandbox, oauth, tokens } = await setUp();
+    const { sandbox, oauth, tokens } = await setUp({ fresh: true });
     const bare = new QontoApiClient({
       environment: sandbox.endpoints,
       stagingToken: sandbox.stagingToken,
