@@ -38,6 +38,11 @@ export function apiError(
   res.status(status).json({ errors: [error], trace_id: traceIdOf(res) });
 }
 
+/** A 404 for an object that is not in the token's organization (or does not exist: Qonto does not tell them apart). */
+export function notFoundInOrganization(res: Response, what: string, id: unknown): void {
+  apiError(res, 404, 'not_found', `No ${what} with id ${JSON.stringify(id)} in this organization.`);
+}
+
 /** The detail Qonto gives for a token without the endpoint's scope (the text real clients match on). */
 export const MISSING_SCOPE_DETAIL = 'missing required oauth scope';
 

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { apiError } from '../api-errors.js';
+import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import type { SeedAttachment } from '../seed/index.js';
 import { attachmentsOf, attachmentView, findAttachment } from './attachment-view.js';
@@ -76,13 +76,11 @@ async function uploadedFile(req: Request, res: Response): Promise<File | undefin
 export function attachmentRoutes(ctx: SandboxContext): express.Router {
   const router = express.Router();
   const read = authorized(ctx, 'organization.read', 'attachment.read');
-  const notFound = (res: Response, what: string, id: unknown) =>
-    apiError(res, 404, 'not_found', `No ${what} with id ${JSON.stringify(id)} in this organization.`);
 
   // https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment
   router.get('/v2/attachments/:id', read, (req, res) => {
     const attachment = findAttachment(ctx, grantOf(res).organizationId, req.params.id as string);
-    if (!attachment) return notFound(res, 'attachment', req.params.id);
+    if (!attachment) return notFoundInOrganization(res, 'attachment', req.params.id);
     res.json({ attachment: attachmentView(ctx, attachment) });
   });
 
@@ -90,7 +88,7 @@ export function attachmentRoutes(ctx: SandboxContext): express.Router {
   // `{ attachments }`, without `meta` (a transaction holds up to 5; emulator choice).
   router.get('/v2/transactions/:id/attachments', read, (req, res) => {
     const t = findTransaction(ctx, grantOf(res).organizationId, req.params.id as string);
-    if (!t) return notFound(res, 'transaction', req.params.id);
+    if (!t) return notFoundInOrganization(res, 'transaction', req.params.id);
     res.json({ attachments: attachmentsOf(ctx, t.id).map((a) => attachmentView(ctx, a)) });
   });
 
@@ -103,7 +101,7 @@ export function attachmentRoutes(ctx: SandboxContext): express.Router {
       try {
         const organizationId = grantOf(res).organizationId;
         const t = findTransaction(ctx, organizationId, req.params.id as string);
-        if (!t) return notFound(res, 'transaction', req.params.id);
+        if (!t) return notFoundInOrganization(res, 'transaction', req.params.id);
         const key = idempotencyKey(req, res);
         if (key === undefined) return;
         const now = ctx.clock.now();

@@ -1,5 +1,5 @@
 import express from 'express';
-import { apiError } from '../api-errors.js';
+import { notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import type { SeedBankAccount } from '../seed/index.js';
 import { authorized, grantOf } from './auth.js';
@@ -69,12 +69,7 @@ export function bankAccountRoutes(ctx: SandboxContext): express.Router {
       (a) => a.id === req.params.id && a.organization_id === grantOf(res).organizationId,
     );
     if (!account) {
-      apiError(
-        res,
-        404,
-        'not_found',
-        `No bank account with id ${JSON.stringify(req.params.id)} in this organization.`,
-      );
+      notFoundInOrganization(res, 'bank account', req.params.id);
       return;
     }
     res.json({ bank_account: bankAccountView(account, roleOf(ctx, res)) });

@@ -1,5 +1,5 @@
 import express from 'express';
-import { apiError } from '../api-errors.js';
+import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { presignedFileUrl } from '../files.js';
 import type { SeedStatement } from '../seed/index.js';
@@ -92,12 +92,7 @@ export function statementRoutes(ctx: SandboxContext): express.Router {
       (s) => s.id === req.params.id && s.organizationId === grantOf(res).organizationId,
     );
     if (!found) {
-      apiError(
-        res,
-        404,
-        'not_found',
-        `No statement with id ${JSON.stringify(req.params.id)} in this organization.`,
-      );
+      notFoundInOrganization(res, 'statement', req.params.id);
       return;
     }
     res.json({ statement: statementView(ctx, found) });

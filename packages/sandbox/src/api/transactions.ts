@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { apiError } from '../api-errors.js';
+import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import type { SeedTransaction } from '../seed/index.js';
 import { anyAttachment, attachmentView } from './attachment-view.js';
@@ -132,12 +132,7 @@ export function getTransaction(ctx: SandboxContext) {
   return (req: Request, res: Response): void => {
     const t = findTransaction(ctx, grantOf(res).organizationId, req.params.id as string);
     if (!t) {
-      apiError(
-        res,
-        404,
-        'not_found',
-        `No transaction with id ${JSON.stringify(req.params.id)} in this organization.`,
-      );
+      notFoundInOrganization(res, 'transaction', req.params.id);
       return;
     }
     const includes = includesParam(req, res);
