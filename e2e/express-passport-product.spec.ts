@@ -5,7 +5,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
 import { type RunningApp, SAMPLE_APPS, startSampleApp } from './support/sample-apps.js';
-import { type OrganizationFacts, organizationFacts } from './support/sandbox-truth.js';
+import {
+  type OrganizationFacts,
+  organizationFacts,
+  userWithTwoOrganizations,
+} from './support/sandbox-truth.js';
 import { readmeImage, StepShots } from './support/screenshots.js';
 
 const app = SAMPLE_APPS.express;
@@ -84,10 +88,10 @@ describe(`${app.name} as a product (its own login, connected organizations, webh
     browser = await launchChromium();
     sandbox = await startQontoSandbox({ demo: true, port: 0 });
     server = await startSampleApp(app, sandbox.url);
-    const withTwo = sandbox.users.find((u) => u.organizations.length === 2);
-    if (!withTwo) throw new Error('The demo users have no user with two organizations any more');
-    user = withTwo;
-    [first, second] = user.organizations as [typeof first, typeof second];
+    ({
+      user,
+      organizations: [first, second],
+    } = userWithTwoOrganizations(sandbox));
     secondFacts = await organizationFacts(sandbox, user, second.id);
   });
 

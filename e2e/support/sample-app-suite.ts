@@ -12,7 +12,7 @@ import {
   submitSmsCode,
   waitForSandboxStep,
 } from './sandbox-pages.js';
-import { type OrganizationFacts, organizationFacts } from './sandbox-truth.js';
+import { type OrganizationFacts, organizationFacts, userWithTwoOrganizations } from './sandbox-truth.js';
 import { README_IMAGES_DIR, readmeImage, StepShots } from './screenshots.js';
 
 /** A stack frame line ("    at fn (file.js:1:2)"): a readable page never shows one. */
@@ -56,10 +56,10 @@ export function describeSampleApp(app: SampleApp, o: SampleAppSpecOptions = {}):
       browser = await launchChromium();
       sandbox = await startQontoSandbox({ demo: true, port: 0 });
       server = await startSampleApp(app, sandbox.url, o.env);
-      const withTwo = sandbox.users.find((u) => u.organizations.length === 2);
-      if (!withTwo) throw new Error('The demo users have no user with two organizations any more');
-      user = withTwo;
-      [other, second] = user.organizations as [typeof other, typeof second];
+      ({
+        user,
+        organizations: [other, second],
+      } = userWithTwoOrganizations(sandbox));
       facts = await organizationFacts(sandbox, user, second.id);
       otherFacts = await organizationFacts(sandbox, user, other.id);
     });

@@ -11,6 +11,18 @@ export interface OrganizationFacts {
   latestTransactionLabels: string[];
 }
 
+type Organization = SandboxUser['organizations'][number];
+
+/** The demo user who is a member of two organizations (the organization picker's case), and those two. */
+export function userWithTwoOrganizations(sandbox: QontoSandbox): {
+  user: SandboxUser;
+  organizations: [Organization, Organization];
+} {
+  const user = sandbox.users.find((u) => u.organizations.length === 2);
+  if (!user) throw new Error('The demo users have no user with two organizations any more');
+  return { user, organizations: user.organizations as [Organization, Organization] };
+}
+
 interface OrganizationBody {
   organization: { legal_name: string; bank_accounts: { id: string; iban: string; main: boolean }[] };
 }
