@@ -9,7 +9,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { isQontoError, type TokenSet } from '@qonto-oauth/core';
+import { isQontoError, QontoTokenManager, type TokenSet } from '@qonto-oauth/core';
 import { QONTO_OPTIONS, QontoService, type ResolvedQontoOptions } from '@qonto-oauth/nestjs';
 import type { Request, Response } from 'express';
 import { loadAccount } from './account.js';
@@ -66,8 +66,15 @@ export class AccountController {
   async refresh(@Req() req: Request, @Res() res: Response): Promise<void> {
     const login = await this.sessions.current(req);
     if (!login) return res.redirect(303, '/?notice=signed-out');
-    const rotated = await this.#endLoginIfOver(req, res, () => this.qonto.refresh(refreshTokenOf(login)));
-    await this.sessions.tokenStore.set(login.key, rotated);
+    refreshTokenOf(login);
+    // Through a token manager over the login store: it saves the rotated set, and with Redis it takes the store's
+    // refresh lock, so two clicks on two instances spend the refresh token once (the second gets the first's set).
+    const manager = new QontoTokenManager({
+      client: this.options.client,
+      store: this.sessions.tokenStore,
+      key: login.key,
+    });
+    await this.#endLoginIfOver(req, res, () => manager.refreshNow());
     res.redirect(303, '/me?notice=refreshed');
   }
 

@@ -164,6 +164,29 @@ describe('two instances of example-nest behind one Redis (REDIS_URL)', { timeout
     expect(tokenRequests()).toBe(1);
   });
 
+  it('spend the refresh token once when "Refresh tokens" is pressed on both at the same time', async () => {
+    const { origins, browser } = await startTwoInstances();
+    await signInOn(origins[0]!, browser);
+    const before = await onlyLogin();
+    sandbox.requests.clear();
+    // Qonto answers slowly, so both instances read the same refresh token before either rotates it: without the
+    // store's refresh lock the second would spend a rotated refresh token, get invalid_grant and end the login.
+    sandbox.faults.latency(1_000);
+    try {
+      const pressed = await Promise.all(origins.map((origin) => browser.post(`${origin}/refresh`)));
+      for (const [i, page] of pressed.entries()) {
+        expect(page.url).toBe(`${origins[i]}/me?notice=refreshed`);
+        expect(page.status).toBe(200);
+      }
+    } finally {
+      sandbox.faults.reset();
+    }
+    expect(tokenRequests()).toBe(1);
+    const after = await onlyLogin();
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(await worksAtQonto(after.accessToken)).toBe(true);
+  });
+
   it.each([
     [0, 'the instance it was made on'],
     [1, 'the other instance'],
