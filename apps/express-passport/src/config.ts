@@ -19,7 +19,8 @@ export interface ServerSetup {
   notes: string[];
 }
 
-function portFrom(value: string | undefined): number {
+/** `PORT` as a number (0 asks the system for a free port), or the default; anything else is refused, named. */
+export function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PORT;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QontoConfigError } from '@qonto-oauth/core';
@@ -89,30 +88,27 @@ describe('the built server (pnpm start)', () => {
     }
   });
 
-  it('listens on PORT and signs a demo user in through the emulator at QONTO_SANDBOX_URL', async () => {
+  it('listens on PORT (0: a free port, which its callback and forms then name) and signs a demo user in', async () => {
     const server = join(appDir, 'dist', 'server.js');
     if (!existsSync(server)) throw new Error('dist/server.js is missing: run pnpm build first (turbo does).');
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-
     const env: Record<string, string | undefined> = {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       QONTO_SANDBOX_URL: demo.url,
     };
     for (const name of Object.keys(env)) if (/^QONTO_(?!SANDBOX_URL)/.test(name)) delete env[name];
     child = spawn(process.execPath, [server], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout!.setEncoding('utf8');
-    const listening = new Promise<void>((resolve) => {
+    const port = await new Promise<string>((resolve, reject) => {
       child!.stdout!.on('data', (chunk: string) => {
         output += chunk;
-        if (output.includes(`http://localhost:${port}`)) resolve();
+        const listening = /example-express-passport on http:\/\/localhost:(\d+)/.exec(output);
+        if (listening) resolve(listening[1]!);
       });
+      child!.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output}`)));
     });
-    await listening;
+    expect(port).not.toBe('0');
 
     const origin = `http://localhost:${port}`;
     const browser = new TestBrowser();
@@ -124,5 +120,9 @@ describe('the built server (pnpm start)', () => {
     const page = await browser.follow(callback);
     expect(page.url).toBe(`${origin}/account`);
     expect(page.body).toContain(user.organizations[0]!.legalName);
+    // Its own form is same-origin: the app's origin names the port it got, not 0.
+    const refreshed = await browser.post(`${origin}/refresh`);
+    expect(refreshed.status).toBe(303);
+    expect(refreshed.headers.get('location')).toBe('/account');
   }, 30_000);
 });
