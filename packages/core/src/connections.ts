@@ -19,7 +19,7 @@ import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
 import { explain } from './messages.js';
 import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { singleFlight } from './shared-refresh.js';
-import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
+import { QontoTokenManager, type QontoTokenManagerOptions, RECONNECT } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
 import type { QontoWebhookEvent } from './webhooks.js';
 
@@ -116,13 +116,13 @@ export class QontoConnections {
   ): Promise<{ url: string; state: string }> {
     requireId(userKey, 'userKey');
     const request = await this.#client.createAuthorizationRequest(o);
-    const pending: QontoPendingConnection = {
+    const pending: QontoPendingConnection = defined({
       userKey,
       redirectUri: o.redirectUri ?? (this.#client.redirectUri as string),
       createdAt: this.#now(),
-    };
-    if (request.codeVerifier !== undefined) pending.codeVerifier = request.codeVerifier;
-    if (o.organizationId) pending.organizationId = o.organizationId;
+      codeVerifier: request.codeVerifier,
+      organizationId: o.organizationId,
+    });
     await this.#store.putPending(request.state, pending, this.#pendingTtlMs);
     return { url: request.url, state: request.state };
   }
@@ -140,7 +140,7 @@ export class QontoConnections {
       throw new QontoOAuthError(
         explain(
           'The Qonto callback was refused: no connection was started with its state for this user',
-          'a forged, reused or expired callback (pendingTtlMs), or another user signed in meanwhile',
+          'a forged, reused or expired (pendingTtlMs) callback, or another user signed in',
           'start again',
         ),
         { error: 'invalid_state' },
@@ -180,7 +180,7 @@ export class QontoConnections {
       tokens.refreshToken && tokens.refreshTokenExpiresAt === undefined
         ? { ...tokens, refreshTokenExpiresAt: now + QONTO_REFRESH_TOKEN_LIFETIME_MS }
         : tokens;
-    const record: QontoConnectionRecord = {
+    const record: QontoConnectionRecord = defined({
       userKey,
       organizationId: organization.id,
       organization: defined({
@@ -198,8 +198,8 @@ export class QontoConnections {
       status: 'active',
       connectedAt: existing?.connectedAt ?? now,
       updatedAt: now,
-    };
-    if (saved.refreshTokenExpiresAt !== undefined) record.refreshTokenExpiresAt = saved.refreshTokenExpiresAt;
+      refreshTokenExpiresAt: saved.refreshTokenExpiresAt,
+    });
     // Tokens first: a record is never saved without the tokens it stands for.
     await this.#store.tokens.set(connectionTokenKey(userKey, organization.id), saved);
     await this.#store.put(record);
@@ -213,10 +213,8 @@ export class QontoConnections {
   }
 
   async get(userKey: string, organizationId: string): Promise<QontoConnection | undefined> {
-    const record = await this.#store.get(
-      requireId(userKey, 'userKey'),
-      requireId(organizationId, 'organizationId'),
-    );
+    tokenKey(userKey, organizationId);
+    const record = await this.#store.get(userKey, organizationId);
     return record && this.#view(record);
   }
 
@@ -227,22 +225,13 @@ export class QontoConnections {
    * `reconnect_required`, its tokens deleted, and the error (`reconnectRequired: true`) thrown.
    */
   api(userKey: string, organizationId: string): QontoApiClient {
-    requireId(userKey, 'userKey');
-    requireId(organizationId, 'organizationId');
-    const tokens = new ConnectionTokenManager(
-      {
-        client: this.#client,
-        store: this.#store.tokens,
-        key: connectionTokenKey(userKey, organizationId),
-        now: this.#now,
-        onRotate: (rotated) =>
-          this.#update(userKey, organizationId, (r) =>
-            r.status === 'active'
-              ? { ...r, refreshTokenExpiresAt: rotated.refreshTokenExpiresAt }
-              : undefined,
-          ),
-      },
+    const tokens = this.#tokens(
+      tokenKey(userKey, organizationId),
       (error) => this.#failed(userKey, organizationId, error),
+      (rotated) =>
+        this.#update(userKey, organizationId, (r) =>
+          r.status === 'active' ? { ...r, refreshTokenExpiresAt: rotated.refreshTokenExpiresAt } : undefined,
+        ),
     );
     return new QontoApiClient({ ...this.#api, tokens });
   }
@@ -257,20 +246,12 @@ export class QontoConnections {
     userKey: string,
     organizationId: string,
   ): Promise<{ revoked: boolean; error?: QontoError }> {
-    const record = await this.#store.get(
-      requireId(userKey, 'userKey'),
-      requireId(organizationId, 'organizationId'),
-    );
-    const key = connectionTokenKey(userKey, organizationId);
+    const key = tokenKey(userKey, organizationId);
+    const record = await this.#store.get(userKey, organizationId);
     let result: { revoked: boolean; error?: QontoError } = { revoked: record?.status === 'revoked' };
     if (record !== undefined && !result.revoked) {
       try {
-        const manager = new QontoTokenManager({
-          client: this.#client,
-          store: this.#store.tokens,
-          key,
-          now: this.#now,
-        });
+        const manager = this.#tokens(key, async (error) => error);
         await this.#client.revokeConsent(await manager.getAccessToken());
         result = { revoked: true };
       } catch (error) {
@@ -361,9 +342,20 @@ export class QontoConnections {
   }
 
   #view(record: QontoConnectionRecord): QontoConnection {
-    const view: QontoConnection = { ...record, health: this.health(record) };
-    if (record.refreshTokenExpiresAt !== undefined) view.reconnectBy = record.refreshTokenExpiresAt;
-    return view;
+    const reconnectBy = record.refreshTokenExpiresAt;
+    return { ...record, health: this.health(record), ...(reconnectBy !== undefined && { reconnectBy }) };
+  }
+
+  /** The token manager of one connection, its failures passed through `failed` before its caller gets them. */
+  #tokens(
+    key: string,
+    failed: (error: unknown) => Promise<unknown>,
+    onRotate?: QontoTokenManagerOptions['onRotate'],
+  ): QontoTokenManager {
+    return new ConnectionTokenManager(
+      { client: this.#client, store: this.#store.tokens, key, now: this.#now, onRotate },
+      failed,
+    );
   }
 
   async #update(
@@ -400,7 +392,7 @@ export class QontoConnections {
     return error instanceof QontoTokenStoreError && record !== undefined && record.status !== 'active'
       ? new QontoTokenStoreError(
           `The Qonto connection of user ${JSON.stringify(userKey)} to organization ${JSON.stringify(organizationId)} ` +
-            `is ${record.status} (${record.statusReason}). Fix: have the user connect with Qonto again.`,
+            `is ${record.status} (${record.statusReason}). Fix: ${RECONNECT}.`,
           { key, reconnectRequired: true },
         )
       : error;
@@ -433,11 +425,14 @@ class ConnectionTokenManager extends QontoTokenManager {
   }
 }
 
+/** The connection's key in the token store, once both ids are checked. */
+function tokenKey(userKey: string, organizationId: string): string {
+  return connectionTokenKey(requireId(userKey, 'userKey'), requireId(organizationId, 'organizationId'));
+}
+
 function requireId(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new QontoConfigError(
-      `${name} must be a non-empty string (your user's id, or the Qonto organization id).`,
-    );
+    throw new QontoConfigError(`${name} must be a non-empty string.`);
   }
   return value;
 }

@@ -84,29 +84,30 @@ export function buildQontoProfile(sources: QontoProfileSources): QontoProfile {
         ? 'no id_token was given'
         : usable
           ? 'the id_token has no `sub`'
-          : 'the id_token was given without the clientId to check it against';
+          : 'the id_token came without the clientId to check it';
     throw new QontoConfigError(
-      'Cannot tell who connected: GET /v2/membership was refused (the `membership.read` scope was not granted) ' +
-        `and ${why}. Request the \`membership.read\` scope, or \`openid\` and pass the id_token with your ` +
-        'clientId (DEFAULT_QONTO_SCOPES has both scopes).',
+      `Cannot tell who connected: GET /v2/membership got 403 (no \`membership.read\` scope) and ${why}. Fix: ` +
+        'request `membership.read`, or `openid` and pass the id_token with your clientId (DEFAULT_QONTO_SCOPES has both).',
     );
   }
-  const profile: QontoProfile = { id };
-  const name = [membership?.first_name, membership?.last_name].filter(isNonEmptyString).join(' ');
-  const email = membership?.email ?? claims?.email;
-  const locale = membership?.locale ?? organization?.locale;
-  assign(profile, 'membershipId', membership?.id);
-  assign(profile, 'userId', sub);
-  assign(profile, 'name', name);
-  assign(profile, 'firstName', membership?.first_name);
-  assign(profile, 'lastName', membership?.last_name);
-  assign(profile, 'email', email);
-  assign(profile, 'role', membership?.role);
-  assign(profile, 'locale', locale);
+  const profile: QontoProfile = {
+    id,
+    ...strings({
+      membershipId: membership?.id,
+      userId: sub,
+      name: [membership?.first_name, membership?.last_name].filter(isNonEmptyString).join(' '),
+      firstName: membership?.first_name,
+      lastName: membership?.last_name,
+      email: membership?.email ?? claims?.email,
+      role: membership?.role,
+      locale: membership?.locale ?? organization?.locale,
+    }),
+  };
   if (organization !== undefined) {
-    profile.organization = { id: organization.id };
-    assign(profile.organization, 'slug', organization.slug);
-    assign(profile.organization, 'legalName', organization.legal_name);
+    profile.organization = {
+      id: organization.id,
+      ...strings({ slug: organization.slug, legalName: organization.legal_name }),
+    };
   }
   return profile;
 }
@@ -124,6 +125,10 @@ function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
-function assign<T extends object, K extends keyof T>(target: T, key: K, value: unknown): void {
-  if (isNonEmptyString(value)) target[key] = value as T[K];
+/** The fields of `o` that are non-empty strings. */
+function strings(o: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => isNonEmptyString(v))) as Record<
+    string,
+    string
+  >;
 }

@@ -6,6 +6,9 @@ import { isTokenExpired, type TokenSet } from './tokens.js';
 
 export type { QontoTokenRefresher } from './shared-refresh.js';
 
+/** The fix of every error that leaves a connection without working tokens. */
+export const RECONNECT = 'have the user connect with Qonto again';
+
 /**
  * Coordinated refreshes running in this process, by store and then connection key and refresh token: managers built
  * per request over one shared store take its lock once between them, not once each.
@@ -76,13 +79,12 @@ export class QontoTokenManager {
     const stored = o.tokens === undefined && o.store !== undefined && o.key !== undefined;
     if (!stored && (typeof o.tokens?.accessToken !== 'string' || typeof o.tokens.expiresAt !== 'number')) {
       throw new QontoConfigError(
-        'QontoTokenManager needs `tokens`: the TokenSet returned by exchangeCode() (accessToken and expiresAt), ' +
-          'or a `store` and `key` where it is saved.',
+        'QontoTokenManager needs `tokens` (the TokenSet of exchangeCode()), or a `store` and `key` holding it.',
       );
     }
     const skew = o.refreshSkewSeconds ?? 60;
     if (!Number.isFinite(skew) || skew < 0) {
-      throw new QontoConfigError('refreshSkewSeconds must be a number of seconds, 0 or more (default 60).');
+      throw new QontoConfigError('refreshSkewSeconds must be 0 or more seconds (default 60).');
     }
     this.#client = o.client;
     this.#store = o.store ?? new MemoryTokenStore();
@@ -99,10 +101,8 @@ export class QontoTokenManager {
   }
 
   /** The current token set, refreshed first when the access token expires within `refreshSkewSeconds`. */
-  async getTokens(): Promise<TokenSet> {
-    const tokens = await this.#load();
-    if (!isTokenExpired(tokens, { skewSeconds: this.#skewSeconds, now: this.#now })) return tokens;
-    return this.#refresh(tokens);
+  getTokens(): Promise<TokenSet> {
+    return this.#get(false);
   }
 
   /**
@@ -111,48 +111,39 @@ export class QontoTokenManager {
    * that already holds another access token is returned instead: another request, or another process sharing the
    * store, rotated meanwhile, and rotating again would waste its refresh token.
    */
-  async refreshNow(o: { rejectedAccessToken?: string } = {}): Promise<TokenSet> {
-    const tokens = await this.#load();
-    const rotatedMeanwhile =
-      o.rejectedAccessToken !== undefined &&
-      tokens.accessToken !== o.rejectedAccessToken &&
-      !isTokenExpired(tokens, { skewSeconds: this.#skewSeconds, now: this.#now });
-    return rotatedMeanwhile ? tokens : this.#refresh(tokens);
+  refreshNow(o: { rejectedAccessToken?: string } = {}): Promise<TokenSet> {
+    return this.#get(true, o.rejectedAccessToken);
   }
 
-  async #load(): Promise<TokenSet> {
-    const stored = await this.#store.get(this.#key);
-    if (stored !== undefined) this.#current = stored;
-    if (this.#current === undefined) {
+  /** The stored set, refreshed when it expires soon, or when `force`d unless `rejected` was already rotated out. */
+  async #get(force: boolean, rejected?: string): Promise<TokenSet> {
+    this.#current = (await this.#store.get(this.#key)) ?? this.#current;
+    const tokens = this.#current;
+    if (tokens === undefined) {
       throw new QontoTokenStoreError(
-        `No tokens are saved for connection ${JSON.stringify(this.#key)}: it was disconnected, revoked or never ` +
-          'completed. Fix: have the user connect with Qonto again.',
+        `No tokens are saved for connection ${JSON.stringify(this.#key)}: disconnected, revoked or never completed. Fix: ${RECONNECT}.`,
         { key: this.#key, reconnectRequired: true },
       );
     }
-    return this.#current;
+    const fresh = !isTokenExpired(tokens, { skewSeconds: this.#skewSeconds, now: this.#now });
+    return fresh && (!force || (rejected !== undefined && tokens.accessToken !== rejected))
+      ? tokens
+      : this.#refresh(tokens);
   }
 
-  #refresh(tokens: TokenSet): Promise<TokenSet> {
+  async #refresh(tokens: TokenSet): Promise<TokenSet> {
     const refreshToken = tokens.refreshToken;
-    if (refreshToken === undefined || refreshToken === '') {
-      return Promise.reject(
-        new QontoOAuthError(
-          'The Qonto access token has expired and there is no refresh token to renew it. Request the ' +
-            '`offline_access` scope to get one; until then the user must connect with Qonto again.',
-          { error: 'invalid_grant', reconnectRequired: true },
-        ),
+    if (!refreshToken) {
+      throw new QontoOAuthError(
+        `The Qonto access token expired and there is no refresh token: \`offline_access\` was not granted. Fix: ${RECONNECT}, requesting it.`,
+        { error: 'invalid_grant', reconnectRequired: true },
       );
     }
     const store = this.#store;
     if (!isRefreshCoordination(store)) {
       return singleFlight(this.#inFlight, refreshToken, () => this.#rotate(refreshToken));
     }
-    let flights = coordinatedFlights.get(store);
-    if (flights === undefined) {
-      flights = new Map();
-      coordinatedFlights.set(store, flights);
-    }
+    const flights = coordinatedFlights.get(store) ?? coordinatedFlights.set(store, new Map()).get(store)!;
     return singleFlight(flights, JSON.stringify([this.#key, refreshToken]), () =>
       store.withRefreshLock({ connection: this.#key }, async () => {
         // Another process may have rotated while this one waited for the lock: its set is the one to use.

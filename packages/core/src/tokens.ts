@@ -104,7 +104,7 @@ export function fromTokenResponse(
     throw new QontoConfigError(
       explain(
         'fromTokenResponse was given expires_at, not expires_in',
-        'an Auth.js or NextAuth `account`, which dates the access token instead of giving its lifetime',
+        'an Auth.js or NextAuth `account`',
         'convert it with tokenSetFromAccount(account) from @qonto-oauth/next-auth',
       ),
     );
@@ -121,8 +121,8 @@ function notATokenResponse(what: string): QontoUnexpectedResponseError {
   return new QontoUnexpectedResponseError(
     explain(
       `The token response given to fromTokenResponse ${what}`,
-      'it is not the token response of a code exchange or refresh (a framework passed something else, or it was changed on the way)',
-      "pass the token response as received (passport-oauth2's `params`), or build the TokenSet from the exchange itself",
+      'a framework passed something else, or it was changed',
+      "pass it as received (passport-oauth2's `params`)",
     ),
   );
 }
@@ -161,15 +161,18 @@ export function readTokenFields(
   }
   if (!Number.isFinite(o.now)) {
     throw new QontoConfigError(
-      'The clock (`now`) did not return a number of epoch milliseconds. Fix: pass a function like Date.now.',
+      '`now` did not return epoch milliseconds. Fix: pass a function like Date.now.',
     );
   }
   if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
     throw bad('a token_type other than bearer');
   }
-  if (refresh_token !== undefined && typeof refresh_token !== 'string')
-    throw bad('a refresh_token that is not a string');
-  if (id_token !== undefined && typeof id_token !== 'string') throw bad('an id_token that is not a string');
+  for (const [name, value] of [
+    ['refresh_token', refresh_token],
+    ['id_token', id_token],
+  ]) {
+    if (value !== undefined && typeof value !== 'string') throw bad(`a non-string ${name}`);
+  }
   const tokens: TokenSet = {
     accessToken: access_token,
     tokenType: 'bearer',
@@ -178,9 +181,9 @@ export function readTokenFields(
     expiresAt: o.now + expires_in * 1000,
   };
   if (refresh_token) {
-    tokens.refreshToken = refresh_token;
+    tokens.refreshToken = refresh_token as string;
     tokens.refreshTokenExpiresAt = o.now + QONTO_REFRESH_TOKEN_LIFETIME_MS;
   }
-  if (id_token) tokens.idToken = id_token;
+  if (id_token) tokens.idToken = id_token as string;
   return tokens;
 }

@@ -82,7 +82,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
     throw refused(
       `its t is ${Math.round(age)} s from now (over ${tolerance} s)`,
       'a replay, or a wrong clock',
-      'answer 400; check the clock (NTP)',
+      'answer 400; check the clock',
     );
   }
   const encoder = new TextEncoder();
@@ -103,7 +103,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
   if (!valid) {
     throw refused(
       'no v1 matches the body',
-      "another subscription's secret, or a body changed on the way",
+      'another secret, or a changed body',
       "verify the raw body with this subscription's secret",
     );
   }
@@ -117,8 +117,8 @@ function rawBytes(body: unknown): Uint8Array {
   throw new QontoConfigError(
     explain(
       `verifyQontoWebhook got ${body === null ? 'null' : `a ${typeof body}`}, not the raw body`,
-      'a JSON parser ran first: a re-serialised body never matches the signature',
-      "pass the raw body (express.raw(), await request.text(), Nest's rawBody)",
+      'a JSON parser ran first (the signature covers the raw bytes)',
+      "pass express.raw()'s Buffer, await request.text() or Nest's rawBody",
     ),
   );
 }
