@@ -87,7 +87,7 @@ export class MemoryConnectionStore implements QontoConnectionStore {
   }
 
   async get(userKey: string, organizationId: string): Promise<QontoConnectionRecord | undefined> {
-    return copy(this.#records.get(connectionTokenKey(userKey, organizationId)));
+    return structuredClone(this.#records.get(connectionTokenKey(userKey, organizationId)));
   }
 
   async list(userKey: string): Promise<QontoConnectionRecord[]> {
@@ -99,7 +99,7 @@ export class MemoryConnectionStore implements QontoConnectionStore {
   }
 
   async put(record: QontoConnectionRecord): Promise<void> {
-    this.#records.set(connectionTokenKey(record.userKey, record.organizationId), copy(record)!);
+    this.#records.set(connectionTokenKey(record.userKey, record.organizationId), structuredClone(record));
   }
 
   async delete(userKey: string, organizationId: string): Promise<void> {
@@ -119,10 +119,6 @@ export class MemoryConnectionStore implements QontoConnectionStore {
   }
 
   #where(keep: (record: QontoConnectionRecord) => boolean): QontoConnectionRecord[] {
-    return [...this.#records.values()].filter(keep).map((r) => copy(r)!);
+    return structuredClone([...this.#records.values()].filter(keep));
   }
-}
-
-function copy(record: QontoConnectionRecord | undefined): QontoConnectionRecord | undefined {
-  return record === undefined ? undefined : structuredClone(record);
 }

@@ -88,7 +88,7 @@ export class QontoConnections {
   constructor(o: QontoConnectionsOptions) {
     if (typeof o?.client?.exchangeCode !== 'function' || typeof o.store?.takePending !== 'function') {
       throw new QontoConfigError(
-        'QontoConnections needs { client, store }: a QontoOAuthClient and a QontoConnectionStore (e.g. new MemoryConnectionStore()).',
+        'QontoConnections needs { client: a QontoOAuthClient, store: e.g. new MemoryConnectionStore() }.',
       );
     }
     this.#client = o.client;

@@ -1,5 +1,3 @@
-import { QontoConfigError } from './errors.js';
-
 /**
  * Anti-forgery `state` and PKCE (RFC 7636, S256) with WebCrypto (`globalThis.crypto`), so core runs on any runtime
  * with Web standards. Qonto requires `state`
@@ -9,17 +7,17 @@ import { QontoConfigError } from './errors.js';
 
 /** A fresh `state`: 256 random bits, base64url (43 characters). Store it in the user's session, compare on callback. */
 export function createState(): string {
-  return base64url(randomBytes(32));
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** A fresh PKCE code verifier: 256 random bits, base64url (43 characters, within RFC 7636's 43-128). */
 export function createCodeVerifier(): string {
-  return base64url(randomBytes(32));
+  return createState();
 }
 
 /** The S256 code challenge of `verifier`: base64url(SHA-256(verifier)). */
 export async function codeChallengeS256(verifier: string): Promise<string> {
-  const digest = await webCrypto().subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
   return base64url(new Uint8Array(digest));
 }
 
@@ -28,18 +26,4 @@ export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function randomBytes(length: number): Uint8Array {
-  return webCrypto().getRandomValues(new Uint8Array(length));
-}
-
-function webCrypto(): typeof globalThis.crypto {
-  const crypto = globalThis.crypto;
-  if (crypto?.subtle === undefined) {
-    throw new QontoConfigError(
-      'WebCrypto (globalThis.crypto) is not available: @qonto-oauth/core needs Node >= 20.19.',
-    );
-  }
-  return crypto;
 }

@@ -1,5 +1,6 @@
 import { QontoOAuthError } from './errors.js';
 import { refreshAcrossProcesses, type SharedRefreshCoordination } from './refresh-coordination.js';
+import { copyTokenSet } from './token-store.js';
 import type { TokenSet } from './tokens.js';
 
 /**
@@ -59,7 +60,7 @@ export function sharedRefresh(
   const remembered = recent.get(key);
   if (remembered !== undefined) {
     const age = now() - remembered.at;
-    if (age >= 0 && age < ROTATION_GRACE_MS) return Promise.resolve(copy(remembered.tokens));
+    if (age >= 0 && age < ROTATION_GRACE_MS) return Promise.resolve(copyTokenSet(remembered.tokens));
     forget(key);
   }
   return singleFlight(inFlight, key, async () => {
@@ -75,7 +76,7 @@ export function sharedRefresh(
           ? await refresh()
           : await refreshAcrossProcesses(
               o.coordination,
-              processIndependentKey(client, refreshToken),
+              refreshKey(client, refreshToken, true),
               ROTATION_GRACE_MS,
               refresh,
             );
@@ -107,29 +108,22 @@ export function singleFlight<T>(
   return promise;
 }
 
-/** Token endpoint, client id and refresh token: what identifies one rotation at Qonto. */
-function refreshKey(client: QontoTokenRefresher, refreshToken: string): string {
-  const app = appOf(client);
-  if (app !== undefined) return JSON.stringify([...app, refreshToken]);
-  // A custom refresher: shared by the callers of that object only.
-  let id = refresherIds.get(client);
-  if (id === undefined) {
-    id = ++lastRefresherId;
-    refresherIds.set(client, id);
-  }
-  return JSON.stringify([id, refreshToken]);
-}
-
-/** The same rotation's name in every process: a custom refresher is known by its refresh token alone there. */
-function processIndependentKey(client: QontoTokenRefresher, refreshToken: string): string {
-  return JSON.stringify([...(appOf(client) ?? []), refreshToken]);
-}
-
-function appOf(client: QontoTokenRefresher): [string, string] | undefined {
+/**
+ * Token endpoint, client id and refresh token: what identifies one rotation at Qonto. A custom refresher is known
+ * in this process by an id of its own (shared by the callers of that object only), and `acrossProcesses` by its
+ * refresh token alone.
+ */
+function refreshKey(client: QontoTokenRefresher, refreshToken: string, acrossProcesses = false): string {
   const { endpoints, clientId } = client as { endpoints?: { tokenUrl?: unknown }; clientId?: unknown };
-  return typeof endpoints?.tokenUrl === 'string' && typeof clientId === 'string'
-    ? [endpoints.tokenUrl, clientId]
-    : undefined;
+  let app: unknown[] =
+    typeof endpoints?.tokenUrl === 'string' && typeof clientId === 'string'
+      ? [endpoints.tokenUrl, clientId]
+      : [];
+  if (app.length === 0 && !acrossProcesses) {
+    if (!refresherIds.has(client)) refresherIds.set(client, ++lastRefresherId);
+    app = [refresherIds.get(client)];
+  }
+  return JSON.stringify([...app, refreshToken]);
 }
 
 function remember(key: string, at: number, tokens: TokenSet): void {
@@ -139,7 +133,7 @@ function remember(key: string, at: number, tokens: TokenSet): void {
   }, ROTATION_GRACE_MS);
   // Node: do not keep a script alive for a remembered rotation. Other runtimes have no unref and need none.
   (timer as { unref?: () => void }).unref?.();
-  recent.set(key, { at, tokens: copy(tokens), timer });
+  recent.set(key, { at, tokens: copyTokenSet(tokens), timer });
 }
 
 function forget(key: string): void {
@@ -149,21 +143,10 @@ function forget(key: string): void {
   recent.delete(key);
 }
 
-/** Each caller gets its own copy: one caller changing its set cannot change another's. */
-function copy(tokens: TokenSet): TokenSet {
-  return { ...tokens, scopes: [...tokens.scopes] };
-}
-
 /** `invalid_grant` on refresh always means the user must reconnect, whichever client reported it. */
 function asReconnectRequired(error: unknown): unknown {
   if (!(error instanceof QontoOAuthError) || error.error !== 'invalid_grant' || error.reconnectRequired) {
     return error;
   }
-  return new QontoOAuthError(error.message, {
-    error: error.error,
-    errorDescription: error.errorDescription,
-    hint: error.hint,
-    reconnectRequired: true,
-    status: error.status,
-  });
+  return new QontoOAuthError(error.message, { ...error, reconnectRequired: true });
 }

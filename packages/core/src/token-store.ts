@@ -29,7 +29,7 @@ export class MemoryTokenStore implements TokenStore {
 
   async get(key: string): Promise<TokenSet | undefined> {
     const tokens = this.#sets.get(key);
-    return tokens === undefined ? undefined : copyTokenSet(tokens);
+    return tokens && copyTokenSet(tokens);
   }
 
   async set(key: string, tokens: TokenSet): Promise<void> {
@@ -41,6 +41,7 @@ export class MemoryTokenStore implements TokenStore {
   }
 }
 
-function copyTokenSet(tokens: TokenSet): TokenSet {
+/** A copy of `tokens` whose changes do not reach the original. */
+export function copyTokenSet(tokens: TokenSet): TokenSet {
   return { ...tokens, scopes: [...tokens.scopes] };
 }

@@ -152,10 +152,9 @@ export function readTokenFields(
   if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
   const least = o.allowExpired ? 0 : 1;
   if (
-    typeof expires_in !== 'number' ||
     !Number.isInteger(expires_in) ||
-    expires_in < least ||
-    expires_in > MAX_EXPIRES_IN_SECONDS
+    (expires_in as number) < least ||
+    (expires_in as number) > MAX_EXPIRES_IN_SECONDS
   ) {
     throw bad(`no valid expires_in (a whole number of seconds from ${least} to ${MAX_EXPIRES_IN_SECONDS})`);
   }
@@ -178,7 +177,7 @@ export function readTokenFields(
     tokenType: 'bearer',
     // RFC 6749 §5.1: an omitted scope means the scopes requested.
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...o.requestedScopes],
-    expiresAt: o.now + expires_in * 1000,
+    expiresAt: o.now + (expires_in as number) * 1000,
   };
   if (refresh_token) {
     tokens.refreshToken = refresh_token as string;

@@ -82,7 +82,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
     throw refused(
       `its t is ${Math.round(age)} s from now (over ${tolerance} s)`,
       'a replay, or a wrong clock',
-      'answer 400; check the clock',
+      '; check the clock',
     );
   }
   const encoder = new TextEncoder();
@@ -104,7 +104,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
     throw refused(
       'no v1 matches the body',
       'another secret, or a changed body',
-      "verify the raw body with this subscription's secret",
+      "; verify the raw body with this subscription's secret",
     );
   }
   return readEnvelope(body);
@@ -135,7 +135,6 @@ function parseSignature(header: string | null | undefined): { t: string; v1: str
     throw refused(
       `${QONTO_WEBHOOK_SIGNATURE_HEADER} is ${header ? 'malformed' : 'missing'}`,
       'not sent by Qonto, or a proxy dropped it',
-      'answer 400',
     );
   }
   return { t, v1 };
@@ -145,9 +144,10 @@ function fromHex(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (byte) => Number.parseInt(byte, 16));
 }
 
-function refused(what: string, cause: string, fix: string): QontoWebhookSignatureError {
+/** Every refusal's fix is to answer 400, then `more`. */
+function refused(what: string, cause: string, more = ''): QontoWebhookSignatureError {
   return new QontoWebhookSignatureError(
-    explain(`The Qonto webhook was refused: ${what}`, cause, `${fix}. See ${WEBHOOK_DOC}`),
+    explain(`The Qonto webhook was refused: ${what}`, cause, `answer 400${more}. See ${WEBHOOK_DOC}`),
   );
 }
 
