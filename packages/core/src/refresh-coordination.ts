@@ -1,4 +1,4 @@
-import { base64url } from './pkce.js';
+import { base64url, hmacKey } from './pkce.js';
 import type { TokenSet } from './tokens.js';
 
 /**
@@ -80,13 +80,10 @@ export async function refreshAcrossProcesses(
 
 /** HMAC-SHA-256 of `data` under `secret`, base64url: a name for a refresh token that does not reveal it. */
 async function keyedDigest(secret: string, data: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
+  const signed = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secret, 'sign'),
+    new TextEncoder().encode(data),
   );
-  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(data))));
+  return base64url(new Uint8Array(signed));
 }

@@ -71,15 +71,13 @@ export class QontoTokenManager {
   readonly #inFlight = new Map<string, Promise<TokenSet>>();
 
   constructor(o: QontoTokenManagerOptions) {
-    if (typeof o?.client?.refresh !== 'function') {
+    const stored = o?.tokens === undefined && o?.store !== undefined && o.key !== undefined;
+    if (
+      typeof o?.client?.refresh !== 'function' ||
+      (!stored && (typeof o.tokens?.accessToken !== 'string' || typeof o.tokens.expiresAt !== 'number'))
+    ) {
       throw new QontoConfigError(
-        'QontoTokenManager needs `client`: a QontoOAuthClient (anything with refresh()).',
-      );
-    }
-    const stored = o.tokens === undefined && o.store !== undefined && o.key !== undefined;
-    if (!stored && (typeof o.tokens?.accessToken !== 'string' || typeof o.tokens.expiresAt !== 'number')) {
-      throw new QontoConfigError(
-        'QontoTokenManager needs `tokens` (the TokenSet of exchangeCode()), or a `store` and `key` holding it.',
+        "QontoTokenManager needs { client: a QontoOAuthClient, tokens: exchangeCode()'s TokenSet } (or a `store` and `key` holding it).",
       );
     }
     const skew = o.refreshSkewSeconds ?? 60;

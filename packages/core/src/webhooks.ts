@@ -1,5 +1,6 @@
 import { QontoConfigError, QontoUnexpectedResponseError, QontoWebhookSignatureError } from './errors.js';
 import { explain } from './messages.js';
+import { hmacKey } from './pkce.js';
 
 /** The header Qonto signs each webhook delivery in: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const QONTO_WEBHOOK_SIGNATURE_HEADER = 'X-Qonto-Signature';
@@ -85,15 +86,8 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
       '; check the clock',
     );
   }
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(o.secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['verify'],
-  );
-  const prefix = encoder.encode(`${t}.`);
+  const key = await hmacKey(o.secret, 'verify');
+  const prefix = new TextEncoder().encode(`${t}.`);
   const signed = new Uint8Array(prefix.length + body.length);
   signed.set(prefix);
   signed.set(body, prefix.length);
