@@ -21,9 +21,9 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: 'node20',
-    // jose is ESM-only. Plain Node >= 20.19 `require`s it (require(esm)), but Jest's module system does not
+    // jose and rou3 are ESM-only. Plain Node >= 20.19 `require`s it (require(esm)), but Jest's module system does not
     // ("Must use import to load ES Module"): bundled into the CommonJS build, it loads in Jest too.
-    noExternal: ['jose'],
+    noExternal: ['jose', 'rou3'],
   },
   {
     entry: { cli: 'src/cli.ts' },

@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import { send, sendJson } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
 
 /**
  * Every Business API error the emulator sends is built here, below the routes, the rate limit and the faults that
@@ -12,13 +13,13 @@ export const TRACE_HEADER = 'X-Tyk-Trace-Id';
 export type ErrorSource = { parameter: string } | { pointer: string } | { header: string };
 
 /** The trace id of the request being answered, set by the request log from the seeded generator. */
-export function traceIdOf(res: Response): string {
-  return String(res.locals.traceId ?? '');
+export function traceIdOf(res: HttpResponse): string {
+  return res.locals.traceId ?? '';
 }
 
 /** Sets the gateway's trace header, as every answer that passes Qonto's API gateway carries it. */
-export function setTraceHeader(res: Response): void {
-  res.set(TRACE_HEADER, traceIdOf(res));
+export function setTraceHeader(res: HttpResponse): void {
+  res.setHeader(TRACE_HEADER, traceIdOf(res));
 }
 
 /**
@@ -27,7 +28,7 @@ export function setTraceHeader(res: Response): void {
  * `errors` (the value of the trace header).
  */
 export function apiError(
-  res: Response,
+  res: HttpResponse,
   status: number,
   code: string,
   detail: string,
@@ -35,11 +36,11 @@ export function apiError(
 ): void {
   setTraceHeader(res);
   const error = source === undefined ? { code, detail } : { code, detail, source };
-  res.status(status).json({ errors: [error], trace_id: traceIdOf(res) });
+  sendJson(res, status, { errors: [error], trace_id: traceIdOf(res) });
 }
 
 /** A 404 for an object that is not in the token's organization (or does not exist: Qonto does not tell them apart). */
-export function notFoundInOrganization(res: Response, what: string, id: unknown): void {
+export function notFoundInOrganization(res: HttpResponse, what: string, id: unknown): void {
   apiError(res, 404, 'not_found', `No ${what} with id ${JSON.stringify(id)} in this organization.`);
 }
 
@@ -50,7 +51,7 @@ export const MISSING_SCOPE_DETAIL = 'missing required oauth scope';
  * What the API gateway answers for a path it does not route: Go's plain-text `404 page not found`, with the trace
  * header, before any token is looked at.
  */
-export function gatewayNotFound(res: Response): void {
+export function gatewayNotFound(res: HttpResponse): void {
   setTraceHeader(res);
-  res.status(404).type('text/plain; charset=utf-8').send('404 page not found\n');
+  send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
 }

@@ -1,8 +1,12 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SandboxContext } from './context.js';
 import { readCookie, writeCookie } from './cookies.js';
 import { ExpiringMap } from './expiring-map.js';
 import { escapeHtml, hiddenField, page } from './html.js';
+import { formBody } from './http/body.js';
+import type { HttpRequest } from './http/request.js';
+import { redirect, sendHtml } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
+import type { Router } from './http/router.js';
 import { BROWSER_STATE_CAPACITY, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
 import type { Grant } from './oauth/grants.js';
 import { credentialsForm, errorBanner, sendErrorPage } from './oauth/pages.js';
@@ -101,20 +105,18 @@ ${organizations}
  * A POST from a page of another site is refused: the browser's `Sec-Fetch-Site` must say same-origin (or a typed
  * address), and an `Origin` must name this host. Forms also carry a CSRF value; this is the second lock.
  */
-function sameOrigin(req: Request, res: Response, next: NextFunction): void {
-  const site = req.get('sec-fetch-site');
-  const origin = req.get('origin');
+function sameOrigin(req: HttpRequest, res: HttpResponse): void {
+  const site = req.header('sec-fetch-site');
+  const origin = req.header('origin');
   const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
-  const otherOrigin = origin !== undefined && URL.parse(origin)?.host !== req.get('host');
+  const otherOrigin = origin !== undefined && URL.parse(origin)?.host !== req.header('host');
   if (crossSite || otherOrigin) {
     sendErrorPage(res, 403, {
       error: 'request_forbidden',
       description: 'This form was posted from another site.',
       fix: 'Use the connected-apps page of the emulator itself.',
     });
-    return;
   }
-  next();
 }
 
 /**
@@ -123,9 +125,8 @@ function sameOrigin(req: Request, res: Response, next: NextFunction): void {
  * email-and-password login (no SMS step: an emulator choice), sessions bounded like the web-app ones, CSRF values on
  * every form and same-origin POSTs only.
  */
-export function connectedAppsRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb' });
+export function connectedAppsRoutes(ctx: SandboxContext, router: Router): void {
+  const form = formBody(4 * 1024);
   const sessions = new ExpiringMap<string, MemberSession>({
     keepMs: WEB_APP_SESSION_LIFETIME_MS,
     capacity: BROWSER_STATE_CAPACITY,
@@ -134,33 +135,35 @@ export function connectedAppsRoutes(ctx: SandboxContext): express.Router {
   // The cookie names end with the port, known once the server listens: built per request.
   const sessionCookie = () => `qonto_sandbox_member_${ctx.cookieSuffix}`;
   const loginCsrfCookie = () => `qonto_sandbox_apps_csrf_${ctx.cookieSuffix}`;
-  const sessionOf = (req: Request) => {
+  const sessionOf = (req: HttpRequest) => {
     const id = readCookie(req, sessionCookie()) ?? '';
     const session = sessions.get(id);
     return session ? { id, ...session } : undefined;
   };
   const userOf = (session: MemberSession) =>
     ctx.data.users.find((u) => u.id === session.userId) as SandboxUser;
-  const forbidden = (res: Response) =>
+  const forbidden = (res: HttpResponse) =>
     sendErrorPage(res, 403, {
       error: 'request_forbidden',
       description: 'The form is stale or was not sent by this page (its CSRF value does not match).',
       fix: 'Reload the connected-apps page and try again.',
     });
-  const showSignIn = (req: Request, res: Response, error?: string) => {
+  const showSignIn = (req: HttpRequest, res: HttpResponse, status: number, error?: string) => {
     let csrf = readCookie(req, loginCsrfCookie());
     if (!csrf || !/^[\w-]{16,64}$/.test(csrf)) {
       csrf = randomSecret();
       writeCookie(res, loginCsrfCookie(), csrf);
     }
-    res.type('html').send(signInPage({ csrf, error, demoUsers: ctx.demo ? ctx.data.users : undefined }));
+    sendHtml(res, status, signInPage({ csrf, error, demoUsers: ctx.demo ? ctx.data.users : undefined }));
   };
 
   router.get('/connected-apps', (req, res) => {
     const session = sessionOf(req);
-    if (!session) return showSignIn(req, res);
+    if (!session) return showSignIn(req, res, 200);
     const revoked = stringParam(req.query, 'revoked');
-    res.type('html').send(
+    sendHtml(
+      res,
+      200,
       listPage({
         user: userOf(session),
         csrf: session.csrf,
@@ -176,12 +179,12 @@ export function connectedAppsRoutes(ctx: SandboxContext): express.Router {
     const email = (stringParam(req.body, 'email') ?? '').trim().toLowerCase();
     const user = ctx.data.users.find((u) => u.email.toLowerCase() === email);
     if (!user || user.password !== stringParam(req.body, 'password')) {
-      return showSignIn(req, res.status(401), 'Incorrect email or password.');
+      return showSignIn(req, res, 401, 'Incorrect email or password.');
     }
     const id = randomSecret();
     sessions.set(id, { userId: user.id, csrf: randomSecret() });
     writeCookie(res, sessionCookie(), id);
-    res.redirect(303, '/connected-apps');
+    redirect(res, 303, '/connected-apps');
   });
 
   router.post('/connected-apps/revoke', sameOrigin, form, (req, res) => {
@@ -201,15 +204,13 @@ export function connectedAppsRoutes(ctx: SandboxContext): express.Router {
     }
     // The tokens stop working before the answer; the webhook deliveries go on in the background.
     revokeConsent(ctx, { clientId, organizationId, email: user.email }).catch(() => {});
-    res.redirect(303, `/connected-apps?revoked=${encodeURIComponent(clientId)}`);
+    redirect(res, 303, `/connected-apps?revoked=${encodeURIComponent(clientId)}`);
   });
 
   router.post('/connected-apps/logout', sameOrigin, form, (req, res) => {
     const session = sessionOf(req);
     if (!session || stringParam(req.body, 'csrf') !== session.csrf) return forbidden(res);
     sessions.delete(session.id);
-    res.redirect(303, '/connected-apps');
+    redirect(res, 303, '/connected-apps');
   });
-
-  return router;
 }

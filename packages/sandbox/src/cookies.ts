@@ -1,10 +1,11 @@
-import type { Request, Response } from 'express';
+import type { HttpRequest } from './http/request.js';
+import type { HttpResponse } from './http/response.js';
 
 /**
  * Reads one cookie from the request (no dependency: the emulator sets only simple token-valued cookies). A value
  * that is not valid percent-encoding cannot be one the emulator set: it reads as no cookie.
  */
-export function readCookie(req: Request, name: string): string | undefined {
+export function readCookie(req: HttpRequest, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -20,7 +21,7 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Sets a session cookie, HttpOnly and SameSite=Lax like an OAuth server's login cookies. */
-export function writeCookie(res: Response, name: string, value: string): void {
-  res.cookie(name, value, { httpOnly: true, sameSite: 'lax', path: '/' });
+/** Sets a session cookie, HttpOnly and SameSite=Lax like an OAuth server's login cookies (others set before stay). */
+export function writeCookie(res: HttpResponse, name: string, value: string): void {
+  res.appendHeader('Set-Cookie', `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax`);
 }

@@ -1,6 +1,9 @@
-import type { NextFunction, Request, Response } from 'express';
 import { apiError } from './api-errors.js';
 import type { SandboxContext } from './context.js';
+import type { HttpRequest } from './http/request.js';
+import { sendJson } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
+import type { Step } from './http/router.js';
 import type { GateMode, SandboxFailNextOptions, SandboxFaults, SandboxThrottleOptions } from './types.js';
 
 interface InjectedFailure {
@@ -62,27 +65,30 @@ async function waitUntil(ctx: SandboxContext, until: number): Promise<void> {
  * Applies the faults to every request, before the gate and the routes: the latency first, then the next injected
  * failure of that route, with an RFC 6749 body on `/oauth2/*` and a JSON:API body elsewhere.
  */
-export function injectFaults(ctx: SandboxContext) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+export function injectFaults(ctx: SandboxContext): Step {
+  return (req: HttpRequest, res: HttpResponse): Promise<void> | undefined => {
     const { latencyMs } = ctx.faults;
-    if (latencyMs > 0) await waitUntil(ctx, ctx.clock.now() + latencyMs);
-    const failure = ctx.faults.failures.find(
-      (f) => f.remaining > 0 && f.method === req.method && f.path === req.path,
-    );
-    if (!failure) {
-      next();
-      return;
-    }
-    failure.remaining -= 1;
-    ctx.faults.failures = ctx.faults.failures.filter((f) => f.remaining > 0);
-    if (failure.retryAfter !== undefined) res.set('Retry-After', String(failure.retryAfter));
-    const detail = `Failure injected by faults.failNext('${failure.method} ${failure.path}', ${failure.status}).`;
-    if (req.path.startsWith('/oauth2/')) {
-      res.status(failure.status).json({ error: oauthCode(failure.status), error_description: detail });
-      return;
-    }
-    apiError(res, failure.status, API_CODES[failure.status] ?? `http_${failure.status}`, detail);
+    if (latencyMs > 0) return waitUntil(ctx, ctx.clock.now() + latencyMs).then(() => failNow(ctx, req, res));
+    failNow(ctx, req, res);
+    return undefined;
   };
+}
+
+/** Answers with the next injected failure of this route, if one is queued. */
+function failNow(ctx: SandboxContext, req: HttpRequest, res: HttpResponse): void {
+  const failure = ctx.faults.failures.find(
+    (f) => f.remaining > 0 && f.method === req.method && f.path === req.path,
+  );
+  if (!failure) return;
+  failure.remaining -= 1;
+  ctx.faults.failures = ctx.faults.failures.filter((f) => f.remaining > 0);
+  if (failure.retryAfter !== undefined) res.setHeader('Retry-After', String(failure.retryAfter));
+  const detail = `Failure injected by faults.failNext('${failure.method} ${failure.path}', ${failure.status}).`;
+  if (req.path.startsWith('/oauth2/')) {
+    sendJson(res, failure.status, { error: oauthCode(failure.status), error_description: detail });
+    return;
+  }
+  apiError(res, failure.status, API_CODES[failure.status] ?? `http_${failure.status}`, detail);
 }
 
 function positiveWhole(value: unknown): boolean {

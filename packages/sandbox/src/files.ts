@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response } from 'express';
 import type { SandboxContext } from './context.js';
+import type { HttpRequest } from './http/request.js';
+import { send } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
+import type { Router } from './http/router.js';
 import type { SeedAttachment } from './seed/index.js';
 
 /** A file the emulator serves at a pre-signed URL: an attachment's, or a statement's PDF. */
@@ -51,13 +54,13 @@ export function presignedFileUrl(ctx: SandboxContext, attachment: StoredFile): s
 }
 
 /** An S3-style XML error, as a storage URL answers (the emulator's stand-in for Amazon S3's). */
-function storageError(res: Response, status: number, code: string, message: string): void {
-  res
-    .status(status)
-    .type('application/xml')
-    .send(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`,
-    );
+function storageError(res: HttpResponse, status: number, code: string, message: string): void {
+  send(
+    res,
+    status,
+    'application/xml; charset=utf-8',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`,
+  );
 }
 
 function sameHex(a: string, b: string): boolean {
@@ -71,11 +74,11 @@ function sameHex(a: string, b: string): boolean {
  */
 export function fileRoutes(
   ctx: SandboxContext,
+  router: Router,
   find: (id: string) => StoredFile | undefined,
-): express.Router {
-  const router = express.Router();
-  router.get(`${FILE_PATH}/:id/:name`, (req: Request, res: Response) => {
-    const url = new URL(req.originalUrl, 'http://emulator');
+): void {
+  router.get(`${FILE_PATH}/:id/:name`, (req: HttpRequest, res: HttpResponse) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
     const given = url.searchParams.get('X-Amz-Signature') ?? '';
     url.searchParams.delete('X-Amz-Signature');
     const expected = signature(ctx, url.pathname, url.searchParams);
@@ -104,13 +107,15 @@ export function fileRoutes(
       storageError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
       return;
     }
-    res
-      .status(200)
-      .set({
-        'Content-Type': url.searchParams.get('response-content-type') ?? attachment.file_content_type,
-        'Content-Disposition': url.searchParams.get('response-content-disposition') ?? 'attachment',
-      })
-      .send(Buffer.from(attachment.bytes));
+    res.setHeader(
+      'Content-Disposition',
+      url.searchParams.get('response-content-disposition') ?? 'attachment',
+    );
+    send(
+      res,
+      200,
+      url.searchParams.get('response-content-type') ?? attachment.file_content_type,
+      attachment.bytes,
+    );
   });
-  return router;
 }

@@ -1,10 +1,12 @@
-import type { Request, Response } from 'express';
 import type { SandboxContext } from './context.js';
 import { escapeHtml, page } from './html.js';
+import type { HttpRequest } from './http/request.js';
+import { sendHtml } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
 
 /** `GET /`: what this emulator is, its endpoints, and (demo mode) links to the sample apps and the demo users. */
 export function homePage(ctx: SandboxContext) {
-  return (_req: Request, res: Response): void => {
+  return (_req: HttpRequest, res: HttpResponse): void => {
     const rows = [
       ['Authorization', `${ctx.url}/oauth2/auth`],
       ['Token', `${ctx.url}/oauth2/token`],
@@ -32,7 +34,9 @@ casing)${ctx.demo ? `, value <code>${escapeHtml(ctx.stagingToken)}</code>` : ''}
 <ul>${ctx.data.users.map((u) => `<li><code>${escapeHtml(u.email)}</code> / <code>${escapeHtml(u.password)}</code> (${u.organizations.length} organization(s))</li>`).join('')}</ul>
 <p>SMS code: <code>123456</code>.</p>`
       : '';
-    res.type('html').send(
+    sendHtml(
+      res,
+      200,
       page({
         title: 'Qonto sandbox emulator',
         step: 'home',

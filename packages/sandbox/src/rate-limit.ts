@@ -1,6 +1,8 @@
-import type { NextFunction, Request, Response } from 'express';
 import { apiError } from './api-errors.js';
 import type { SandboxContext } from './context.js';
+import type { HttpRequest } from './http/request.js';
+import type { HttpResponse } from './http/response.js';
+import type { Step } from './http/router.js';
 import type { SandboxRateLimit } from './types.js';
 
 /**
@@ -49,7 +51,7 @@ function fullWindow(times: number[], limits: SandboxRateLimit[], now: number): S
  * While `faults.throttleUnauthorized` is on: the 401 answers of this address within the window (kept to the newest
  * `after + 1`, all the rule needs), and a listener that records the next one.
  */
-function unauthorizedCount(ctx: SandboxContext, address: string, res: Response, now: number): number {
+function unauthorizedCount(ctx: SandboxContext, address: string, res: HttpResponse, now: number): number {
   const throttle = ctx.faults.unauthorizedThrottle;
   if (throttle === undefined) return 0;
   const log = ctx.faults.unauthorizedLog;
@@ -69,9 +71,9 @@ function unauthorizedCount(ctx: SandboxContext, address: string, res: Response, 
  * is full, or once the address collected too many 401s while `faults.throttleUnauthorized` is on. Qonto documents
  * no `Retry-After`, so none is sent.
  */
-export function rateLimit(ctx: SandboxContext) {
+export function rateLimit(ctx: SandboxContext): Step {
   let sweptAt = ctx.clock.now();
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: HttpRequest, res: HttpResponse): void => {
     const now = ctx.clock.now();
     const address = req.socket.remoteAddress ?? 'unknown';
     const throttle = ctx.faults.unauthorizedThrottle;
@@ -85,10 +87,7 @@ export function rateLimit(ctx: SandboxContext) {
       return;
     }
     const limits = ctx.rateLimits;
-    if (limits.length === 0) {
-      next();
-      return;
-    }
+    if (limits.length === 0) return;
     const longest = Math.max(...limits.map((l) => l.windowMs));
     if (now - sweptAt > longest) {
       // Forget the addresses that sent nothing in the longest window, once per window.
@@ -102,7 +101,6 @@ export function rateLimit(ctx: SandboxContext) {
     const full = fullWindow(times, limits, now);
     if (full === undefined) {
       times.push(now);
-      next();
       return;
     }
     apiError(

@@ -1,12 +1,14 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { SandboxContext } from './context.js';
+import type { HttpRequest } from './http/request.js';
+import type { HttpResponse } from './http/response.js';
+import type { Step } from './http/router.js';
 import { REQUEST_LOG_SIZE } from './limits.js';
 import { classifyStagingToken } from './staging-gate.js';
 import type { SandboxRequest } from './types.js';
 
 /** The current request's record, for the routes that learn more about it (the token endpoint's client auth). */
-export function requestRecord(res: Response): SandboxRequest | undefined {
-  return res.locals.sandboxRequest as SandboxRequest | undefined;
+export function requestRecord(res: HttpResponse): SandboxRequest | undefined {
+  return res.locals.record;
 }
 
 /** A `SandboxRequest[]` with `clear()`; {@link recordRequests} keeps it to the last {@link REQUEST_LOG_SIZE}. */
@@ -25,13 +27,13 @@ export function createRequestList(): SandboxRequest[] & { clear(): void } {
  * Records every request without any secret value (path without query, header names without values), the last
  * {@link REQUEST_LOG_SIZE} only (a ring), and, when a `log` callback is set, writes one line per answered request.
  */
-export function recordRequests(ctx: SandboxContext) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function recordRequests(ctx: SandboxContext): Step {
+  return (req: HttpRequest, res: HttpResponse): void => {
     const started = performance.now();
     const headerNames = req.rawHeaders.filter((_, i) => i % 2 === 0);
     const record: SandboxRequest = {
       at: ctx.clock.now(),
-      method: req.method,
+      method: req.method ?? 'GET',
       path: req.path,
       headerNames,
       stagingToken: classifyStagingToken(req.rawHeaders, ctx.stagingToken),
@@ -39,7 +41,7 @@ export function recordRequests(ctx: SandboxContext) {
     };
     ctx.requests.push(record);
     while (ctx.requests.length > REQUEST_LOG_SIZE) ctx.requests.shift();
-    res.locals.sandboxRequest = record;
+    res.locals.record = record;
     res.locals.traceId = ctx.traceIds.hex(32);
     if (ctx.log) {
       const log = ctx.log;
@@ -51,6 +53,5 @@ export function recordRequests(ctx: SandboxContext) {
         );
       });
     }
-    next();
   };
 }

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { anyAttachment } from './api/attachment-view.js';
-import { apiRoutes } from './api/routes.js';
+import { apiGateway, apiRoutes, isApiPath } from './api/routes.js';
 import { apiError, gatewayNotFound } from './api-errors.js';
 import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
@@ -14,6 +13,10 @@ import { ExpiringMap } from './expiring-map.js';
 import { createFaultState, createFaults, injectFaults } from './faults.js';
 import { fileRoutes } from './files.js';
 import { homePage } from './home.js';
+import type { HttpRequest } from './http/request.js';
+import { send, sendJson } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
+import { Router, runSteps, type Step } from './http/router.js';
 import { BROWSER_STATE_CAPACITY, FLOW_LIFETIME_MS, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
 import { listen } from './listen.js';
 import { noFraming } from './no-framing.js';
@@ -34,13 +37,45 @@ import { emitEvent, revokeConsent } from './webhooks/events.js';
 import { WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 /** Prunes what expired by the emulator clock, so an idle store shrinks too (each write also prunes). */
-function forgetExpired(ctx: SandboxContext) {
-  return (_req: Request, _res: Response, next: NextFunction): void => {
+function forgetExpired(ctx: SandboxContext): Step {
+  return () => {
     ctx.store.prune();
     ctx.flows.prune();
     ctx.webAppSessions.prune();
-    next();
   };
+}
+
+/**
+ * Answers an error a step threw: a 4xx the request caused (a refused body, an undecodable path segment) as the
+ * client's fault, anything else as a 500, in the error shape of the endpoint called.
+ */
+function answerError(req: HttpRequest, res: HttpResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = (error as { status?: unknown }).status;
+  const clientFault = typeof status === 'number' && status >= 400 && status < 500;
+  const message = error instanceof Error ? error.message : String(error);
+  if (req.path.startsWith('/oauth2/')) {
+    sendJson(res, clientFault ? status : 500, {
+      error: clientFault ? 'invalid_request' : 'server_error',
+      error_description: clientFault
+        ? `The request body was refused (${message}).`
+        : `The emulator failed: ${message}`,
+    });
+    return;
+  }
+  if (clientFault) apiError(res, status, 'invalid_request', `The request body was refused (${message}).`);
+  else apiError(res, 500, 'internal_error', `The emulator failed: ${message}`);
+}
+
+/** The text/plain answer to OPTIONS on a path some route serves: the methods it takes, in `Allow`. */
+function answerOptions(res: HttpResponse, methods: string[]): void {
+  const allow = methods.join(', ');
+  res.setHeader('Allow', allow);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  send(res, 200, 'text/plain; charset=utf-8', allow);
 }
 
 function assertOption(ok: boolean, message: string): void {
@@ -153,48 +188,46 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   };
   clock.onAdvance(() => ctx.webhooks.dispatcher.wake());
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.use(recordRequests(ctx), noFraming, forgetExpired(ctx), injectFaults(ctx));
-  app.get('/', homePage(ctx));
+  const router = new Router();
+  router.get('/', homePage(ctx));
   // Emulator aid: Qonto documents no JWKS URL (qonto-api.md §1), but verifying id_tokens needs one.
-  app.get('/.well-known/jwks.json', async (_req, res) => {
-    res.json(await ctx.signer.jwks());
-  });
-  app.use(
-    authorizeRoutes(ctx),
-    loginFlowRoutes(ctx),
-    tokenRoutes(ctx),
-    revocationRoutes(ctx),
-    apiRoutes(ctx),
-    fileRoutes(
-      ctx,
-      (id) => anyAttachment(ctx, id) ?? ctx.data.statements.find((st) => st.file.id === id)?.file,
-    ),
-    connectedAppsRoutes(ctx),
+  router.get('/.well-known/jwks.json', async (_req, res) => sendJson(res, 200, await ctx.signer.jwks()));
+  authorizeRoutes(ctx, router);
+  loginFlowRoutes(ctx, router);
+  tokenRoutes(ctx, router);
+  revocationRoutes(ctx, router);
+  apiRoutes(ctx, router);
+  fileRoutes(
+    ctx,
+    router,
+    (id) => anyAttachment(ctx, id) ?? ctx.data.statements.find((st) => st.file.id === id)?.file,
   );
-  // Qonto's API gateway answers a path it does not route before anything else looks at the request.
-  app.use((_req: Request, res: Response) => gatewayNotFound(res));
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // body-parser marks a malformed or oversized body with a 4xx status: the client's fault, not the emulator's.
-    const status = (error as { status?: unknown }).status;
-    const clientFault = typeof status === 'number' && status >= 400 && status < 500;
-    const message = error instanceof Error ? error.message : String(error);
-    if (req.path.startsWith('/oauth2/')) {
-      res.status(clientFault ? status : 500).json({
-        error: clientFault ? 'invalid_request' : 'server_error',
-        error_description: clientFault
-          ? `The request body was refused (${message}).`
-          : `The emulator failed: ${message}`,
-      });
-      return;
-    }
-    if (clientFault) apiError(res, status, 'invalid_request', `The request body was refused (${message}).`);
-    else apiError(res, 500, 'internal_error', `The emulator failed: ${message}`);
-  });
+  connectedAppsRoutes(ctx, router);
+  const everyRequest = [recordRequests(ctx), noFraming, forgetExpired(ctx), injectFaults(ctx)];
+  const gateway = apiGateway(ctx);
 
-  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
+  async function handle(req: HttpRequest, res: HttpResponse): Promise<void> {
+    try {
+      if (!(await runSteps(everyRequest, req, res))) return;
+      // Qonto's API gateway checks the staging token and the rate limit of every path under /v2, routed or not.
+      if (isApiPath(req.path) && !(await runSteps(gateway, req, res))) return;
+      if (req.method === 'OPTIONS') {
+        const methods = router.allowedMethods(req.path);
+        if (methods.length > 0) return answerOptions(res, methods);
+      }
+      const route = router.find(req.method ?? 'GET', req.path);
+      // Qonto's API gateway answers a path it does not route before anything else looks at the request.
+      if (!route) return gatewayNotFound(res);
+      req.params = route.params;
+      if (await runSteps(route.steps, req, res)) {
+        throw new Error(`${req.method} ${req.path} ran every step of its route without an answer`);
+      }
+    } catch (error) {
+      answerError(req, res, error);
+    }
+  }
+
+  const server = await listen(handle, options.port ?? 0, options.host ?? '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const urlHost =

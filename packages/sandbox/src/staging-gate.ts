@@ -1,7 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
 import type { SandboxContext } from './context.js';
 import { page } from './html.js';
+import type { HttpRequest } from './http/request.js';
+import { sendHtml, sendJson, setLocation } from './http/respond.js';
+import type { HttpResponse } from './http/response.js';
+import type { Step } from './http/router.js';
 import type { StagingTokenUse } from './types.js';
 
 /** The header, in the one casing Qonto's sandbox accepts (https://docs.qonto.com/get-started/general/sandbox-access). */
@@ -47,36 +50,27 @@ endpoint included.</p>`,
  * staging token is refused with 400 `invalid_request` (emulator choice; Qonto documents only that production
  * does not accept it).
  */
-export function stagingGate(ctx: SandboxContext, shape: 'oauth' | 'api') {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function stagingGate(ctx: SandboxContext, shape: 'oauth' | 'api'): Step {
+  return (req: HttpRequest, res: HttpResponse): void => {
     const use = classifyStagingToken(req.rawHeaders, ctx.stagingToken);
     if (ctx.mode === 'production') {
-      if (use === 'absent') {
-        next();
-        return;
-      }
+      if (use === 'absent') return;
       const detail = `${STAGING_HEADER} was sent to a production endpoint. The staging token belongs to Qonto's sandbox only: remove it when talking to production.`;
-      res
-        .status(400)
-        .json(
-          shape === 'oauth'
-            ? { error: 'invalid_request', error_description: detail }
-            : { errors: [{ code: 'invalid_request', detail }] },
-        );
+      sendJson(
+        res,
+        400,
+        shape === 'oauth'
+          ? { error: 'invalid_request', error_description: detail }
+          : { errors: [{ code: 'invalid_request', detail }] },
+      );
       return;
     }
-    if (use === 'ok') {
-      next();
-      return;
-    }
-    res.type('html');
+    if (use === 'ok') return;
     if (ctx.gate === 'html') {
-      res.status(200).send(SIGN_IN_PAGE);
+      sendHtml(res, 200, SIGN_IN_PAGE);
       return;
     }
-    res
-      .status(302)
-      .location(ONELOGIN_URL)
-      .send(`<html><body>You are being <a href="${ONELOGIN_URL}">redirected</a>.</body></html>`);
+    setLocation(res, ONELOGIN_URL);
+    sendHtml(res, 302, `<html><body>You are being <a href="${ONELOGIN_URL}">redirected</a>.</body></html>`);
   };
 }

@@ -1,6 +1,10 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import { hasBodyOfType, rawBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import type { SeedAttachment } from '../seed/index.js';
 import { attachmentsOf, attachmentView, findAttachment } from './attachment-view.js';
 import { authorized, grantOf } from './auth.js';
@@ -25,8 +29,8 @@ const FILE_TYPES: readonly SeedAttachment['file_content_type'][] = [
 ];
 
 /** The request's idempotency key, or a 422 already sent (`undefined`): required on this endpoint, a UUID v4. */
-function idempotencyKey(req: Request, res: Response): string | undefined {
-  const key = req.get(IDEMPOTENCY_HEADER);
+function idempotencyKey(req: HttpRequest, res: HttpResponse): string | undefined {
+  const key = req.header(IDEMPOTENCY_HEADER);
   if (key !== undefined && UUID_V4.test(key)) return key.toLowerCase();
   apiError(
     res,
@@ -41,18 +45,18 @@ function idempotencyKey(req: Request, res: Response): string | undefined {
 }
 
 /** The `file` part of a multipart body, or a 422 already sent (`undefined`). */
-async function uploadedFile(req: Request, res: Response): Promise<File | undefined> {
+async function uploadedFile(req: HttpRequest, res: HttpResponse): Promise<File | undefined> {
   const fail = (detail: string) => {
     apiError(res, 422, 'invalid_parameter', detail, { parameter: 'file' });
     return undefined;
   };
-  if (!req.is('multipart/form-data') || !Buffer.isBuffer(req.body)) {
+  if (!hasBodyOfType(req, 'multipart/form-data') || !Buffer.isBuffer(req.body)) {
     return fail('Send the file as multipart/form-data, in a part named file.');
   }
   let form: FormData;
   try {
     form = await new Response(req.body, {
-      headers: { 'content-type': req.get('content-type') as string },
+      headers: { 'content-type': req.header('content-type') as string },
     }).formData();
   } catch {
     return fail('The multipart body could not be read: check its boundary and parts.');
@@ -73,15 +77,14 @@ async function uploadedFile(req: Request, res: Response): Promise<File | undefin
  * `organization.read` or `attachment.read`, as Qonto's pages name either) and
  * `POST /v2/transactions/{id}/attachments` (scope `attachment.write`, multipart `file`, kept in memory).
  */
-export function attachmentRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
+export function attachmentRoutes(ctx: SandboxContext, router: Router): void {
   const read = authorized(ctx, 'organization.read', 'attachment.read');
 
   // https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment
   router.get('/v2/attachments/:id', read, (req, res) => {
     const attachment = findAttachment(ctx, grantOf(res).organizationId, req.params.id as string);
     if (!attachment) return notFoundInOrganization(res, 'attachment', req.params.id);
-    res.json({ attachment: attachmentView(ctx, attachment) });
+    sendJson(res, 200, { attachment: attachmentView(ctx, attachment) });
   });
 
   // https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments-in-transactions/list-attachments-for-a-transaction:
@@ -89,72 +92,66 @@ export function attachmentRoutes(ctx: SandboxContext): express.Router {
   router.get('/v2/transactions/:id/attachments', read, (req, res) => {
     const t = findTransaction(ctx, grantOf(res).organizationId, req.params.id as string);
     if (!t) return notFoundInOrganization(res, 'transaction', req.params.id);
-    res.json({ attachments: attachmentsOf(ctx, t.id).map((a) => attachmentView(ctx, a)) });
+    sendJson(res, 200, { attachments: attachmentsOf(ctx, t.id).map((a) => attachmentView(ctx, a)) });
   });
 
   // https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments-in-transactions/upload-an-attachment-to-a-transaction
   router.post(
     '/v2/transactions/:id/attachments',
     authorized(ctx, 'attachment.write'),
-    express.raw({ type: 'multipart/form-data', limit: MAX_ATTACHMENT_BYTES + 64 * 1024 }),
-    async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const organizationId = grantOf(res).organizationId;
-        const t = findTransaction(ctx, organizationId, req.params.id as string);
-        if (!t) return notFoundInOrganization(res, 'transaction', req.params.id);
-        const key = idempotencyKey(req, res);
-        if (key === undefined) return;
-        const now = ctx.clock.now();
-        for (const [k, v] of ctx.idempotency) if (v.expiresAt <= now) ctx.idempotency.delete(k);
-        const remembered = ctx.idempotency.get(`${organizationId}:${key}`);
-        if (remembered) {
-          res.status(remembered.status).json(remembered.body);
-          return;
-        }
-        const file = await uploadedFile(req, res);
-        if (file === undefined) return;
-        const pending = ctx.uploads.filter((a) => a.transactionId === t.id).length;
-        if (t.attachment_ids.length + pending >= MAX_ATTACHMENTS_PER_TRANSACTION) {
-          return apiError(
-            res,
-            422,
-            'invalid_parameter',
-            `This transaction already has ${MAX_ATTACHMENTS_PER_TRANSACTION} attachments, the most Qonto keeps on one.`,
-            { parameter: 'file' },
-          );
-        }
-        const stored = ctx.uploads.reduce((sum, a) => sum + a.bytes.length, 0);
-        if (stored + file.size > MAX_UPLOADED_BYTES) {
-          return apiError(
-            res,
-            413,
-            'payload_too_large',
-            `This emulator keeps uploads in memory, ${MAX_UPLOADED_BYTES / 1024 / 1024} MB at most, and holds ${stored} bytes: restart it (or upload smaller files) in tests.`,
-            { parameter: 'file' },
-          );
-        }
-        ctx.uploads.push({
-          id: ctx.uploadIds.uuid(),
-          organizationId,
-          transactionId: t.id,
-          created_at: new Date(now).toISOString(),
-          file_name: file.name || 'attachment',
-          file_content_type: file.type as SeedAttachment['file_content_type'],
-          bytes: new Uint8Array(await file.arrayBuffer()),
-          visibleAt: now + ATTACHMENT_PROCESSING_MS,
-        });
-        // Qonto documents only "a success status code"; 200 with an empty object is the emulator's choice.
-        ctx.idempotency.set(`${organizationId}:${key}`, {
-          expiresAt: now + IDEMPOTENCY_TTL_MS,
-          status: 200,
-          body: {},
-        });
-        res.status(200).json({});
-      } catch (error) {
-        next(error);
+    rawBody('multipart/form-data', MAX_ATTACHMENT_BYTES + 64 * 1024),
+    async (req: HttpRequest, res: HttpResponse) => {
+      const organizationId = grantOf(res).organizationId;
+      const t = findTransaction(ctx, organizationId, req.params.id as string);
+      if (!t) return notFoundInOrganization(res, 'transaction', req.params.id);
+      const key = idempotencyKey(req, res);
+      if (key === undefined) return;
+      const now = ctx.clock.now();
+      for (const [k, v] of ctx.idempotency) if (v.expiresAt <= now) ctx.idempotency.delete(k);
+      const remembered = ctx.idempotency.get(`${organizationId}:${key}`);
+      if (remembered) {
+        sendJson(res, remembered.status, remembered.body);
+        return;
       }
+      const file = await uploadedFile(req, res);
+      if (file === undefined) return;
+      const pending = ctx.uploads.filter((a) => a.transactionId === t.id).length;
+      if (t.attachment_ids.length + pending >= MAX_ATTACHMENTS_PER_TRANSACTION) {
+        return apiError(
+          res,
+          422,
+          'invalid_parameter',
+          `This transaction already has ${MAX_ATTACHMENTS_PER_TRANSACTION} attachments, the most Qonto keeps on one.`,
+          { parameter: 'file' },
+        );
+      }
+      const stored = ctx.uploads.reduce((sum, a) => sum + a.bytes.length, 0);
+      if (stored + file.size > MAX_UPLOADED_BYTES) {
+        return apiError(
+          res,
+          413,
+          'payload_too_large',
+          `This emulator keeps uploads in memory, ${MAX_UPLOADED_BYTES / 1024 / 1024} MB at most, and holds ${stored} bytes: restart it (or upload smaller files) in tests.`,
+          { parameter: 'file' },
+        );
+      }
+      ctx.uploads.push({
+        id: ctx.uploadIds.uuid(),
+        organizationId,
+        transactionId: t.id,
+        created_at: new Date(now).toISOString(),
+        file_name: file.name || 'attachment',
+        file_content_type: file.type as SeedAttachment['file_content_type'],
+        bytes: new Uint8Array(await file.arrayBuffer()),
+        visibleAt: now + ATTACHMENT_PROCESSING_MS,
+      });
+      // Qonto documents only "a success status code"; 200 with an empty object is the emulator's choice.
+      ctx.idempotency.set(`${organizationId}:${key}`, {
+        expiresAt: now + IDEMPOTENCY_TTL_MS,
+        status: 200,
+        body: {},
+      });
+      sendJson(res, 200, {});
     },
   );
-
-  return router;
 }

@@ -1,10 +1,12 @@
-import type { NextFunction, Request, Response } from 'express';
 import { apiError, MISSING_SCOPE_DETAIL } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import type { HttpRequest } from '../http/request.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Step } from '../http/router.js';
 import type { Grant } from '../oauth/grants.js';
 
 /** The grant behind the request's bearer token (set by {@link bearerAuth}). */
-export function grantOf(res: Response): Grant {
+export function grantOf(res: HttpResponse): Grant {
   return res.locals.grant as Grant;
 }
 
@@ -12,12 +14,12 @@ export function grantOf(res: Response): Grant {
  * `Authorization: Bearer <access_token>` (https://docs.qonto.com/get-started/business-api/authentication/oauth):
  * 401 when missing, unknown, expired (1 hour, by the emulator's clock) or revoked.
  */
-export function bearerAuth(ctx: SandboxContext) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const match = /^bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+export function bearerAuth(ctx: SandboxContext): Step {
+  return (req: HttpRequest, res: HttpResponse): void => {
+    const match = /^bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
     const grant = match ? ctx.store.findAccessToken(match[1] as string) : undefined;
     if (!grant) {
-      res.set('WWW-Authenticate', 'Bearer');
+      res.setHeader('WWW-Authenticate', 'Bearer');
       apiError(
         res,
         401,
@@ -29,7 +31,6 @@ export function bearerAuth(ctx: SandboxContext) {
       return;
     }
     res.locals.grant = grant;
-    next();
   };
 }
 
@@ -37,21 +38,19 @@ export function bearerAuth(ctx: SandboxContext) {
  * 403 unless the token was granted one of `scopes` (each endpoint's scopes are listed in Qonto's API reference),
  * with Qonto's own detail text, which names no scope (seen by real clients, which match on it).
  */
-export function requireScope(...scopes: string[]) {
-  return (_req: Request, res: Response, next: NextFunction): void => {
+export function requireScope(...scopes: string[]): Step {
+  return (_req: HttpRequest, res: HttpResponse): void => {
     const granted = grantOf(res).scopes;
-    if (scopes.some((s) => granted.includes(s))) {
-      next();
-      return;
-    }
-    apiError(res, 403, 'forbidden', MISSING_SCOPE_DETAIL);
+    if (!scopes.some((s) => granted.includes(s))) apiError(res, 403, 'forbidden', MISSING_SCOPE_DETAIL);
   };
 }
 
 /** The bearer token, then one of `scopes`: what every Business API route checks before its own work. */
-export function authorized(ctx: SandboxContext, ...scopes: string[]) {
+export function authorized(ctx: SandboxContext, ...scopes: string[]): Step {
   const bearer = bearerAuth(ctx);
   const scope = requireScope(...scopes);
-  return (req: Request, res: Response, next: NextFunction): void =>
-    bearer(req, res, () => scope(req, res, next));
+  return (req: HttpRequest, res: HttpResponse): void => {
+    bearer(req, res);
+    if (!res.writableEnded) scope(req, res);
+  };
 }

@@ -1,6 +1,8 @@
-import express from 'express';
 import { notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import type { SeedBankAccount } from '../seed/index.js';
 import { authorized, grantOf } from './auth.js';
 import { sendPage } from './pagination.js';
@@ -45,14 +47,13 @@ export function organizationBankAccount(a: SeedBankAccount, role: string | undef
 }
 
 /** The role of the membership a request's token belongs to. */
-export function roleOf(ctx: SandboxContext, res: express.Response): string | undefined {
+export function roleOf(ctx: SandboxContext, res: HttpResponse): string | undefined {
   const membershipId = grantOf(res).membershipId;
   return ctx.data.memberships.find((m) => m.id === membershipId)?.role;
 }
 
 /** `GET /v2/bank_accounts` and `GET /v2/bank_accounts/{id}` (scope `organization.read`). */
-export function bankAccountRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
+export function bankAccountRoutes(ctx: SandboxContext, router: Router): void {
   const organizationRead = authorized(ctx, 'organization.read');
 
   // `meta` as every list has it (https://docs.qonto.com/get-started/general/pagination), although the example
@@ -72,7 +73,6 @@ export function bankAccountRoutes(ctx: SandboxContext): express.Router {
       notFoundInOrganization(res, 'bank account', req.params.id);
       return;
     }
-    res.json({ bank_account: bankAccountView(account, roleOf(ctx, res)) });
+    sendJson(res, 200, { bank_account: bankAccountView(account, roleOf(ctx, res)) });
   });
-  return router;
 }

@@ -1,5 +1,7 @@
-import type { Request, Response } from 'express';
 import { apiError } from '../api-errors.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
 
 /** Qonto's `meta` of a list (https://docs.qonto.com/get-started/general/pagination). */
 export interface PageMeta {
@@ -12,15 +14,15 @@ export interface PageMeta {
 }
 
 /** A query parameter: its string, or a list when it was repeated (`status[]=a&status[]=b`). */
-export function queryValue(req: Request, name: string): string | undefined | string[] {
+export function queryValue(req: HttpRequest, name: string): string | undefined | string[] {
   const value = req.query[name];
   if (value === undefined || typeof value === 'string') return value;
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
 function positiveInteger(
-  req: Request,
-  res: Response,
+  req: HttpRequest,
+  res: HttpResponse,
   name: string,
   fallback: number,
   max: number,
@@ -41,7 +43,7 @@ function positiveInteger(
  * `current_page`; both are taken. Given both with different values, a 422 (emulator choice: which one Qonto
  * honours is not known, so a client that sends both meets the ambiguity here).
  */
-function requestedPage(req: Request, res: Response): number | undefined {
+function requestedPage(req: HttpRequest, res: HttpResponse): number | undefined {
   const page = positiveInteger(req, res, 'page', 0, Number.MAX_SAFE_INTEGER);
   if (page === undefined) return undefined;
   const currentPage = positiveInteger(req, res, 'current_page', 0, Number.MAX_SAFE_INTEGER);
@@ -66,8 +68,8 @@ function requestedPage(req: Request, res: Response): number | undefined {
  * page 1 of an empty list.
  */
 export function sendPage<T>(
-  req: Request,
-  res: Response,
+  req: HttpRequest,
+  res: HttpResponse,
   key: string,
   items: readonly T[],
   view: (item: T) => unknown = (item) => item,
@@ -95,6 +97,6 @@ export function sendPage<T>(
     total_count: items.length,
     per_page: perPage,
   };
-  res.json({ [key]: items.slice((page - 1) * perPage, page * perPage).map(view), meta });
+  sendJson(res, 200, { [key]: items.slice((page - 1) * perPage, page * perPage).map(view), meta });
   return true;
 }

@@ -1,6 +1,7 @@
-import express from 'express';
 import { setTraceHeader } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import { sendEmpty, sendJson } from '../http/respond.js';
+import type { Router, Step } from '../http/router.js';
 import { rateLimit } from '../rate-limit.js';
 import { stagingGate } from '../staging-gate.js';
 import { webhookSubscriptionRoutes } from '../webhooks/routes.js';
@@ -11,18 +12,25 @@ import { sendPage } from './pagination.js';
 import { statementRoutes } from './statements.js';
 import { getTransaction, listTransactions } from './transactions.js';
 
+/** Whether `path` is `/v2` or under it (in any ASCII case, as routes match): the API gateway's paths. */
+export function isApiPath(path: string): boolean {
+  return /^\/v2(?:\/|$)/i.test(path);
+}
+
+/**
+ * What Qonto's API gateway does on every path under `/v2`, routed or not, before any route: the staging gate, the
+ * rate limit, and the trace header on the answer.
+ */
+export function apiGateway(ctx: SandboxContext): Step[] {
+  return [stagingGate(ctx, 'api'), rateLimit(ctx), (_req, res) => setTraceHeader(res)];
+}
+
 /**
  * The Business API subset: profiles, bank accounts, transactions, attachments, labels, memberships and
- * disconnecting. Every path under `/v2` is behind the staging gate and the rate limit, and carries the gateway's
- * trace header; every route then checks the bearer token and its scope. A path no route serves gets the gateway's
- * plain-text 404 (in the server), whatever the token.
+ * disconnecting, behind {@link apiGateway}; every route checks the bearer token and its scope. A path no route
+ * serves gets the gateway's plain-text 404 (in the server), whatever the token.
  */
-export function apiRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
-  router.use('/v2', stagingGate(ctx, 'api'), rateLimit(ctx), (_req, res, next) => {
-    setTraceHeader(res);
-    next();
-  });
+export function apiRoutes(ctx: SandboxContext, router: Router): void {
   const organizationRead = authorized(ctx, 'organization.read');
 
   // https://docs.qonto.com/api-reference/business-api/endpoints/memberships/retrieve-the-authenticated-membership
@@ -30,7 +38,7 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
     const found = ctx.data.memberships.find((m) => m.id === grantOf(res).membershipId);
     if (!found) throw new Error('A grant points at a membership the seed data does not have');
     const { userId: _user, organizationId: _organization, ...membership } = found;
-    res.json({ membership });
+    sendJson(res, 200, { membership });
   });
 
   // https://docs.qonto.com/api-reference/business-api/accounts-organizations/organizations/retrieve-the-authenticated-organization-and-list-bank-accounts
@@ -41,15 +49,15 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
     const bank_accounts = ctx.data.bankAccounts
       .filter((a) => a.organization_id === organization.id)
       .map((a) => organizationBankAccount(a, role));
-    res.json({ organization: { ...organization, bank_accounts } });
+    sendJson(res, 200, { organization: { ...organization, bank_accounts } });
   });
 
-  router.use(bankAccountRoutes(ctx));
+  bankAccountRoutes(ctx, router);
   router.get('/v2/transactions', organizationRead, listTransactions(ctx));
   router.get('/v2/transactions/:id', organizationRead, getTransaction(ctx));
-  router.use(attachmentRoutes(ctx));
-  router.use(statementRoutes(ctx));
-  router.use(webhookSubscriptionRoutes(ctx));
+  attachmentRoutes(ctx, router);
+  statementRoutes(ctx, router);
+  webhookSubscriptionRoutes(ctx, router);
 
   // https://docs.qonto.com/api-reference/business-api/expense-management/labels/list-labels: `id`, `name`,
   // `parent_id` (a parent label groups others), paginated.
@@ -73,8 +81,6 @@ export function apiRoutes(ctx: SandboxContext): express.Router {
   router.delete('/v2/oauth2/consents', organizationRead, (_req, res) => {
     const grant = grantOf(res);
     ctx.store.revokeConsents(grant.membershipId, grant.clientId);
-    res.status(204).end();
+    sendEmpty(res, 204);
   });
-
-  return router;
 }

@@ -1,7 +1,8 @@
-import express from 'express';
 import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { presignedFileUrl } from '../files.js';
+import { sendJson } from '../http/respond.js';
+import type { Router } from '../http/router.js';
 import type { SeedStatement } from '../seed/index.js';
 import { authorized, grantOf } from './auth.js';
 import { queryValue, sendPage } from './pagination.js';
@@ -41,8 +42,7 @@ function periodKey(period: string): string | undefined {
  * another form or another sort → 422. The filters' names come from real clients (qontoctl), their forms and the
  * default order are emulator choices.
  */
-export function statementRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
+export function statementRoutes(ctx: SandboxContext, router: Router): void {
   const organizationRead = authorized(ctx, 'organization.read');
 
   router.get('/v2/statements', organizationRead, (req, res) => {
@@ -95,7 +95,6 @@ export function statementRoutes(ctx: SandboxContext): express.Router {
       notFoundInOrganization(res, 'statement', req.params.id);
       return;
     }
-    res.json({ statement: statementView(ctx, found) });
+    sendJson(res, 200, { statement: statementView(ctx, found) });
   });
-  return router;
 }

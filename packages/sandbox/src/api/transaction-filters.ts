@@ -1,5 +1,6 @@
-import type { Request, Response } from 'express';
 import { apiError } from '../api-errors.js';
+import type { HttpRequest } from '../http/request.js';
+import type { HttpResponse } from '../http/response.js';
 import type { SeedTransaction } from '../seed/index.js';
 import { queryValue } from './pagination.js';
 
@@ -47,27 +48,27 @@ export interface TransactionFilters {
 }
 
 /** The values of `name[]` and `name` together, as a list. */
-function listParam(req: Request, name: string): string[] {
+function listParam(req: HttpRequest, name: string): string[] {
   return [queryValue(req, `${name}[]`), queryValue(req, name)]
     .flat()
     .filter((v): v is string => v !== undefined);
 }
 
 /** A parameter that takes one value: repeated, it is no value of any list (so a 422 names it). */
-function single(req: Request, name: string): string | undefined {
+function single(req: HttpRequest, name: string): string | undefined {
   const value = queryValue(req, name);
   return Array.isArray(value) ? value.join(',') : value;
 }
 
 /** Every value of `name` is one of `allowed`, or a 422 `not_in_list` in Qonto's words is sent (`false`). */
-function inList(res: Response, name: string, values: string[], allowed: readonly string[]): boolean {
+function inList(res: HttpResponse, name: string, values: string[], allowed: readonly string[]): boolean {
   if (values.every((v) => allowed.includes(v))) return true;
   apiError(res, 422, 'not_in_list', `${name} must be one of: ${allowed.join(', ')}`, { parameter: name });
   return false;
 }
 
 /** A date-time bound, or a 422 already sent (`false`). */
-function dateParam(req: Request, res: Response, name: string): number | undefined | false {
+function dateParam(req: HttpRequest, res: HttpResponse, name: string): number | undefined | false {
   const raw = queryValue(req, name);
   if (raw === undefined) return undefined;
   const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
@@ -83,7 +84,7 @@ function dateParam(req: Request, res: Response, name: string): number | undefine
 }
 
 /** The `includes[]` asked for, or a 422 already sent (`undefined`) for a value outside the documented three. */
-export function includesParam(req: Request, res: Response): Set<string> | undefined {
+export function includesParam(req: HttpRequest, res: HttpResponse): Set<string> | undefined {
   const includes = listParam(req, 'includes');
   return inList(res, 'includes', includes, INCLUDES) ? new Set(includes) : undefined;
 }
@@ -93,7 +94,7 @@ export function includesParam(req: Request, res: Response): Set<string> | undefi
  * outside a list → `not_in_list` ("status must be one of: …", Qonto's documented wording); an unreadable date, a
  * `with_attachments` other than `true`/`false`, or several statuses → `invalid_parameter`.
  */
-export function readTransactionFilters(req: Request, res: Response): TransactionFilters | undefined {
+export function readTransactionFilters(req: HttpRequest, res: HttpResponse): TransactionFilters | undefined {
   const statuses = listParam(req, 'status');
   if (!inList(res, 'status', statuses, STATUSES)) return undefined;
   if (statuses.length > 1) {

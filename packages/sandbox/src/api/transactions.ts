@@ -1,6 +1,8 @@
-import type { Request, Response } from 'express';
 import { apiError, notFoundInOrganization } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
 import type { SeedTransaction } from '../seed/index.js';
 import { anyAttachment, attachmentView } from './attachment-view.js';
 import { grantOf } from './auth.js';
@@ -73,7 +75,7 @@ export function transactionView(ctx: SandboxContext, t: SeedTransaction, include
  * first, an emulator choice) and Qonto's pagination.
  */
 export function listTransactions(ctx: SandboxContext) {
-  return (req: Request, res: Response): void => {
+  return (req: HttpRequest, res: HttpResponse): void => {
     const organizationId = grantOf(res).organizationId;
     const accountId = queryValue(req, 'bank_account_id');
     const iban = queryValue(req, 'iban');
@@ -129,7 +131,7 @@ export function listTransactions(ctx: SandboxContext) {
  * `{ transaction }` with the same fields and `includes[]` as the list; 404 for an id of another organization.
  */
 export function getTransaction(ctx: SandboxContext) {
-  return (req: Request, res: Response): void => {
+  return (req: HttpRequest, res: HttpResponse): void => {
     const t = findTransaction(ctx, grantOf(res).organizationId, req.params.id as string);
     if (!t) {
       notFoundInOrganization(res, 'transaction', req.params.id);
@@ -137,6 +139,6 @@ export function getTransaction(ctx: SandboxContext) {
     }
     const includes = includesParam(req, res);
     if (includes === undefined) return;
-    res.json({ transaction: transactionView(ctx, t, includes) });
+    sendJson(res, 200, { transaction: transactionView(ctx, t, includes) });
   };
 }

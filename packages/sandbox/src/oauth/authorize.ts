@@ -1,7 +1,11 @@
-import express, { type Request, type Response } from 'express';
 import { isRegisteredRedirectUri } from '../clients.js';
 import { type AuthorizationFlow, findClient, type SandboxContext } from '../context.js';
 import { readCookie, writeCookie } from '../cookies.js';
+import { formBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { redirect, sendHtml } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import { randomSecret } from '../random.js';
 import { parseScopes, QONTO_SCOPES, scopesAllowedTo } from '../scopes.js';
 import { sendErrorPage, webAppLoginPage } from './pages.js';
@@ -19,10 +23,8 @@ const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
  * and the emulated sandbox web app it requires. Parameter errors after the client and redirect URI are known go
  * back to the client as `?error=`; an unknown client or redirect URI gets an error page, never a redirect.
  */
-export function authorizeRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
-
-  router.get('/oauth2/auth', (req: Request, res: Response) => {
+export function authorizeRoutes(ctx: SandboxContext, router: Router): void {
+  router.get('/oauth2/auth', (req: HttpRequest, res: HttpResponse) => {
     const q = req.query;
     const client = findClient(ctx, stringParam(q, 'client_id'));
     if (!client) {
@@ -74,7 +76,7 @@ export function authorizeRoutes(ctx: SandboxContext): express.Router {
     }
 
     if (ctx.mode === 'sandbox' && !ctx.webAppSessions.has(readCookie(req, webAppCookie(ctx)) ?? '')) {
-      res.status(200).type('html').send(webAppLoginPage(req.originalUrl));
+      sendHtml(res, 200, webAppLoginPage(req.url ?? '/'));
       return;
     }
 
@@ -94,19 +96,15 @@ export function authorizeRoutes(ctx: SandboxContext): express.Router {
     };
     ctx.flows.set(flow.challenge, flow);
     writeCookie(res, csrfCookie(ctx), flow.csrf);
-    res.redirect(302, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
+    redirect(res, 302, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
   });
 
   // The emulated sandbox web app: one button logs the browser in and sends it back where it was going.
-  router.get('/devportal', (_req, res) => {
-    res.type('html').send(webAppLoginPage('/'));
-  });
-  router.post('/devportal/login', express.urlencoded({ extended: false }), (req, res) => {
+  router.get('/devportal', (_req, res) => sendHtml(res, 200, webAppLoginPage('/')));
+  router.post('/devportal/login', formBody(), (req, res) => {
     const session = randomSecret();
     ctx.webAppSessions.set(session, true);
     writeCookie(res, webAppCookie(ctx), session);
-    res.redirect(303, pathOnEmulator(ctx.url, stringParam(req.body, 'return_to')));
+    redirect(res, 303, pathOnEmulator(ctx.url, stringParam(req.body, 'return_to')));
   });
-
-  return router;
 }

@@ -1,15 +1,22 @@
-import type { Request, Response } from 'express';
 import { findClient, type SandboxContext } from '../context.js';
+import { hasBodyOfType } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
 import { requestRecord } from '../request-log.js';
 import type { SandboxClient } from '../types.js';
 import { stringParam } from './redirects.js';
 
 /** An RFC 6749 §5.2 error body; `no-store` like every token response. */
-export function oauthError(res: Response, status: number, error: string, description: string): void {
-  res
-    .status(status)
-    .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-    .json({ error, error_description: description });
+export function oauthError(res: HttpResponse, status: number, error: string, description: string): void {
+  noStore(res);
+  sendJson(res, status, { error, error_description: description });
+}
+
+/** `Cache-Control: no-store` and `Pragma: no-cache`, as on every answer of the token endpoint (RFC 6749 §5.1). */
+export function noStore(res: HttpResponse): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
 }
 
 /**
@@ -19,20 +26,20 @@ export function oauthError(res: Response, status: number, error: string, descrip
  */
 export function authenticateClient(
   ctx: SandboxContext,
-  req: Request,
-  res: Response,
+  req: HttpRequest,
+  res: HttpResponse,
   endpoint: 'token' | 'revocation',
 ): SandboxClient | undefined {
   const record = requestRecord(res);
-  const basic = /^basic\s/i.test(req.get('authorization') ?? '');
+  const basic = /^basic\s/i.test(req.header('authorization') ?? '');
   const posted = stringParam(req.body, 'client_secret') !== undefined;
   if (record) record.clientAuth = basic ? 'basic' : posted ? 'post' : 'none';
-  if (!req.is('application/x-www-form-urlencoded')) {
+  if (!hasBodyOfType(req, 'application/x-www-form-urlencoded')) {
     oauthError(
       res,
       400,
       'invalid_request',
-      `The ${endpoint} endpoint takes a form body (Content-Type: application/x-www-form-urlencoded), not ${req.get('content-type') ?? 'no body'}.`,
+      `The ${endpoint} endpoint takes a form body (Content-Type: application/x-www-form-urlencoded), not ${req.header('content-type') ?? 'no body'}.`,
     );
     return undefined;
   }

@@ -1,7 +1,11 @@
-import express, { type Request, type Response } from 'express';
 import type { AuthorizationFlow, SandboxContext } from '../context.js';
 import { readCookie } from '../cookies.js';
 import { SANDBOX_SMS_CODE } from '../demo.js';
+import { formBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { redirect, sendHtml } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import { FLOW_LIFETIME_MS } from '../limits.js';
 import type { SandboxUser } from '../types.js';
 import { csrfCookie } from './authorize.js';
@@ -13,15 +17,14 @@ import { redirectToClient, stringParam } from './redirects.js';
  * https://docs.qonto.com/guides/authentication/oauth-flow: email and password, the SMS code, the organization
  * picker, consent. `GET /oauth2/login` shows the current step; each form posts to its own path.
  */
-export function loginFlowRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
-  const form = express.urlencoded({ extended: false });
+export function loginFlowRoutes(ctx: SandboxContext, router: Router): void {
+  const form = formBody();
   const userOf = (flow: AuthorizationFlow) => ctx.data.users.find((u) => u.id === flow.userId) as SandboxUser;
 
   /** The flow of this browser, or an error page (and undefined) when it has none or lost its CSRF cookie. */
   function loadFlow(
-    req: Request,
-    res: Response,
+    req: HttpRequest,
+    res: HttpResponse,
     challenge: string | undefined,
   ): AuthorizationFlow | undefined {
     const flow = challenge === undefined ? undefined : ctx.flows.get(challenge);
@@ -50,33 +53,33 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     return flow;
   }
 
-  function show(res: Response, flow: AuthorizationFlow, error?: string): void {
+  /** The page of the flow's current step, with `error` above its form. */
+  function stepPage(flow: AuthorizationFlow, error?: string): string {
     const challenge = flow.challenge;
-    res.type('html');
     if (flow.stage === 'login') {
-      res.send(loginPage({ challenge, error, demoUsers: ctx.demo ? ctx.data.users : undefined }));
-    } else if (flow.stage === 'sms') {
-      res.send(smsPage({ challenge, error }));
-    } else if (flow.stage === 'organization') {
-      res.send(organizationPage({ challenge, organizations: userOf(flow).organizations }));
-    } else {
-      const organization = ctx.data.organizations.find((o) => o.id === flow.chosenOrganizationId);
-      res.send(
-        consentPage({
-          challenge,
-          clientId: flow.clientId,
-          organization: organization?.legal_name ?? '',
-          scopes: flow.scopes,
-        }),
-      );
+      return loginPage({ challenge, error, demoUsers: ctx.demo ? ctx.data.users : undefined });
     }
+    if (flow.stage === 'sms') return smsPage({ challenge, error });
+    if (flow.stage === 'organization') {
+      return organizationPage({ challenge, organizations: userOf(flow).organizations });
+    }
+    const organization = ctx.data.organizations.find((o) => o.id === flow.chosenOrganizationId);
+    return consentPage({
+      challenge,
+      clientId: flow.clientId,
+      organization: organization?.legal_name ?? '',
+      scopes: flow.scopes,
+    });
   }
 
-  const backToCurrentStep = (res: Response, flow: AuthorizationFlow) =>
-    res.redirect(303, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
+  const show = (res: HttpResponse, status: number, flow: AuthorizationFlow, error?: string) =>
+    sendHtml(res, status, stepPage(flow, error));
+
+  const backToCurrentStep = (res: HttpResponse, flow: AuthorizationFlow) =>
+    redirect(res, 303, `/oauth2/login?login_challenge=${encodeURIComponent(flow.challenge)}`);
 
   /** A POST for `stage`: the flow, or undefined once an answer was sent (error page, or back to the real step). */
-  function postedFlow(req: Request, res: Response, stage: AuthorizationFlow['stage']) {
+  function postedFlow(req: HttpRequest, res: HttpResponse, stage: AuthorizationFlow['stage']) {
     const flow = loadFlow(req, res, stringParam(req.body, 'login_challenge'));
     if (flow && flow.stage !== stage) {
       backToCurrentStep(res, flow);
@@ -87,7 +90,7 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
 
   router.get('/oauth2/login', (req, res) => {
     const flow = loadFlow(req, res, stringParam(req.query, 'login_challenge'));
-    if (flow) show(res, flow);
+    if (flow) show(res, 200, flow);
   });
 
   router.post('/oauth2/login/credentials', form, (req, res) => {
@@ -96,7 +99,7 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     const email = (stringParam(req.body, 'email') ?? '').trim().toLowerCase();
     const user = ctx.data.users.find((u) => u.email.toLowerCase() === email);
     if (!user || user.password !== stringParam(req.body, 'password')) {
-      return show(res.status(401), flow, 'Incorrect email or password.');
+      return show(res, 401, flow, 'Incorrect email or password.');
     }
     flow.userId = user.id;
     flow.authTime = ctx.clock.now();
@@ -108,7 +111,7 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     const flow = postedFlow(req, res, 'sms');
     if (!flow) return;
     if ((stringParam(req.body, 'code') ?? '').trim() !== SANDBOX_SMS_CODE) {
-      return show(res.status(401), flow, 'This code is not valid. In the sandbox the code is always 123456.');
+      return show(res, 401, flow, 'This code is not valid. In the sandbox the code is always 123456.');
     }
     const user = userOf(flow);
     const requested = flow.organizationId;
@@ -133,7 +136,7 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     const flow = postedFlow(req, res, 'organization');
     if (!flow) return;
     const chosen = stringParam(req.body, 'organization_id');
-    if (!userOf(flow).organizations.some((o) => o.id === chosen)) return show(res.status(400), flow);
+    if (!userOf(flow).organizations.some((o) => o.id === chosen)) return show(res, 400, flow);
     flow.chosenOrganizationId = chosen;
     flow.stage = 'consent';
     backToCurrentStep(res, flow);
@@ -170,6 +173,4 @@ export function loginFlowRoutes(ctx: SandboxContext): express.Router {
     );
     redirectToClient(res, flow.redirectUri, { code, state: flow.state });
   });
-
-  return router;
 }

@@ -1,5 +1,6 @@
-import type { Response } from 'express';
 import { escapeHtml, hiddenField, page } from '../html.js';
+import { sendHtml } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
 import { QONTO_SCOPES } from '../scopes.js';
 import type { SandboxUser } from '../types.js';
 
@@ -155,6 +156,6 @@ ${o.fix ? `<p id="error-fix">${escapeHtml(o.fix)}</p>` : ''}`,
 }
 
 /** Answers with {@link errorPage}. */
-export function sendErrorPage(res: Response, status: number, o: Parameters<typeof errorPage>[0]): void {
-  res.status(status).type('html').send(errorPage(o));
+export function sendErrorPage(res: HttpResponse, status: number, o: Parameters<typeof errorPage>[0]): void {
+  sendHtml(res, status, errorPage(o));
 }

@@ -1,11 +1,12 @@
-import type { Response } from 'express';
+import { sendEmpty, setLocation } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
 
 /**
  * Sends the browser back to the client's registered redirect URI with `params` added (RFC 6749 §4.1.2): `code`
  * and `state`, or `error`, `error_description` and `state`. 303 after a form POST, so the browser follows with GET.
  */
 export function redirectToClient(
-  res: Response,
+  res: HttpResponse,
   redirectUri: string,
   params: Record<string, string | undefined>,
 ) {
@@ -13,10 +14,8 @@ export function redirectToClient(
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined) target.searchParams.set(name, value);
   }
-  res
-    .status(res.req.method === 'POST' ? 303 : 302)
-    .location(target.href)
-    .end();
+  setLocation(res, target.href);
+  sendEmpty(res, res.req.method === 'POST' ? 303 : 302);
 }
 
 /** The first value of a query or form parameter, when it is a string. */

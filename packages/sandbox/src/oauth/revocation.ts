@@ -1,7 +1,11 @@
-import express, { type Request, type Response } from 'express';
 import type { SandboxContext } from '../context.js';
+import { formBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendEmpty } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import { stagingGate } from '../staging-gate.js';
-import { authenticateClient, oauthError } from './client-authentication.js';
+import { authenticateClient, noStore, oauthError } from './client-authentication.js';
 import { stringParam } from './redirects.js';
 
 /**
@@ -12,13 +16,12 @@ import { stringParam } from './redirects.js';
  * or already revoked token is a success, as RFC 7009 §2.2 says; another client's token is `unauthorized_client`.
  * Success is a 200 with an empty body.
  */
-export function revocationRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
+export function revocationRoutes(ctx: SandboxContext, router: Router): void {
   router.post(
     '/oauth2/revoke',
     stagingGate(ctx, 'oauth'),
-    express.urlencoded({ extended: false }),
-    (req: Request, res: Response) => {
+    formBody(),
+    (req: HttpRequest, res: HttpResponse) => {
       const client = authenticateClient(ctx, req, res, 'revocation');
       if (!client) return;
       const token = stringParam(req.body, 'token');
@@ -42,8 +45,8 @@ export function revocationRoutes(ctx: SandboxContext): express.Router {
         return;
       }
       if (grant) ctx.store.revokeGrant(grant.id);
-      res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).end();
+      noStore(res);
+      sendEmpty(res, 200);
     },
   );
-  return router;
 }

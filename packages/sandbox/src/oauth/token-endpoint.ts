@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import express, { type Request, type Response } from 'express';
 import type { SandboxContext } from '../context.js';
+import { formBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import { stagingGate } from '../staging-gate.js';
-import { authenticateClient, oauthError } from './client-authentication.js';
+import { authenticateClient, noStore, oauthError } from './client-authentication.js';
 import { ACCESS_TOKEN_LIFETIME_S, type Grant, type RefreshOutcome } from './grants.js';
 import { stringParam } from './redirects.js';
 
@@ -21,10 +25,8 @@ const REFRESH_REFUSALS: Record<Exclude<RefreshOutcome, { ok: true }>['reason'], 
  * https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens and the token and
  * refresh-token endpoint pages: form-encoded, `client_secret_post`, client authentication before the grant.
  */
-export function tokenRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
-
-  async function issue(res: Response, grant: Grant): Promise<void> {
+export function tokenRoutes(ctx: SandboxContext, router: Router): void {
+  async function issue(res: HttpResponse, grant: Grant): Promise<void> {
     const openid = grant.scopes.includes('openid');
     if (openid) await ctx.signer.ready();
     const { accessToken, refreshToken } = ctx.store.issueTokens(grant);
@@ -45,10 +47,15 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
     if (refreshToken !== undefined) body.refresh_token = refreshToken;
     body.scope = grant.scopes.join(' ');
     body.token_type = 'bearer';
-    res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+    noStore(res);
+    sendJson(res, 200, body);
   }
 
-  async function authorizationCodeGrant(req: Request, res: Response, clientId: string): Promise<void> {
+  async function authorizationCodeGrant(
+    req: HttpRequest,
+    res: HttpResponse,
+    clientId: string,
+  ): Promise<void> {
     const code = stringParam(req.body, 'code');
     if (!code) return oauthError(res, 400, 'invalid_request', 'The code parameter is missing.');
     const found = ctx.store.findCode(code);
@@ -112,7 +119,7 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
     await issue(res, ctx.store.redeemCode(code));
   }
 
-  async function refreshTokenGrant(req: Request, res: Response, clientId: string): Promise<void> {
+  async function refreshTokenGrant(req: HttpRequest, res: HttpResponse, clientId: string): Promise<void> {
     const token = stringParam(req.body, 'refresh_token');
     if (!token) return oauthError(res, 400, 'invalid_request', 'The refresh_token parameter is missing.');
     const outcome = ctx.store.useRefreshToken(token, clientId);
@@ -123,8 +130,8 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
   router.post(
     '/oauth2/token',
     stagingGate(ctx, 'oauth'),
-    express.urlencoded({ extended: false }),
-    async (req: Request, res: Response) => {
+    formBody(),
+    async (req: HttpRequest, res: HttpResponse) => {
       const client = authenticateClient(ctx, req, res, 'token');
       if (!client) return;
       const grantType = stringParam(req.body, 'grant_type');
@@ -138,6 +145,4 @@ export function tokenRoutes(ctx: SandboxContext): express.Router {
       );
     },
   );
-
-  return router;
 }

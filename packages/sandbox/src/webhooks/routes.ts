@@ -1,8 +1,12 @@
-import express, { type Request, type Response } from 'express';
 import { authorized, grantOf } from '../api/auth.js';
 import { sendPage } from '../api/pagination.js';
 import { apiError } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
+import { jsonBody } from '../http/body.js';
+import type { HttpRequest } from '../http/request.js';
+import { sendEmpty, sendJson } from '../http/respond.js';
+import type { HttpResponse } from '../http/response.js';
+import type { Router } from '../http/router.js';
 import {
   callbackUrlProblem,
   QONTO_WEBHOOK_TYPES,
@@ -13,8 +17,8 @@ import {
 /** The body of `POST /v2/webhook_subscriptions`, checked; or `undefined` once a 422 naming the field was sent. */
 function subscriptionRequest(
   ctx: SandboxContext,
-  req: Request,
-  res: Response,
+  req: HttpRequest,
+  res: HttpResponse,
 ): SubscriptionRequest | undefined {
   const fail = (field: string | undefined, detail: string) => {
     apiError(res, 422, 'invalid_parameter', detail, field ? { pointer: `/${field}` } : undefined);
@@ -69,11 +73,10 @@ function subscriptionRequest(
  * pages), `DELETE /{id}` (204: Qonto's page gives no status, **emulator choice**). Another app's or organization's
  * subscription is a 404.
  */
-export function webhookSubscriptionRoutes(ctx: SandboxContext): express.Router {
-  const router = express.Router();
+export function webhookSubscriptionRoutes(ctx: SandboxContext, router: Router): void {
   const webhook = authorized(ctx, 'webhook');
-  const json = express.json({ limit: '16kb' });
-  const notFound = (res: Response, id: unknown) =>
+  const json = jsonBody(16 * 1024);
+  const notFound = (res: HttpResponse, id: unknown) =>
     apiError(
       res,
       404,
@@ -90,7 +93,7 @@ export function webhookSubscriptionRoutes(ctx: SandboxContext): express.Router {
       apiError(res, 422, 'limit_reached', created.limit);
       return;
     }
-    res.status(201).json(subscriptionView(created, true));
+    sendJson(res, 201, subscriptionView(created, true));
   });
 
   router.get('/v2/webhook_subscriptions', webhook, (req, res) => {
@@ -104,7 +107,7 @@ export function webhookSubscriptionRoutes(ctx: SandboxContext): express.Router {
     const { clientId, organizationId } = grantOf(res);
     const found = ctx.webhooks.subscriptions.find(req.params.id as string, clientId, organizationId);
     if (!found) return notFound(res, req.params.id);
-    res.json(subscriptionView(found));
+    sendJson(res, 200, subscriptionView(found));
   });
 
   router.delete('/v2/webhook_subscriptions/:id', webhook, (req, res) => {
@@ -112,8 +115,6 @@ export function webhookSubscriptionRoutes(ctx: SandboxContext): express.Router {
     const found = ctx.webhooks.subscriptions.find(req.params.id as string, clientId, organizationId);
     if (!found) return notFound(res, req.params.id);
     ctx.webhooks.subscriptions.delete(found.id);
-    res.status(204).end();
+    sendEmpty(res, 204);
   });
-
-  return router;
 }
