@@ -71,7 +71,16 @@ export interface VerifyQontoWebhookOptions {
  * });
  */
 export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<QontoWebhookEvent> {
-  const body = rawBytes(o?.body);
+  const body = o?.body;
+  if (!(typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
+    throw new QontoConfigError(
+      explain(
+        `verifyQontoWebhook got ${body === null ? 'null' : `a ${typeof body}`}, not the raw body`,
+        'a JSON parser ran first (the signature covers the raw bytes)',
+        "pass express.raw()'s Buffer, await request.text() or Nest's rawBody",
+      ),
+    );
+  }
   if (typeof o.secret !== 'string' || o.secret === '') {
     throw new QontoConfigError("verifyQontoWebhook needs `secret`: the subscription's signing secret.");
   }
@@ -87,10 +96,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
     );
   }
   const key = await hmacKey(o.secret, 'verify');
-  const prefix = new TextEncoder().encode(`${t}.`);
-  const signed = new Uint8Array(prefix.length + body.length);
-  signed.set(prefix);
-  signed.set(body, prefix.length);
+  const signed = await new Blob([`${t}.`, body]).arrayBuffer();
   // HMAC verify compares in constant time.
   let valid = false;
   for (const hex of v1) valid = (await crypto.subtle.verify('HMAC', key, fromHex(hex), signed)) || valid;
@@ -101,20 +107,7 @@ export async function verifyQontoWebhook(o: VerifyQontoWebhookOptions): Promise<
       "; verify the raw body with this subscription's secret",
     );
   }
-  return readEnvelope(body);
-}
-
-function rawBytes(body: unknown): Uint8Array {
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw new QontoConfigError(
-    explain(
-      `verifyQontoWebhook got ${body === null ? 'null' : `a ${typeof body}`}, not the raw body`,
-      'a JSON parser ran first (the signature covers the raw bytes)',
-      "pass express.raw()'s Buffer, await request.text() or Nest's rawBody",
-    ),
-  );
+  return readEnvelope(await new Blob([body]).text());
 }
 
 function parseSignature(header: string | null | undefined): { t: string; v1: string[] } {
@@ -145,10 +138,10 @@ function refused(what: string, cause: string, more = ''): QontoWebhookSignatureE
   );
 }
 
-function readEnvelope(body: Uint8Array): QontoWebhookEvent {
+function readEnvelope(body: string): QontoWebhookEvent {
   let event: unknown;
   try {
-    event = JSON.parse(new TextDecoder().decode(body));
+    event = JSON.parse(body);
   } catch {}
   const e = event as Partial<QontoWebhookEvent> | null | undefined;
   if (
