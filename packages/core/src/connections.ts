@@ -163,9 +163,7 @@ export class QontoConnections {
   async save(userKey: string, tokens: TokenSet): Promise<QontoConnection> {
     requireId(userKey, 'userKey');
     if (typeof tokens?.accessToken !== 'string') {
-      throw new QontoConfigError(
-        'save needs the TokenSet of the code exchange (exchangeCode, fromTokenResponse).',
-      );
+      throw new QontoConfigError('save needs a TokenSet (from exchangeCode or fromTokenResponse).');
     }
     const api = new QontoApiClient({ ...this.#api, tokens: tokens.accessToken });
     const [membership, organization] = await Promise.all([api.getMembership(), api.getOrganization()]);
@@ -337,7 +335,7 @@ export class QontoConnections {
   /** The connection's health now, judged with `reconnectWarningDays`. */
   health(c: QontoConnectionRecord): QontoConnectionHealth {
     if (c.status !== 'active') return c.status;
-    const left = (c.refreshTokenExpiresAt ?? Number.POSITIVE_INFINITY) - this.#now();
+    const left = (c.refreshTokenExpiresAt ?? Infinity) - this.#now();
     return left <= 0 ? 'reconnect_required' : left <= this.#warningMs ? 'reconnect_soon' : 'active';
   }
 
