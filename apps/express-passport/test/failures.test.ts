@@ -127,7 +127,7 @@ describe('a sign-in that goes wrong ends on a clear page with no half-login', ()
     const page = await other.browser.follow(second.href);
     expect(page.status).toBe(401);
     expect(page.body).toContain('invalid_grant');
-    expect(page.body).toMatch(/start the authorization again/i);
+    expect(page.body).toMatch(/start the login again/i);
     const account = await other.browser.follow(`${app.origin}/account`);
     expect(account.url).toBe(`${app.origin}/`);
   });

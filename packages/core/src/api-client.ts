@@ -11,6 +11,7 @@ import { readApiResponse } from './api-response.js';
 import { type QontoEndpoints, type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
+import { mustBe, NOT_QONTO, requireString } from './hints.js';
 import { cut, redactSecrets } from './redact.js';
 import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
@@ -66,11 +67,12 @@ export class QontoApiClient {
   constructor(o: QontoApiClientOptions) {
     const endpoints = resolveEndpoints(o?.environment);
     const tokens = o.tokens;
-    const isManager =
-      typeof tokens === 'object' && tokens !== null && typeof tokens.refreshNow === 'function';
-    if (!isManager && (typeof tokens !== 'string' || tokens === '')) {
+    if (
+      typeof (tokens as QontoTokenManager | undefined)?.refreshNow !== 'function' &&
+      (typeof tokens !== 'string' || !tokens)
+    ) {
       throw new QontoConfigError(
-        'QontoApiClient needs `tokens`: a QontoTokenManager (recommended: it refreshes the token) or an access token.',
+        mustBe('tokens', 'a QontoTokenManager (it refreshes the token) or an access token', tokens),
       );
     }
     this.endpoints = endpoints;
@@ -132,7 +134,7 @@ export class QontoApiClient {
 
   /** `GET path?query` and the parsed JSON. */
   get<T>(path: string, query?: QontoQuery): Promise<T> {
-    return this.request<T>(query === undefined ? path : withQuery(path, query));
+    return this.request<T>(withQuery(path, query));
   }
 
   /**
@@ -152,26 +154,21 @@ export class QontoApiClient {
         `perPage must be a whole number from 1 to 100 (Qonto's limit), not ${perPage}.`,
       );
     }
-    if (typeof o.itemsKey !== 'string' || o.itemsKey === '') {
-      throw new QontoConfigError(
-        'paginate needs `itemsKey`: the name of the array in each page, e.g. transactions.',
-      );
-    }
-    return this.#pages<T>(path, o.itemsKey, o.query ?? {}, perPage);
+    const itemsKey = requireString(
+      o.itemsKey,
+      'itemsKey (the name of the list in each page, e.g. transactions)',
+    );
+    return this.#pages<T>(path, itemsKey, o.query ?? {}, perPage);
   }
 
   /** The authenticated membership, unwrapped from `{ membership }` (scope `membership.read`). */
   async getMembership(): Promise<QontoMembership> {
-    return unwrap<QontoMembership>(await this.get('/v2/membership'), 'membership', 'GET /v2/membership');
+    return this.#field('/v2/membership', 'membership');
   }
 
   /** The authenticated organization with its `bank_accounts`, unwrapped from `{ organization }` (scope `organization.read`). */
   async getOrganization(): Promise<QontoOrganization> {
-    return unwrap<QontoOrganization>(
-      await this.get('/v2/organization'),
-      'organization',
-      'GET /v2/organization',
-    );
+    return this.#field('/v2/organization', 'organization');
   }
 
   /**
@@ -184,10 +181,13 @@ export class QontoApiClient {
     id: string,
     o: { includes?: QontoTransactionInclude[] } = {},
   ): Promise<QontoTransaction> {
-    const path = `/v2/transactions/${pathSegment(id, 'getTransaction(id)')}`;
     const includes = o?.includes ?? [];
-    const body = await this.get(path, includes.length === 0 ? undefined : { includes });
-    return unwrap<QontoTransaction>(body, 'transaction', 'GET /v2/transactions/{id}');
+    return this.#field(
+      `/v2/transactions/${pathSegment(id)}`,
+      'transaction',
+      false,
+      includes[0] && { includes },
+    );
   }
 
   /**
@@ -195,8 +195,7 @@ export class QontoApiClient {
    * https://docs.qonto.com/api-reference/business-api/accounts-organizations/business-accounts/retrieve
    */
   async getBankAccount(id: string): Promise<QontoBankAccount> {
-    const body = await this.get(`/v2/bank_accounts/${pathSegment(id, 'getBankAccount(id)')}`);
-    return unwrap<QontoBankAccount>(body, 'bank_account', 'GET /v2/bank_accounts/{id}');
+    return this.#field(`/v2/bank_accounts/${pathSegment(id)}`, 'bank_account');
   }
 
   /**
@@ -205,8 +204,7 @@ export class QontoApiClient {
    * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments/retrieve-an-attachment
    */
   async getAttachment(id: string): Promise<QontoAttachment> {
-    const body = await this.get(`/v2/attachments/${pathSegment(id, 'getAttachment(id)')}`);
-    return unwrap<QontoAttachment>(body, 'attachment', 'GET /v2/attachments/{id}');
+    return this.#field(`/v2/attachments/${pathSegment(id)}`, 'attachment');
   }
 
   /**
@@ -214,14 +212,7 @@ export class QontoApiClient {
    * https://docs.qonto.com/api-reference/business-api/transactions-statements/attachments-in-transactions/list-attachments-for-a-transaction
    */
   async listTransactionAttachments(transactionId: string): Promise<QontoAttachment[]> {
-    const path = `/v2/transactions/${pathSegment(transactionId, 'listTransactionAttachments(transactionId)')}/attachments`;
-    const body = await this.get<Record<string, unknown> | undefined>(path);
-    if (!Array.isArray(body?.attachments)) {
-      throw new QontoUnexpectedResponseError(
-        'Qonto API GET /v2/transactions/{id}/attachments answered without an "attachments" array.',
-      );
-    }
-    return body.attachments as QontoAttachment[];
+    return this.#field(`/v2/transactions/${pathSegment(transactionId)}/attachments`, 'attachments', true);
   }
 
   /**
@@ -236,10 +227,10 @@ export class QontoApiClient {
     file: Blob,
     o: { fileName?: string; idempotencyKey?: string } = {},
   ): Promise<void> {
-    const path = `/v2/transactions/${pathSegment(transactionId, 'uploadAttachment(transactionId)')}/attachments`;
+    const path = `/v2/transactions/${pathSegment(transactionId)}/attachments`;
     if (!(file instanceof Blob)) {
       throw new QontoConfigError(
-        'uploadAttachment needs the file as a Blob or File (e.g. new Blob([bytes], { type: "application/pdf" })).',
+        mustBe('file', 'a Blob or File, e.g. new Blob([bytes], { type: "application/pdf" })', file),
       );
     }
     const fileName = o?.fileName ?? (file instanceof File && file.name !== '' ? file.name : 'attachment');
@@ -276,39 +267,60 @@ export class QontoApiClient {
     return this.paginate('/v2/transactions', { itemsKey: 'transactions', query, perPage: o?.perPage });
   }
 
+  /** `GET path` and the body's `key`: an object with an id, or the list of a list endpoint. */
+  async #field<T>(path: string, key: string, list = false, query?: QontoQuery): Promise<T> {
+    return (await this.#body(path, key, list, query))[key] as T;
+  }
+
+  /**
+   * `GET path` and its body, once `body[key]` is there: an array for a `list`, else an object with an id. Without
+   * it, the answer is not Qonto's, or `paginate`'s `itemsKey` (`page` given) names another list.
+   */
+  async #body(
+    path: string,
+    key: string,
+    list: boolean,
+    query?: QontoQuery,
+    page?: number,
+  ): Promise<Record<string, unknown>> {
+    const { body, secrets } = await this.#exchange(withQuery(path, query), {});
+    const record = (typeof body === 'object' && body) || {};
+    const value = (record as Record<string, unknown>)[key];
+    if (list ? Array.isArray(value) : typeof (value as { id?: unknown } | null)?.id === 'string') {
+      return record as Record<string, unknown>;
+    }
+    // The first keys, scrubbed and cut: enough to spot the right key, never a secret.
+    const keys = Object.keys(record);
+    const shown = keys.slice(0, 10).map((k) => cut(redactSecrets(k, secrets), 40));
+    throw new QontoUnexpectedResponseError(
+      `Qonto API GET ${path}${page === undefined ? '' : ` page ${page}`} has no "${key}" ${list ? 'array' : 'object with an id'} ` +
+        `(keys: ${shown.join(', ') || 'none'}${keys.length > 10 ? ', …' : ''}). ` +
+        (page !== undefined ? 'Fix: set itemsKey to the name of the list, e.g. transactions.' : NOT_QONTO),
+    );
+  }
+
   async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
-    let page = Number(query.page ?? 1);
-    for (;;) {
-      const answer = await this.#exchange(withQuery(path, { ...query, page, per_page: perPage }), {});
-      const body = answer.body as Record<string, unknown> | undefined;
-      const items = body?.[itemsKey];
-      if (!Array.isArray(items)) {
-        throw new QontoUnexpectedResponseError(
-          `Qonto API GET ${path} page ${page} has no "${itemsKey}" array (${describeKeys(body, answer.secrets)}). ` +
-            'Check itemsKey: it names the list in the response, e.g. transactions for /v2/transactions.',
-        );
-      }
-      yield* items as T[];
-      const next = (body?.meta as { next_page?: unknown } | undefined)?.next_page;
-      if (next === null || next === undefined) return;
-      if (typeof next !== 'number' || !Number.isInteger(next) || next <= page) {
+    for (let page = Number(query.page ?? 1); ; ) {
+      const body = await this.#body(path, itemsKey, true, { ...query, page, per_page: perPage }, page);
+      yield* body[itemsKey] as T[];
+      const next = (body.meta as { next_page?: unknown } | undefined)?.next_page;
+      if (next == null) return;
+      if (!Number.isInteger(next) || (next as number) <= page) {
         // A number is shown as is; anything else only by its type: a string may carry anything.
-        const shown =
-          typeof next === 'number' ? String(next) : `a ${Array.isArray(next) ? 'array' : typeof next}`;
         throw new QontoUnexpectedResponseError(
-          `Qonto API GET ${path} page ${page} gave meta.next_page = ${shown}, not a later page number; ` +
-            'stopped to avoid an endless loop.',
+          `Qonto API GET ${path} page ${page} gave meta.next_page ${typeof next === 'number' ? next : `of type ${typeof next}`}, ` +
+            `not a later page: stopped, to avoid an endless loop. ${NOT_QONTO}`,
         );
       }
-      page = next;
+      page = next as number;
     }
   }
 
   #url(path: string): URL {
     if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
       throw new QontoConfigError(
-        `The API path must start with a single "/", e.g. /v2/organization, not ${JSON.stringify(String(path))}: ` +
-          'the access token is only ever sent to the configured environment.',
+        `The API path must start with one "/", e.g. /v2/organization (got ${JSON.stringify(String(path))}): ` +
+          'the token only goes to the configured environment.',
       );
     }
     return new URL(this.#baseUrl + path);
@@ -324,15 +336,7 @@ export class QontoApiClient {
   }
 }
 
-/** The first keys of a page, scrubbed and cut: enough to spot the right `itemsKey`, never a secret. */
-function describeKeys(body: unknown, secrets: (string | undefined)[]): string {
-  const keys = typeof body === 'object' && body !== null ? Object.keys(body) : [];
-  if (keys.length === 0) return 'no keys';
-  const shown = keys.slice(0, 10).map((key) => cut(redactSecrets(key, secrets), 40));
-  return `keys: ${shown.join(', ')}${keys.length > 10 ? `, … (${keys.length} in all)` : ''}`;
-}
-
-function withQuery(path: string, query: QontoQuery): string {
+function withQuery(path: string, query: QontoQuery = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
@@ -356,19 +360,6 @@ function withQuery(path: string, query: QontoQuery): string {
 }
 
 /** An id for a URL path: a non-empty string, percent-encoded so it stays one segment. */
-function pathSegment(id: unknown, call: string): string {
-  if (typeof id !== 'string' || id === '') {
-    throw new QontoConfigError(`${call} needs a non-empty id string, not ${JSON.stringify(id)}.`);
-  }
-  return encodeURIComponent(id);
-}
-
-function unwrap<T>(body: unknown, key: string, what: string): T {
-  const value = (body as Record<string, unknown> | undefined)?.[key];
-  if (typeof value !== 'object' || value === null || typeof (value as { id?: unknown }).id !== 'string') {
-    throw new QontoUnexpectedResponseError(
-      `Qonto API ${what} answered without a "${key}" object with an id.`,
-    );
-  }
-  return value as T;
+function pathSegment(id: unknown): string {
+  return encodeURIComponent(requireString(id, 'The id'));
 }

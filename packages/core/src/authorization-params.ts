@@ -1,4 +1,5 @@
 import { QontoConfigError } from './errors.js';
+import { mustBe } from './hints.js';
 
 /**
  * Which organization and which flow a consent is for: the optional parameters of Qonto's authorize URL
@@ -36,10 +37,7 @@ export function qontoAuthorizationParams(target: QontoAuthorizationTarget = {}):
     const value: unknown = target?.[option as keyof QontoAuthorizationTarget];
     if (value === undefined || value === '') continue;
     if (typeof value !== 'string') {
-      throw new QontoConfigError(
-        `${option} must be a string (Qonto's ${parameter} parameter), not ${typeof value}. Pass the id as a ` +
-          'string, or leave the option out.',
-      );
+      throw new QontoConfigError(mustBe(option, `a string (Qonto's ${parameter}) or left out`, value));
     }
     params[parameter] = value;
   }

@@ -1,4 +1,5 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
+import { RESTART_LOGIN } from './hints.js';
 import { cut } from './redact.js';
 
 /** A callback's query: a URL, its search params, or a framework's parsed query object (Express, Next). */
@@ -7,10 +8,6 @@ export type AuthorizationCallbackInput =
   | URL
   | URLSearchParams
   | Record<string, string | string[] | undefined>;
-
-/** The longest `error` and `error_description` a callback error keeps: RFC 6749 codes are short words. */
-const MAX_ERROR_LENGTH = 64;
-const MAX_DESCRIPTION_LENGTH = 300;
 
 /**
  * Reads the redirect Qonto sends back to your `redirect_uri`
@@ -32,40 +29,37 @@ export function parseAuthorizationCallback(
 ): { code: string; state: string } {
   const params = callbackParams(input);
   const state = params.get('state');
-  if (o?.expectedState === undefined || o.expectedState === '') {
-    throw invalidState(
-      'no state was stored for this login. Likely cause: the session expired or its cookie was lost (another ' +
-        'domain, SameSite, or a second login in another tab). Fix: start the login again.',
+  const refuse = (why: string, error = 'invalid_state') =>
+    new QontoOAuthError(`The Qonto callback was refused: ${why}. ${RESTART_LOGIN}`, { error });
+  if (!o?.expectedState) {
+    throw refuse(
+      'no state was stored for this login. Likely cause: the session expired or lost its cookie (another domain, ' +
+        'SameSite, a second login in another tab)',
     );
   }
   if (!state || !equalInConstantTime(state, o.expectedState)) {
-    throw invalidState(
-      `${state ? 'its state does not match' : 'it carries no state'} the one stored for this login. Likely ` +
-        'cause: a stale or forged callback, or two logins in parallel. Fix: start the login again.',
+    throw refuse(
+      `${state ? 'its state differs from' : 'it has no state, unlike'} the one stored for this login. Likely cause: ` +
+        'a stale or forged callback, or two logins at once',
     );
   }
   const rawError = params.get('error');
   if (rawError) {
-    const error = printable(rawError, MAX_ERROR_LENGTH) || 'error';
-    const rawDescription = params.get('error_description');
-    const description = rawDescription ? printable(rawDescription, MAX_DESCRIPTION_LENGTH) : undefined;
-    const denied = error === 'access_denied';
-    const hint = denied
-      ? 'The user declined to connect with Qonto (or closed the consent page). Offer to try again.'
-      : 'Qonto refused the authorization request. Check client_id, redirect_uri (registered for this ' +
-        'environment in the Developer Portal) and the scopes.';
+    // RFC 6749 codes are short words: 64 characters is plenty, 300 for the description.
+    const error = printable(rawError, 64) || 'error';
+    const description = printable(params.get('error_description') ?? '', 300) || undefined;
+    const hint =
+      error === 'access_denied'
+        ? 'The user declined to connect with Qonto (or closed the consent page). Offer to try again.'
+        : "Qonto refused the authorization request. Check client_id, redirect_uri (as registered for this environment's app) and the scopes.";
     throw new QontoOAuthError(
       `Qonto redirected back with ${error}${description ? ` (${description})` : ''}. ${hint}`,
-      { error, errorDescription: description || undefined, hint },
+      { error, errorDescription: description, hint },
     );
   }
   const code = params.get('code');
-  if (!code) {
-    throw new QontoOAuthError(
-      'The Qonto callback has no code. Likely cause: the redirect_uri was opened directly. Fix: start the login again.',
-      { error: 'invalid_request' },
-    );
-  }
+  if (!code)
+    throw refuse('it has no code. Likely cause: the redirect_uri was opened directly', 'invalid_request');
   return { code, state };
 }
 
@@ -89,17 +83,13 @@ function equalInConstantTime(a: string, b: string): boolean {
   return difference === 0;
 }
 
-function invalidState(why: string): QontoOAuthError {
-  return new QontoOAuthError(`The Qonto callback was refused: ${why}`, { error: 'invalid_state' });
-}
-
 /** The query of a callback, whichever form it came in. */
 export function callbackParams(input: AuthorizationCallbackInput): URLSearchParams {
   if (input instanceof URLSearchParams) return input;
   if (input instanceof URL) return input.searchParams;
   if (typeof input === 'string') {
     if (URL.canParse(input)) return new URL(input).searchParams;
-    return new URLSearchParams(input.startsWith('?') ? input.slice(1) : input);
+    return new URLSearchParams(input);
   }
   if (typeof input === 'object' && input !== null) {
     const params = new URLSearchParams();

@@ -6,6 +6,7 @@ import {
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { STAGING_TOKEN_CHARS } from './fetch.js';
+import { mustBe } from './hints.js';
 import { SANDBOX_CREDENTIALS } from './messages.js';
 import { SCOPE_TOKEN } from './oauth-client.js';
 
@@ -37,57 +38,49 @@ export interface QontoEnvConfig {
  * Works where `process` does not exist (pass `env` there).
  */
 export function qontoConfigFromEnv(env: Record<string, string | undefined> = processEnv()): QontoEnvConfig {
-  if (typeof env !== 'object' || env === null) {
-    throw new QontoConfigError(
-      `qontoConfigFromEnv needs an object of environment variables (such as process.env), not ${env === null ? 'null' : typeof env}.`,
-    );
-  }
-  const problems: string[] = [];
-  const read = (name: string) => readVariable(env, name, problems);
-
-  const { name, environment, problems: environmentProblems } = qontoEnvironmentFromEnv(env);
-  problems.push(...environmentProblems);
-
-  const clientId = read('QONTO_CLIENT_ID');
-  if (clientId === undefined)
-    problems.push(`QONTO_CLIENT_ID is missing: the ${name} app's client id (Developer Portal).`);
-  const clientSecret = read('QONTO_CLIENT_SECRET');
-  if (clientSecret === undefined) {
-    problems.push(`QONTO_CLIENT_SECRET is missing: the ${name} app's client secret (Developer Portal).`);
+  const { name, environment, problems } = qontoEnvironmentFromEnv(env);
+  if (typeof env !== 'object' || !env) throw new QontoConfigError(problems[0]!);
+  const read = (variable: string) => readVariable(env, variable, problems);
+  const config: QontoEnvConfig = { environment } as QontoEnvConfig;
+  for (const [key, variable, what] of [
+    ['clientId', 'QONTO_CLIENT_ID', 'id'],
+    ['clientSecret', 'QONTO_CLIENT_SECRET', 'secret'],
+  ] as const) {
+    const value = read(variable);
+    if (value === undefined)
+      problems.push(`${variable} is missing: the ${name} app's client ${what} (Developer Portal).`);
+    else config[key] = value;
   }
   const redirectUri = read('QONTO_REDIRECT_URI');
-  if (redirectUri !== undefined && !isHttpUrl(redirectUri)) {
-    problems.push(
-      'QONTO_REDIRECT_URI is not an absolute http(s) URL (e.g. http://localhost:3001/auth/qonto/callback).',
-    );
+  if (redirectUri !== undefined) {
+    config.redirectUri = redirectUri;
+    if (!URL.canParse(redirectUri) || !/^https?:$/.test(new URL(redirectUri).protocol)) {
+      problems.push('QONTO_REDIRECT_URI must be an absolute http(s) URL, e.g. https://app.example/callback.');
+    }
   }
 
   const stagingToken = read('QONTO_STAGING_TOKEN');
-  if (name === 'sandbox' && stagingToken === undefined) {
+  if (stagingToken !== undefined) config.stagingToken = stagingToken;
+  if (name === 'production') {
+    if (stagingToken !== undefined) {
+      problems.push(
+        'QONTO_STAGING_TOKEN is set, but QONTO_ENV is production, which refuses it: unset it, or set QONTO_ENV=sandbox.',
+      );
+    }
+  } else if (stagingToken === undefined) {
     problems.push(
-      `QONTO_STAGING_TOKEN is missing: the sandbox needs it on every request (${SANDBOX_CREDENTIALS}). If these ` +
-        'are production credentials, set QONTO_ENV=production.',
+      `QONTO_STAGING_TOKEN is missing: the sandbox needs it (${SANDBOX_CREDENTIALS}). For production credentials, set QONTO_ENV=production.`,
     );
-  } else if (name === 'sandbox' && stagingToken !== undefined && !STAGING_TOKEN_CHARS.test(stagingToken)) {
+  } else if (!STAGING_TOKEN_CHARS.test(stagingToken)) {
     problems.push('QONTO_STAGING_TOKEN is malformed: printable characters only, no spaces.');
-  } else if (name === 'production' && stagingToken !== undefined) {
-    problems.push(
-      "QONTO_STAGING_TOKEN is set, but QONTO_ENV is production: Qonto's production rejects it. Unset it, or set " +
-        'QONTO_ENV=sandbox.',
-    );
   }
 
   const rawScopes = read('QONTO_SCOPES');
-  const scopes =
+  config.scopes =
     rawScopes === undefined ? [...DEFAULT_QONTO_SCOPES] : rawScopes.split(/[\s,]+/).filter(Boolean);
-  const badScope = scopes.find((s) => !SCOPE_TOKEN.test(s));
-  if (scopes.length === 0) {
+  if (!config.scopes[0] || !config.scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
     problems.push(
-      `QONTO_SCOPES lists no scope: separate scopes with spaces, or unset it for the defaults (${DEFAULT_QONTO_SCOPES.join(' ')}).`,
-    );
-  } else if (badScope !== undefined) {
-    problems.push(
-      'QONTO_SCOPES has an invalid scope (printable ASCII only, no quotes or backslashes): separate scopes with spaces.',
+      `QONTO_SCOPES ${config.scopes[0] ? 'has an invalid scope (printable ASCII, no quotes or backslashes)' : 'lists no scope'}: separate scopes with spaces, or unset it for the defaults.`,
     );
   }
 
@@ -96,9 +89,6 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
       `Qonto configuration from environment variables is incomplete:\n- ${problems.join('\n- ')}`,
     );
   }
-  const config: QontoEnvConfig = { environment, clientId: clientId!, clientSecret: clientSecret!, scopes };
-  if (redirectUri !== undefined) config.redirectUri = redirectUri;
-  if (stagingToken !== undefined) config.stagingToken = stagingToken;
   return config;
 }
 
@@ -130,8 +120,8 @@ export function qontoEnvironmentFromEnv(
   o: { envVariables?: readonly string[] } = {},
 ): QontoEnvironmentFromEnv {
   const problems: string[] = [];
-  if (typeof env !== 'object' || env === null) {
-    problems.push('The environment variables are not an object (pass process.env or a plain object).');
+  if (typeof env !== 'object' || !env) {
+    problems.push(mustBe('The environment variables', 'an object, such as process.env', env));
     return { environment: 'sandbox', name: 'sandbox', problems };
   }
   const allowInsecureHttp = readFlag(env, 'QONTO_ALLOW_INSECURE_HTTP', problems);
@@ -139,7 +129,7 @@ export function qontoEnvironmentFromEnv(
   const sandboxUrlProblem =
     sandboxUrl === undefined ? undefined : endpointUrlProblem(sandboxUrl, { allowInsecureHttp });
   if (sandboxUrlProblem !== undefined) {
-    problems.push(`QONTO_SANDBOX_URL ${sandboxUrlProblem} (a local emulator: e.g. http://127.0.0.1:4010).`);
+    problems.push(`QONTO_SANDBOX_URL ${sandboxUrlProblem} (an emulator's URL, e.g. http://127.0.0.1:4010).`);
   }
   const variables = o.envVariables ?? ['QONTO_ENV'];
   const variable = variables.find((v) => readVariable(env, v, []) !== undefined) ?? 'QONTO_ENV';
@@ -171,18 +161,12 @@ function readVariable(
   const raw = env[name];
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'string') {
-    const problem = `${name} must be a string, as environment variables are, not ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}.`;
+    const problem = mustBe(name, 'a string, as environment variables are', raw);
     if (!problems.includes(problem)) problems.push(problem);
     return undefined;
   }
   const value = raw.trim();
   return value === '' ? undefined : value;
-}
-
-function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  return protocol === 'http:' || protocol === 'https:';
 }
 
 /** A yes/no variable: `true`/`1` or `false`/`0` (any case); unset is false. */

@@ -9,6 +9,7 @@ import {
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { createQontoFetch } from './fetch.js';
+import { requireString } from './hints.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 import { discardBody } from './response-body.js';
 import { parseTokenResponse, readRevocationResponse, type TokenGrant } from './token-response.js';
@@ -159,12 +160,11 @@ export class QontoOAuthClient {
   async exchangeCode(o: { code: string; codeVerifier?: string; redirectUri?: string }): Promise<TokenSet> {
     const code = requireString(o?.code, 'code');
     const form: Record<string, string> = {
-      grant_type: 'authorization_code',
       code,
       redirect_uri: this.#redirectUriFor(o.redirectUri, 'exchangeCode'),
     };
     if (o.codeVerifier !== undefined) form.code_verifier = requireString(o.codeVerifier, 'codeVerifier');
-    return this.#tokenRequest('authorization_code', form, [code, o.codeVerifier]);
+    return this.#tokenRequest('authorization_code', form, [code, form.code_verifier]);
   }
 
   /**
@@ -173,9 +173,7 @@ export class QontoOAuthClient {
    */
   async refresh(refreshToken: string): Promise<TokenSet> {
     const token = requireString(refreshToken, 'refreshToken');
-    return this.#tokenRequest('refresh_token', { grant_type: 'refresh_token', refresh_token: token }, [
-      token,
-    ]);
+    return this.#tokenRequest('refresh_token', { refresh_token: token }, [token]);
   }
 
   /**
@@ -206,19 +204,12 @@ export class QontoOAuthClient {
     o: { tokenTypeHint?: 'access_token' | 'refresh_token' } = {},
   ): Promise<void> {
     const value = requireString(token, 'token');
-    const url = revocationUrlOf(this.endpoints);
-    const body = new URLSearchParams({
-      token: value,
-      client_id: this.clientId,
-      client_secret: this.#clientSecret,
-    });
-    if (o?.tokenTypeHint !== undefined) body.set('token_type_hint', o.tokenTypeHint);
-    const response = await this.#fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
-    });
-    await readRevocationResponse(response, this.#secrets(value));
+    const form: Record<string, string> = { token: value };
+    if (o?.tokenTypeHint !== undefined) form.token_type_hint = o.tokenTypeHint;
+    await readRevocationResponse(
+      await this.#post(revocationUrlOf(this.endpoints), form),
+      this.#secrets(value),
+    );
   }
 
   /** The request's own registered callback URL, else the client's; Qonto requires one on both requests. */
@@ -226,9 +217,8 @@ export class QontoOAuthClient {
     if (redirectUri !== undefined) return requireUrl(redirectUri, 'redirectUri');
     if (this.redirectUri !== undefined) return this.redirectUri;
     throw new QontoConfigError(
-      `redirectUri is missing: ${call} needs the callback URL registered for this environment in the Developer ` +
-        'Portal (Qonto requires redirect_uri on the authorize URL and the code exchange). Pass redirectUri to ' +
-        `new QontoOAuthClient({ … }) or to ${call}({ redirectUri }).`,
+      `redirectUri is missing: Qonto requires the callback URL registered in the Developer Portal. Pass it to ` +
+        `new QontoOAuthClient({ redirectUri }) or ${call}({ redirectUri }).`,
     );
   }
 
@@ -236,44 +226,38 @@ export class QontoOAuthClient {
     return [this.#clientSecret, this.#stagingToken, ...more].filter((s): s is string => !!s);
   }
 
+  /** A form POST to the OAuth server, authenticated as Qonto documents: `client_secret_post`, never Basic. */
+  #post(url: string, form: Record<string, string>): Promise<Response> {
+    return this.#fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        ...form,
+        client_id: this.clientId,
+        client_secret: this.#clientSecret,
+      }).toString(),
+    });
+  }
+
   async #tokenRequest(
     grant: TokenGrant,
     form: Record<string, string>,
     sent: (string | undefined)[],
   ): Promise<TokenSet> {
-    // Qonto documents only client_secret_post: the secret goes in the form body, never in a Basic header.
-    const body = new URLSearchParams({
-      ...form,
-      client_id: this.clientId,
-      client_secret: this.#clientSecret,
-    });
-    const response = await this.#fetch(this.endpoints.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
-    });
-    const secrets = this.#secrets(...sent);
-    const tokens = await parseTokenResponse(response, {
+    return parseTokenResponse(await this.#post(this.endpoints.tokenUrl, { grant_type: grant, ...form }), {
       grant,
-      secrets,
+      secrets: this.#secrets(...sent),
       now: this.#now(),
       requestedScopes: [...this.scopes],
     });
-    return tokens;
   }
 }
 
-function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '')
-    throw new QontoConfigError(`${name} is missing: give a non-empty string.`);
-  return value;
-}
-
 function requireUrl(value: unknown, name: string): string {
-  const text = requireString(value, name);
-  if (!URL.canParse(text))
-    throw new QontoConfigError(`${name} must be an absolute URL such as https://app.example/callback.`);
-  return text;
+  if (!URL.canParse(requireString(value, name))) {
+    throw new QontoConfigError(`${name} must be an absolute URL, e.g. https://app.example/callback.`);
+  }
+  return value as string;
 }
 
 /** An RFC 6749 §3.3 scope token: printable ASCII except space, `"` and `\`. */

@@ -1,5 +1,5 @@
 import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
-import { explain } from './messages.js';
+import { NOT_QONTO, RECONNECT, RESTART_LOGIN } from './hints.js';
 import { redactSecrets } from './redact.js';
 import {
   describeBody,
@@ -24,7 +24,25 @@ const ACTIONS: Record<OAuthRequest, string> = {
   revocation: 'revoke the token',
 };
 
-const TOKEN_DOC = 'https://docs.qonto.com/api-reference/business-api/authentication/oauth2/create_tokens';
+/** invalid_scope and unauthorized_client: the app's settings at Qonto do not allow what was asked. */
+const NOT_ALLOWED =
+  'Likely cause: a grant or scope the app may not use. Fix: check the app in the Developer Portal.';
+
+/**
+ * The usual cause of an RFC 6749 error at Qonto's OAuth server and its fix, by `error request` where they differ,
+ * else by `error *`. Every key holds a space, so no server-chosen `error` reaches `Object.prototype`.
+ */
+const HINTS: Record<string, string> = {
+  'invalid_client *':
+    'Likely cause: credentials of the other environment? Sandbox and production each have their own; or a wrong ' +
+    "secret. Fix: use this environment's client id and secret.",
+  'invalid_grant refresh_token': `Likely cause: the refresh token expired (90 days), was revoked, or was rotated out over 60 s ago. Fix: ${RECONNECT}.`,
+  'invalid_grant authorization_code': `Likely cause: the code expired (10 min), was used, or belongs to another redirect_uri or PKCE verifier. ${RESTART_LOGIN}`,
+  'invalid_scope *': NOT_ALLOWED,
+  'unauthorized_client *': NOT_ALLOWED,
+  'unauthorized_client revocation':
+    "Likely cause: the token is another client's. Fix: revoke it with that client.",
+};
 
 /**
  * Turns the token endpoint's answer into a {@link TokenSet}, or throws:
@@ -38,18 +56,8 @@ export async function parseTokenResponse(
   response: Response,
   o: { grant: TokenGrant; secrets: string[]; now: number; requestedScopes: string[] },
 ): Promise<TokenSet> {
-  const { status } = response;
-  if (isRedirect(status)) {
-    await discardBody(response);
-    throw notATokenResponse(status, `(${describeRedirect(response, response.url, o.secrets)})`);
-  }
-  const text = await readBodyText(response, 'the token request', { maxBytes: MAX_TOKEN_RESPONSE_BYTES });
-  const json = parseJsonObject(text);
-  if (json === undefined) {
-    throw notATokenResponse(status, `with ${describeBody(response, text, o.secrets)}`);
-  }
-  if (typeof json.error === 'string' || !response.ok) throw oauthError(json, status, o);
-  return readTokenFields(json, { ...o, bad: (what) => notATokenResponse(200, `with ${what}`) });
+  const json = await readOAuthAnswer(response, o);
+  return readTokenFields(json, { ...o, bad: (what) => notOAuth(200, `with ${what}`, o.grant) });
 }
 
 /**
@@ -57,91 +65,51 @@ export async function parseTokenResponse(
  * body → {@link QontoOAuthError}; a 3xx or a body that is not JSON → {@link QontoUnexpectedResponseError}.
  */
 export async function readRevocationResponse(response: Response, secrets: string[]): Promise<void> {
+  if (response.ok) await discardBody(response);
+  else await readOAuthAnswer(response, { grant: 'revocation', secrets });
+}
+
+/** The JSON object of a successful answer; anything else thrown as the error it is. */
+async function readOAuthAnswer(
+  response: Response,
+  o: { grant: OAuthRequest; secrets: string[] },
+): Promise<Record<string, unknown>> {
   const { status } = response;
-  if (response.ok) {
-    await discardBody(response);
-    return;
-  }
   if (isRedirect(status)) {
     await discardBody(response);
-    throw notATokenResponse(status, `(${describeRedirect(response, response.url, secrets)})`, 'revocation');
+    throw notOAuth(status, `(${describeRedirect(response, response.url, o.secrets)})`, o.grant);
   }
-  const text = await readBodyText(response, 'the revocation request', { maxBytes: MAX_TOKEN_RESPONSE_BYTES });
+  const text = await readBodyText(response, `the request to ${ACTIONS[o.grant]}`, {
+    maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+  });
   const json = parseJsonObject(text);
-  if (json === undefined) {
-    throw notATokenResponse(status, `with ${describeBody(response, text, secrets)}`, 'revocation');
-  }
-  throw oauthError(json, status, { grant: 'revocation', secrets });
-}
-
-/** Whatever is wrong with an answer that is not a token response, the usual cause is where it came from. */
-function notATokenResponse(
-  status: number,
-  what: string,
-  request: 'token' | 'revocation' = 'token',
-): QontoUnexpectedResponseError {
-  return new QontoUnexpectedResponseError(
-    explain(
-      request === 'token'
-        ? `Qonto's token endpoint answered ${status} ${what} instead of a token response`
-        : `Qonto's revocation endpoint answered ${status} ${what} instead of an RFC 7009 answer`,
-      "tokenUrl points at a server that is not Qonto's OAuth server, or a proxy intercepts or redirects the request",
-      `check the environment's endpoints (production: https://oauth.qonto.com/oauth2/token). See ${TOKEN_DOC}`,
-    ),
-    { status },
-  );
-}
-
-function oauthError(
-  json: Record<string, unknown>,
-  status: number,
-  o: { grant: OAuthRequest; secrets: string[] },
-): QontoOAuthError | QontoUnexpectedResponseError {
-  if (typeof json.error !== 'string') {
-    return notATokenResponse(
-      status,
-      'without an RFC 6749 error body',
-      o.grant === 'revocation' ? 'revocation' : 'token',
+  if (json === undefined) throw notOAuth(status, `with ${describeBody(response, text, o.secrets)}`, o.grant);
+  if (typeof json.error === 'string') {
+    const error = redactSecrets(json.error, o.secrets).slice(0, 100);
+    const errorDescription =
+      typeof json.error_description === 'string'
+        ? redactSecrets(json.error_description, o.secrets).slice(0, 500)
+        : undefined;
+    const hint = HINTS[`${error} ${o.grant}`] ?? HINTS[`${error} *`];
+    throw new QontoOAuthError(
+      `Qonto refused to ${ACTIONS[o.grant]}: ${error}${errorDescription ? ` (${errorDescription})` : ''}.${hint ? ` ${hint}` : ''}`,
+      {
+        error,
+        errorDescription,
+        hint,
+        reconnectRequired: error === 'invalid_grant' && o.grant === 'refresh_token',
+        status,
+      },
     );
   }
-  const error = redactSecrets(json.error, o.secrets).slice(0, 100);
-  const errorDescription =
-    typeof json.error_description === 'string'
-      ? redactSecrets(json.error_description, o.secrets).slice(0, 500)
-      : undefined;
-  const reconnectRequired = error === 'invalid_grant' && o.grant === 'refresh_token';
-  const hint = hintFor(error, o.grant);
-  const action = ACTIONS[o.grant];
-  return new QontoOAuthError(
-    `Qonto refused to ${action}: ${error}${errorDescription ? ` (${errorDescription})` : ''}.` +
-      (hint ? ` ${hint}` : ''),
-    { error, errorDescription, hint, reconnectRequired, status },
-  );
+  if (!response.ok) throw notOAuth(status, 'without an RFC 6749 error body', o.grant);
+  return json;
 }
 
-/** The usual cause of each RFC 6749 error at Qonto's token endpoint, and what to do. */
-function hintFor(error: string, grant: OAuthRequest): string | undefined {
-  if (grant === 'revocation' && error === 'unauthorized_client') {
-    return 'Likely cause: the token was issued to another client. Fix: revoke it with the client that obtained it.';
-  }
-  switch (error) {
-    case 'invalid_client':
-      return (
-        'Likely cause: credentials of the other environment? Sandbox and production have different client ids ' +
-        'and secrets (Developer Portal, toggle at the top right), or the client secret is wrong. Fix: use the ' +
-        "credentials of this environment's app."
-      );
-    case 'invalid_grant':
-      return grant === 'refresh_token'
-        ? 'The refresh token expired (90 days), was revoked, or was rotated out more than 60 s ago. Fix: the ' +
-            'user must connect with Qonto again.'
-        : 'The code expired (10 minutes), was already used, or was issued for another redirect_uri or PKCE ' +
-            'verifier. Fix: start the authorization again and exchange the code once, with the same redirect_uri.';
-    case 'invalid_scope':
-      return "Likely cause: a scope the app's use case does not allow. Fix: check the app's scopes in the Developer Portal.";
-    case 'unauthorized_client':
-      return 'Likely cause: the app is not allowed this grant or scope. Fix: check the app in the Developer Portal.';
-    default:
-      return undefined;
-  }
+/** Whatever is wrong with an answer that is not an OAuth answer, the usual cause is where it came from. */
+function notOAuth(status: number, what: string, request: OAuthRequest): QontoUnexpectedResponseError {
+  return new QontoUnexpectedResponseError(
+    `Qonto's OAuth server answered ${status} ${what} instead of ${request === 'revocation' ? 'an RFC 7009 answer' : 'a token response'}. ${NOT_QONTO}`,
+    { status },
+  );
 }

@@ -47,7 +47,6 @@ export function assertTransactionsAccount(query: unknown): asserts query is Qont
   const q = (query ?? {}) as { bank_account_id?: unknown; iban?: unknown };
   if (typeof q.bank_account_id === 'string' || typeof q.iban === 'string') return;
   throw new QontoConfigError(
-    'listTransactions needs bank_account_id or iban: Qonto lists the transactions of one account. Take them ' +
-      'from getOrganization().bank_accounts.',
+    'listTransactions needs bank_account_id or iban (one account), e.g. from getOrganization().bank_accounts.',
   );
 }

@@ -243,7 +243,9 @@ describe('QontoApiClient errors', () => {
     const api = new QontoApiClient({ environment: production, tokens: managerFor(production) });
     const error = await api.getOrganization().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'api', status: 401 });
-    expect((error as Error).message).toMatch(/connect again/);
+    expect((error as Error).message).toMatch(
+      /consent was probably revoked; have the user connect with Qonto again/,
+    );
     expect(tokenRequests()).toHaveLength(1);
     expect(apiRequests()).toHaveLength(2);
   });
