@@ -13,8 +13,8 @@ export const RESTART_LOGIN = 'Fix: start the login again.';
 
 /** Cause and fix of an answer Qonto never gives: it came from another server. */
 export const NOT_QONTO =
-  "Likely cause: the environment's endpoints point at a server that is not Qonto's, or a proxy answered. " +
-  'Fix: check the endpoints and any proxy.';
+  "Likely cause: the environment's endpoints point at another server, or a proxy answered. Fix: check the " +
+  'endpoints and any proxy.';
 
 /** "`name` must be `expected` (got …)", showing the value's type only: a misplaced secret stays unshown. */
 export function mustBe(name: string, expected: string, value: unknown): string {
