@@ -14,6 +14,7 @@ import { createFaultState, createFaults, injectFaults } from './faults.js';
 import { fileRoutes } from './files.js';
 import { homePage } from './home.js';
 import type { HttpRequest } from './http/request.js';
+import { RequestRefusedError } from './http/request-refused.js';
 import { send, sendJson } from './http/respond.js';
 import type { HttpResponse } from './http/response.js';
 import { Router, runSteps, type Step } from './http/router.js';
@@ -57,16 +58,18 @@ function answerError(req: HttpRequest, res: HttpResponse, error: unknown): void 
   const status = (error as { status?: unknown }).status;
   const clientFault = typeof status === 'number' && status >= 400 && status < 500;
   const message = error instanceof Error ? error.message : String(error);
+  const refusal =
+    error instanceof RequestRefusedError && error.part === 'path'
+      ? message
+      : `The request body was refused (${message}).`;
   if (req.path.startsWith('/oauth2/')) {
     sendJson(res, clientFault ? status : 500, {
       error: clientFault ? 'invalid_request' : 'server_error',
-      error_description: clientFault
-        ? `The request body was refused (${message}).`
-        : `The emulator failed: ${message}`,
+      error_description: clientFault ? refusal : `The emulator failed: ${message}`,
     });
     return;
   }
-  if (clientFault) apiError(res, status, 'invalid_request', `The request body was refused (${message}).`);
+  if (clientFault) apiError(res, status, 'invalid_request', refusal);
   else apiError(res, 500, 'internal_error', `The emulator failed: ${message}`);
 }
 

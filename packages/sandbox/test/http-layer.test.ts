@@ -135,7 +135,11 @@ describe('the HTTP layer, as clients meet it', () => {
       '/v2/transactions/%E0%A4%A',
     );
     expect(undecodable.status).toBe(400);
-    expect(undecodable.body.errors[0]!.code).toBe('invalid_request');
+    expect(undecodable.body.errors[0]).toMatchObject({
+      code: 'invalid_request',
+      detail:
+        "The path segment '%E0%A4%A' is not valid percent-encoding: encode each segment with encodeURIComponent.",
+    });
   });
 
   it('answers HEAD like GET without a body, and OPTIONS with the methods of the path', async () => {

@@ -26,7 +26,11 @@ function decodeParam(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new RequestRefusedError(400, `Failed to decode param '${value}'`);
+    throw new RequestRefusedError(
+      400,
+      `The path segment '${value}' is not valid percent-encoding: encode each segment with encodeURIComponent.`,
+      'path',
+    );
   }
 }
 
