@@ -176,6 +176,18 @@ describe('exchangeCode and refresh', () => {
     expect(onExchange).toMatchObject({ code: 'oauth', error: 'invalid_grant', reconnectRequired: false });
   });
 
+  it("gives no hint for an error code it does not know, even one named like an Object's property", async () => {
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'server_error']) {
+      server.handle((_req, res) => sendJson(res, 400, { error: code }));
+      const error = await sandboxClient()
+        .refresh('ory_rt_old')
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(QontoOAuthError);
+      expect(error).toMatchObject({ error: code, hint: undefined, reconnectRequired: false });
+      expect(error.message).toBe(`Qonto refused to refresh the tokens: ${code}.`);
+    }
+  });
+
   it('never retries the token POST', async () => {
     server.handle((_req, res) => sendJson(res, 503, { message: 'unavailable' }));
     const error = await sandboxClient()
