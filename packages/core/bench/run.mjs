@@ -1,6 +1,7 @@
 // Core's benchmark: bundle size, the fetch wrapper's overhead, 1,000 concurrent token reads on an expired token, and
 // the client's memory while a server streams 400 MB.
-// Run with `pnpm --filter @qonto-oauth/core bench` (turbo builds dist/ first) or `node bench/run.mjs` after a build.
+// Run with `pnpm --filter @qonto-oauth/core bench` (turbo builds dist/ first) or `node bench/run.mjs` after a build;
+// any `node` binary runs it (the fetch figures name the Node version they were measured on).
 // Each figure is printed with the command or procedure that produced it.
 import { execFile, execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,8 @@ if (!existsSync(distEntry)) {
   process.exit(1);
 }
 const core = await import(distEntry);
+console.log(`@qonto-oauth/core bench on Node ${process.version} (${process.platform} ${process.arch})`);
+console.log('');
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -168,11 +171,18 @@ const floorFetch = (input, init) => {
   });
 };
 const url = `${base}/v2/organization`;
-const time = async (f) => {
+// Wall time of one request, and the process's CPU time for it (client and server: the same server work on each
+// side, so the CPU ratio shows the client's extra work, and moves less than wall time when the machine is busy).
+const cpu = { plain: [], floor: [], wrapped: [] };
+const time = async (f, name) => {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const response = await f(url, { headers: { authorization: 'Bearer at' } });
   await response.text();
-  return performance.now() - start;
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpuStart);
+  if (name !== undefined) cpu[name].push((used.user + used.system) / 1000);
+  return elapsed;
 };
 const contenders = [
   ['plain', fetch],
@@ -181,31 +191,46 @@ const contenders = [
 ];
 for (let i = 0; i < WARMUP; i++) for (const [, f] of contenders) await time(f);
 const times = { plain: [], floor: [], wrapped: [] };
-const ratios = { floor: [], wrapped: [] };
+const ratios = { floor: [], wrapped: [], wrappedOverFloor: [] };
 for (let i = 0; i < ROUNDS; i++) {
   const round = {};
   for (let k = 0; k < contenders.length; k++) {
     const [name, f] = contenders[(i + k) % contenders.length];
-    round[name] = await time(f);
+    round[name] = await time(f, name);
     times[name].push(round[name]);
   }
   ratios.floor.push(round.floor / round.plain);
   ratios.wrapped.push(round.wrapped / round.plain);
+  ratios.wrappedOverFloor.push(round.wrapped / round.floor);
 }
 const ratio = median(ratios.wrapped);
+// undici's cost for a request's AbortSignal differs between Node lines, so every ratio names the runtime.
+const runtime = `Node ${process.version}`;
 console.log('');
-console.log('2. createQontoFetch overhead against plain fetch (target: median ratio 1.08 or less)');
 console.log(
-  `   wrapped / plain: median ${ratio.toFixed(3)} over ${ROUNDS} rounds${ratio <= 1.08 ? '' : '  ABOVE TARGET'}` +
+  `2. createQontoFetch overhead against plain fetch, on ${runtime} (target: median ratio 1.08 or less)`,
+);
+console.log(
+  `   wrapped / plain on ${runtime}: median ${ratio.toFixed(3)} over ${ROUNDS} rounds${ratio <= 1.08 ? '' : '  ABOVE TARGET'}` +
     ` (median plain ${median(times.plain).toFixed(3)} ms, wrapped ${median(times.wrapped).toFixed(3)} ms)`,
 );
 console.log(
-  `   floor / plain: median ${median(ratios.floor).toFixed(3)} (median ${median(times.floor).toFixed(3)} ms): ` +
+  `   floor / plain on ${runtime}: median ${median(ratios.floor).toFixed(3)} (median ${median(times.floor).toFixed(3)} ms): ` +
     "fetch with the staging header, redirect: 'manual' and an AbortSignal with its timer, nothing else",
 );
 console.log(
+  `   wrapped / floor on ${runtime}: median ${median(ratios.wrappedOverFloor).toFixed(3)}: the wrapper's own cost, ` +
+    'beyond what it must send and hold',
+);
+console.log(
+  `   CPU time per request (client and server, one process) on ${runtime}: plain ${median(cpu.plain).toFixed(3)} ms, ` +
+    `floor ${median(cpu.floor).toFixed(3)} ms (${(median(cpu.floor) / median(cpu.plain)).toFixed(3)}×), wrapped ` +
+    `${median(cpu.wrapped).toFixed(3)} ms (${(median(cpu.wrapped) / median(cpu.plain)).toFixed(3)}×)`,
+);
+console.log(
   `     $ node bench/run.mjs  # GET ${'{loopback}'}/v2/organization, sandbox endpoints with a staging token; ` +
-    `${WARMUP} warm-up rounds, then ${ROUNDS} rounds of plain, floor and wrapped, the order rotating; ratios per round`,
+    `${WARMUP} warm-up rounds, then ${ROUNDS} rounds of plain, floor and wrapped, the order rotating; ratios per round; ` +
+    'CPU from process.cpuUsage()',
 );
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ export type QontoEnvironment = 'production' | 'sandbox' | QontoEndpoints;
  * member's identity (`membership.read`) and the organization with its accounts (`organization.read`).
  * See https://docs.qonto.com/get-started/business-api/authentication/oauth/available-scopes.
  */
-export const DEFAULT_QONTO_SCOPES: readonly string[] = Object.freeze([
+export const DEFAULT_QONTO_SCOPES: readonly string[] = /* @__PURE__ */ Object.freeze([
   'offline_access',
   'openid',
   'membership.read',
@@ -90,18 +90,17 @@ export function endpointUrlProblem(
   value: unknown,
   o: { allowInsecureHttp?: boolean | undefined } = {},
 ): string | undefined {
-  if (typeof value !== 'string' || value === '') return 'is missing: give an absolute https URL';
-  if (!URL.canParse(value)) return 'is not a valid URL: give an absolute https URL such as https://…';
-  const url = new URL(value);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return `must be an https URL, not ${url.protocol}`;
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    return `is ${value ? 'not a valid URL' : 'missing'}: give an absolute https URL such as https://…`;
   }
+  const url = new URL(value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `must be an https URL, not ${url.protocol}`;
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && o.allowInsecureHttp !== true) {
     return (
-      'uses http: on a host that is not loopback. Over plain HTTP anyone on the path can read the client secret, ' +
-      'the codes and the tokens, so only 127.0.0.0/8, localhost and [::1] may skip TLS. Fix: use https:, or, for ' +
-      'a test network (an emulator reached by its container name), opt in with allowInsecureHttp: true ' +
-      '(QONTO_ALLOW_INSECURE_HTTP=true)'
+      'uses http: on a host that is not loopback, where anyone on the path can read the client secret, the codes ' +
+      'and the tokens. Fix: use https:, or, for a test network (an emulator reached by its container name), opt in ' +
+      'with allowInsecureHttp: true (QONTO_ALLOW_INSECURE_HTTP=true)'
     );
   }
   return undefined;
@@ -135,21 +134,19 @@ export function resolveEndpoints(environment: QontoEnvironment): QontoEndpoints 
     );
   }
   const { allowInsecureHttp } = environment;
-  if (allowInsecureHttp !== undefined && typeof allowInsecureHttp !== 'boolean') {
-    throw new QontoConfigError('environment.allowInsecureHttp must be true or false.');
+  for (const key of ['allowInsecureHttp', 'requiresStagingToken'] as const) {
+    const value = environment[key];
+    if (typeof value !== 'boolean' && (value !== undefined || key === 'requiresStagingToken')) {
+      throw new QontoConfigError(`environment.${key} must be true or false.`);
+    }
   }
-  assertEndpointUrl(environment.authorizationUrl, 'environment.authorizationUrl', { allowInsecureHttp });
-  assertEndpointUrl(environment.tokenUrl, 'environment.tokenUrl', { allowInsecureHttp });
-  assertEndpointUrl(environment.apiBaseUrl, 'environment.apiBaseUrl', { allowInsecureHttp });
-  if (environment.revocationUrl !== undefined) {
-    assertEndpointUrl(environment.revocationUrl, 'environment.revocationUrl', { allowInsecureHttp });
-  }
-  // The issuer is only compared with id_tokens' `iss`, never fetched: any http(s) URL will do.
-  if (environment.issuer !== undefined) {
-    assertEndpointUrl(environment.issuer, 'environment.issuer', { allowInsecureHttp: true });
-  }
-  if (typeof environment.requiresStagingToken !== 'boolean') {
-    throw new QontoConfigError('environment.requiresStagingToken must be true or false.');
+  for (const key of ['authorizationUrl', 'tokenUrl', 'apiBaseUrl', 'revocationUrl', 'issuer'] as const) {
+    const optional = key === 'revocationUrl' || key === 'issuer';
+    if (optional && environment[key] === undefined) continue;
+    // The issuer is only compared with id_tokens' `iss`, never fetched: any http(s) URL will do.
+    assertEndpointUrl(environment[key], `environment.${key}`, {
+      allowInsecureHttp: key === 'issuer' || allowInsecureHttp,
+    });
   }
   return { ...environment, apiBaseUrl: environment.apiBaseUrl.replace(/\/+$/, '') };
 }
@@ -182,16 +179,21 @@ export function sandboxEndpointsAt(
  * cannot send the header).
  */
 export function stagingTokenOrigins(endpoints: QontoEndpoints): string[] {
-  const urls = [endpoints.tokenUrl, endpoints.apiBaseUrl];
-  if (endpoints.revocationUrl !== undefined) urls.push(endpoints.revocationUrl);
-  return [...new Set(urls.map((u) => new URL(u).origin))];
+  return originsOf([endpoints.tokenUrl, endpoints.apiBaseUrl, endpoints.revocationUrl]);
 }
 
 /** The distinct origins (scheme://host:port) an environment's URLs point at, the authorization URL's included. */
 export function endpointOrigins(endpoints: QontoEndpoints): string[] {
-  const urls = [endpoints.authorizationUrl, endpoints.tokenUrl, endpoints.apiBaseUrl];
-  if (endpoints.revocationUrl !== undefined) urls.push(endpoints.revocationUrl);
-  return [...new Set(urls.map((u) => new URL(u).origin))];
+  return originsOf([
+    endpoints.authorizationUrl,
+    endpoints.tokenUrl,
+    endpoints.apiBaseUrl,
+    endpoints.revocationUrl,
+  ]);
+}
+
+function originsOf(urls: (string | undefined)[]): string[] {
+  return [...new Set(urls.flatMap((url) => (url === undefined ? [] : [new URL(url).origin])))];
 }
 
 /**

@@ -23,24 +23,6 @@ export type QontoErrorCode =
   | 'token_store'
   | 'webhook_signature';
 
-/**
- * Literal class names: a minifying bundler (Next.js's production build, for one) renames classes, and an error
- * logged as `p: …` helps nobody.
- */
-const NAMES: Record<QontoErrorCode, string> = {
-  config: 'QontoConfigError',
-  staging_gate: 'QontoStagingGateError',
-  oauth: 'QontoOAuthError',
-  api: 'QontoApiError',
-  missing_scope: 'QontoMissingScopeError',
-  rate_limited: 'QontoRateLimitError',
-  network: 'QontoNetworkError',
-  timeout: 'QontoTimeoutError',
-  unexpected_response: 'QontoUnexpectedResponseError',
-  token_store: 'QontoTokenStoreError',
-  webhook_signature: 'QontoWebhookSignatureError',
-};
-
 /** Base class of every error thrown by `@qonto-oauth/*`. */
 export class QontoError extends Error {
   readonly code: QontoErrorCode;
@@ -48,7 +30,9 @@ export class QontoError extends Error {
   constructor(code: QontoErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target === QontoError ? 'QontoError' : NAMES[code];
+    // Each subclass names itself with a literal too: a minifying bundler (Next.js's production build, for one)
+    // renames classes, and an error logged as `p: …` helps nobody.
+    this.name = 'QontoError';
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
@@ -71,6 +55,8 @@ export function isQontoError(error: unknown): error is QontoError {
  * with production. Thrown at construction, before any request.
  */
 export class QontoConfigError extends QontoError {
+  override name = 'QontoConfigError';
+
   constructor(message: string) {
     super('config', message);
   }
@@ -82,9 +68,11 @@ export class QontoConfigError extends QontoError {
  * environment. See https://docs.qonto.com/get-started/general/sandbox-access.
  */
 export class QontoStagingGateError extends QontoError {
+  override name = 'QontoStagingGateError';
+
   /** HTTP status of the gate's answer (302, 200, …). */
   readonly status: number;
-  /** Host of the `Location` header, when the gate redirected. */
+  /** Host of the `Location` header, scrubbed of secrets, when the gate redirected and it is a plain host name. */
   readonly locationHost: string | undefined;
 
   constructor(message: string, o: { status: number; locationHost?: string | undefined }) {
@@ -99,6 +87,8 @@ export class QontoStagingGateError extends QontoError {
  * denied consent (`access_denied`).
  */
 export class QontoOAuthError extends QontoError {
+  override name = 'QontoOAuthError';
+
   /** RFC 6749 `error`, e.g. `invalid_grant`. */
   readonly error: string;
   /** RFC 6749 `error_description`, scrubbed of secrets. */
@@ -140,6 +130,8 @@ export interface QontoApiErrorObject {
 
 /** The Business API answered with an error status (JSON:API error body parsed into `errors`). */
 export class QontoApiError extends QontoError {
+  override name = 'QontoApiError';
+
   readonly status: number;
   readonly errors: QontoApiErrorObject[];
   /**
@@ -165,6 +157,8 @@ export class QontoApiError extends QontoError {
  * scope"). Request one of `requiredScopes` and have the user connect with Qonto again: a refresh keeps the scopes.
  */
 export class QontoMissingScopeError extends QontoApiError {
+  override name = 'QontoMissingScopeError';
+
   /** The scopes of which the endpoint needs one (from Qonto's API reference); empty when core does not know it. */
   readonly requiredScopes: readonly string[];
 
@@ -179,6 +173,8 @@ export class QontoMissingScopeError extends QontoApiError {
 
 /** HTTP 429 that outlived the retries. Qonto allows 1,000 requests per 10 s per IP. */
 export class QontoRateLimitError extends QontoApiError {
+  override name = 'QontoRateLimitError';
+
   /** Seconds the server asked to wait (`Retry-After`), when it said. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -197,6 +193,8 @@ export class QontoRateLimitError extends QontoApiError {
 
 /** The request never got an HTTP answer (DNS, connection refused, reset, TLS). */
 export class QontoNetworkError extends QontoError {
+  override name = 'QontoNetworkError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('network', message, options);
   }
@@ -204,6 +202,8 @@ export class QontoNetworkError extends QontoError {
 
 /** No answer within `timeoutMs`. */
 export class QontoTimeoutError extends QontoError {
+  override name = 'QontoTimeoutError';
+
   readonly timeoutMs: number;
 
   constructor(message: string, o: { timeoutMs: number }) {
@@ -214,6 +214,8 @@ export class QontoTimeoutError extends QontoError {
 
 /** An answer that is not what Qonto documents: not JSON, a redirect from production, a token response without `access_token`. */
 export class QontoUnexpectedResponseError extends QontoError {
+  override name = 'QontoUnexpectedResponseError';
+
   readonly status: number | undefined;
 
   constructor(message: string, o: { status?: number | undefined } = {}) {
@@ -230,6 +232,8 @@ export class QontoUnexpectedResponseError extends QontoError {
  * key, never a token.
  */
 export class QontoTokenStoreError extends QontoError {
+  override name = 'QontoTokenStoreError';
+
   /** The connection's key in the store, when the failure concerns one connection. */
   readonly key: string | undefined;
   /** True when the connection's tokens are gone and the user must connect with Qonto again. */
@@ -248,6 +252,8 @@ export class QontoTokenStoreError extends QontoError {
  * the body under the subscription's secret: answer it 400 and do not act on it. The message never holds the secret.
  */
 export class QontoWebhookSignatureError extends QontoError {
+  override name = 'QontoWebhookSignatureError';
+
   constructor(message: string) {
     super('webhook_signature', message);
   }

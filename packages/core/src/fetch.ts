@@ -1,9 +1,4 @@
-import {
-  type QontoEndpoints,
-  type QontoEnvironment,
-  resolveEndpoints,
-  stagingTokenOrigins,
-} from './environments.js';
+import { type QontoEnvironment, resolveEndpoints, stagingTokenOrigins } from './environments.js';
 import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
 import { explain, SANDBOX_CREDENTIALS, SANDBOX_DOC } from './messages.js';
 import { discardBody, isRedirect, redirectHost } from './response-body.js';
@@ -85,35 +80,44 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
     throw new QontoConfigError('createQontoFetch needs options: { environment, stagingToken? }.');
   }
   const endpoints = resolveEndpoints(o.environment);
-  const origins = new Set(stagingTokenOrigins(endpoints));
-  const stagingToken = checkStagingToken(endpoints, o.stagingToken);
+  const origins = stagingTokenOrigins(endpoints);
+  const stagingToken = checkStagingToken(endpoints.requiresStagingToken, o.stagingToken);
   const timeoutMs = checkNumber(o.timeoutMs, 30_000, 'timeoutMs', 1);
-  const retries = o.retry === false ? 0 : checkNumber(o.retry?.retries, 2, 'retry.retries', 0);
-  const maxDelayMs = o.retry === false ? 0 : checkNumber(o.retry?.maxDelayMs, 30_000, 'retry.maxDelayMs', 0);
+  const retry = o.retry === false ? { retries: 0, maxDelayMs: 0 } : o.retry;
+  const retries = checkNumber(retry?.retries, 2, 'retry.retries', 0);
+  const maxDelayMs = checkNumber(retry?.maxDelayMs, 30_000, 'retry.maxDelayMs', 0);
   if (o.fetch !== undefined && typeof o.fetch !== 'function') {
     throw new QontoConfigError('fetch must be a function compatible with the global fetch.');
   }
   const baseFetch = o.fetch;
 
+  /** Whether `href` gets the token: its origin, then its end or `/`, `?`, `#`; the URL parser for other spellings. */
+  const isGated = (href: string): boolean => {
+    for (const origin of origins) {
+      const next = href.startsWith(origin) ? href.charAt(origin.length) : '-';
+      if (next === '' || next === '/' || next === '?' || next === '#') return true;
+    }
+    return URL.canParse(href) && origins.includes(new URL(href).origin);
+  };
+
   const qontoFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = isRequest(input) ? input : undefined;
-    const url = new URL(request ? request.url : String(input));
+    const href = request ? request.url : String(input);
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
-    const headers = new Headers(init?.headers ?? request?.headers);
-    // Drop any variant the caller passed: the token goes only to the environment's own origins, in our casing.
-    headers.delete(STAGING_TOKEN_HEADER);
-    const gated = stagingToken !== undefined && origins.has(url.origin);
-    if (gated) headers.set(STAGING_TOKEN_HEADER, stagingToken);
+    const gated = stagingToken !== undefined && isGated(href);
+    const headers = withStagingHeader(init?.headers ?? request?.headers, gated ? stagingToken : undefined);
     const callerSignal = init?.signal ?? request?.signal ?? undefined;
     const attempts = IDEMPOTENT_METHODS.has(method) ? retries + 1 : 1;
-    const where = `${method} ${url.origin}${url.pathname}`;
 
     for (let attempt = 1; ; attempt++) {
       // undici can abort a request only through the signal it was given (it follows init.signal; the Request's own
       // controller is private), and cancelling the body works only once headers came. A timeout raced without a
       // signal would leave the socket open, so every attempt carries one (bench/run.mjs measures what it costs).
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(timeoutError(where, timeoutMs)), timeoutMs);
+      const timer = setTimeout(
+        () => controller.abort(timeoutError(describeRequest(method, href), timeoutMs)),
+        timeoutMs,
+      );
       // The timer also bounds the body read after we return; unref it so it never keeps a process alive.
       timer.unref?.();
       const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
@@ -130,13 +134,18 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
         clearTimeout(timer);
         if (callerSignal?.aborted) throw callerSignal.reason ?? error;
         if (controller.signal.aborted) throw controller.signal.reason;
-        const networkError = toNetworkError(error, where);
+        // An unparseable URL is the caller's mistake, not the network's: fetch's own TypeError says so.
+        if (!URL.canParse(href)) throw error;
+        const networkError = toNetworkError(error, describeRequest(method, href));
         if (networkError === undefined) throw error;
         if (attempt >= attempts) throw networkError;
         await hooks.sleep(backoffMs(attempt, maxDelayMs, hooks.random), callerSignal);
         continue;
       }
-      if (gated) await assertNotStagingGate(response, url, method, () => sentSecrets(headers, init?.body));
+      if (gated && isStagingGate(response)) {
+        await discardBody(response);
+        throw stagingGateError(response, href, method, sentSecrets(headers, init?.body));
+      }
       if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
         clearTimeout(timer);
         const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
@@ -170,39 +179,31 @@ export function parseRetryAfterMs(
 }
 
 /** The staging token to send, once checked against what the environment needs. */
-function checkStagingToken(endpoints: QontoEndpoints, token: string | undefined): string | undefined {
-  if (endpoints.requiresStagingToken) {
-    if (token === undefined || token === '') {
-      throw new QontoConfigError(
-        explain(
-          'The Qonto sandbox needs a staging token on every request (header X-Qonto-Staging-Token), and none was given',
-          'stagingToken (QONTO_STAGING_TOKEN) is unset, or these are production credentials',
-          `pass stagingToken (or set QONTO_STAGING_TOKEN) to the token shown in ${SANDBOX_CREDENTIALS}, or use ` +
-            `environment 'production'. See ${SANDBOX_DOC}`,
-        ),
-      );
-    }
-    if (typeof token !== 'string' || !STAGING_TOKEN_CHARS.test(token)) {
-      throw new QontoConfigError(
-        'stagingToken is malformed: it must be printable ASCII without spaces or line breaks. Fix: copy it again ' +
-          `from ${SANDBOX_CREDENTIALS}.`,
-      );
-    }
-    return token;
-  }
-  if (token !== undefined && token !== '') {
+function checkStagingToken(required: boolean, token: string | undefined): string | undefined {
+  const given = token !== undefined && token !== '';
+  if (required && !given) {
     throw new QontoConfigError(
-      `A staging token was given, but ${describeEnvironment(endpoints)} does not take one: Qonto's production ` +
-        'rejects the X-Qonto-Staging-Token header. Fix: remove stagingToken (QONTO_STAGING_TOKEN), or use ' +
-        "environment 'sandbox'.",
+      explain(
+        'The Qonto sandbox needs a staging token on every request (X-Qonto-Staging-Token), and none was given',
+        'QONTO_STAGING_TOKEN is unset, or these are production credentials',
+        `pass stagingToken (QONTO_STAGING_TOKEN) from ${SANDBOX_CREDENTIALS}, or use environment 'production'. ` +
+          `See ${SANDBOX_DOC}`,
+      ),
     );
   }
-  return undefined;
-}
-
-function describeEnvironment(endpoints: QontoEndpoints): string {
-  const origin = new URL(endpoints.tokenUrl).origin;
-  return origin === 'https://oauth.qonto.com' ? 'the production environment' : `the endpoints at ${origin}`;
+  if (!required && given) {
+    throw new QontoConfigError(
+      "A staging token was given, but the environment does not take one: Qonto's production rejects the " +
+        "X-Qonto-Staging-Token header. Fix: remove stagingToken (QONTO_STAGING_TOKEN), or use environment 'sandbox'.",
+    );
+  }
+  if (given && (typeof token !== 'string' || !STAGING_TOKEN_CHARS.test(token))) {
+    throw new QontoConfigError(
+      'stagingToken is malformed (printable ASCII only, no spaces or line breaks). Fix: copy it again from ' +
+        `${SANDBOX_CREDENTIALS}.`,
+    );
+  }
+  return given ? token : undefined;
 }
 
 function checkNumber(value: number | undefined, fallback: number, name: string, min: number): number {
@@ -221,8 +222,8 @@ function timeoutError(where: string, timeoutMs: number): QontoTimeoutError {
   return new QontoTimeoutError(
     explain(
       `No answer to ${where} within ${timeoutMs} ms`,
-      'the server or the network is slow or stuck',
-      'try again later, or raise timeoutMs.',
+      'a slow or stuck server or network',
+      'retry later, or raise timeoutMs.',
     ),
     { timeoutMs },
   );
@@ -241,8 +242,8 @@ function toNetworkError(error: unknown, where: string): QontoNetworkError | unde
   return new QontoNetworkError(
     explain(
       `No HTTP answer to ${where} (${reason})`,
-      'the host is down or unreachable from here (DNS, firewall, proxy), or the URL is wrong',
-      'check the environment or endpoints and the network, then retry.',
+      'the host is down or unreachable (DNS, firewall, proxy), or the URL is wrong',
+      'check the endpoints and the network, then retry.',
     ),
     isSystemError ? { cause: inner } : undefined,
   );
@@ -255,30 +256,69 @@ function backoffMs(attempt: number, maxDelayMs: number, random: () => number): n
 }
 
 /**
+ * The caller's headers without any variant of the staging header, plus `token` in its exact casing when given. A
+ * plain record is passed on as is when there is nothing to change, else copied (cheaper than a `Headers`, and it
+ * keeps the caller's casing); a `Headers` or pairs are copied into a `Headers`.
+ */
+function withStagingHeader(
+  headers: RequestInit['headers'],
+  token: string | undefined,
+): RequestInit['headers'] {
+  if (headers === undefined || headers === null) {
+    return token === undefined ? undefined : { [STAGING_TOKEN_HEADER]: token };
+  }
+  if (typeof headers === 'object' && !(Symbol.iterator in headers)) {
+    let record = headers as Record<string, string>;
+    for (const name of Object.keys(record)) {
+      if (name.length === STAGING_TOKEN_HEADER.length && name.toLowerCase() === 'x-qonto-staging-token') {
+        if (record === headers) record = { ...record };
+        delete record[name];
+      }
+    }
+    return token === undefined ? record : { ...record, [STAGING_TOKEN_HEADER]: token };
+  }
+  const copy = new Headers(headers);
+  copy.delete(STAGING_TOKEN_HEADER);
+  if (token !== undefined) copy.set(STAGING_TOKEN_HEADER, token);
+  return copy;
+}
+
+/** "GET https://host/path": what an error says of a request, never its query (it may carry anything). */
+function describeRequest(method: string, href: string): string {
+  const url = new URL(href);
+  return `${method} ${url.origin}${url.pathname}`;
+}
+
+/**
  * The sandbox answers a request without a valid staging token with a 302 to OneLogin or the developer portal, or
  * an HTML page with status 200, instead of JSON (https://docs.qonto.com/get-started/general/sandbox-access).
- * The status and the redirect's host explain it: nothing else of the answer is shown.
  */
-async function assertNotStagingGate(
+function isStagingGate(response: Response): boolean {
+  return (
+    isRedirect(response.status) ||
+    response.type === 'opaqueredirect' ||
+    /\btext\/html\b/i.test(response.headers.get('content-type') ?? '')
+  );
+}
+
+/** The gate's answer explained by its status and the redirect's host: nothing else of the answer is shown. */
+function stagingGateError(
   response: Response,
-  url: URL,
+  href: string,
   method: string,
-  secrets: () => string[],
-): Promise<void> {
+  secrets: string[],
+): QontoStagingGateError {
   const redirected = isRedirect(response.status) || response.type === 'opaqueredirect';
-  const html = /\btext\/html\b/i.test(response.headers.get('content-type') ?? '');
-  if (!redirected && !html) return;
-  await discardBody(response);
-  const locationHost = redirected ? redirectHost(response, url, secrets()) : undefined;
+  const locationHost = redirected ? redirectHost(response, href, secrets) : undefined;
   const what = !redirected
     ? `${response.status} with an HTML page`
     : `${response.status} redirecting${locationHost ? ` to ${locationHost}` : ''}`;
-  throw new QontoStagingGateError(
+  return new QontoStagingGateError(
     explain(
-      `Qonto sandbox answered ${method} ${url.origin}${url.pathname} with ${what} instead of JSON: its sign-in ` +
-        'gate (OneLogin / developer portal) refused the request',
-      'the X-Qonto-Staging-Token is wrong, revoked or belongs to another app, or the credentials are production ones',
-      `copy the staging token from ${SANDBOX_CREDENTIALS} into stagingToken (QONTO_STAGING_TOKEN) and use the ` +
+      `The sandbox's sign-in gate (OneLogin / developer portal) answered ${describeRequest(method, href)} with ` +
+        `${what} instead of JSON`,
+      "the staging token is wrong, revoked or another app's, or the credentials are production's",
+      `copy the staging token from ${SANDBOX_CREDENTIALS} into stagingToken (QONTO_STAGING_TOKEN), with the ` +
         `app's sandbox client id and secret. See ${SANDBOX_DOC}`,
     ),
     { status: response.status, locationHost },
@@ -289,7 +329,8 @@ async function assertNotStagingGate(
  * What a request carried that a server could echo: the staging token, the `Authorization` credentials, and every
  * value of a form body (the client secret, a code, a verifier, a refresh token).
  */
-function sentSecrets(headers: Headers, body: RequestInit['body'] | undefined): string[] {
+function sentSecrets(init: RequestInit['headers'], body: RequestInit['body'] | undefined): string[] {
+  const headers = new Headers(init);
   const secrets: string[] = [];
   const staging = headers.get(STAGING_TOKEN_HEADER);
   if (staging) secrets.push(staging);

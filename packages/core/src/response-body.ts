@@ -1,6 +1,6 @@
 import { isQontoError, QontoNetworkError, QontoUnexpectedResponseError } from './errors.js';
 import { explain } from './messages.js';
-import { redactSecrets } from './redact.js';
+import { redactHost, redactSecrets } from './redact.js';
 
 /**
  * Reading a server's answer defensively: its body, a JSON object in it, where it redirects. Shared by the fetch
@@ -129,14 +129,17 @@ export function describeRedirect(
   return host === undefined ? 'a redirect' : `a redirect to ${host}`;
 }
 
-/** The host of a redirect's `Location`, scrubbed of `secrets`, or `undefined` when there is none readable. */
+/**
+ * The host of a redirect's `Location`, scrubbed of `secrets`, or `undefined` when there is none readable or it is
+ * not a plain host name.
+ */
 export function redirectHost(
   response: Response,
   base: string | URL | undefined,
   secrets: Iterable<string | undefined>,
 ): string | undefined {
   const host = redirectTarget(response, base)?.host;
-  return host ? redactSecrets(host, secrets) : undefined;
+  return host ? redactHost(host, secrets) : undefined;
 }
 
 /** `text` parsed as JSON when it is a JSON object (not an array, not a scalar), else `undefined`. */

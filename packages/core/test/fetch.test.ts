@@ -92,6 +92,9 @@ describe('createQontoFetch: the staging header', () => {
       { Accept: 'application/json', 'x-qonto-STAGING-token': 'z' },
     ];
     for (const headers of sent) await qontoFetch(`${sandbox.url}/v2/organization`, { headers });
+    // The caller's own objects are left as they were.
+    expect(sent[0]).toEqual(new Headers({ Accept: 'application/json', 'X-Qonto-Staging-Token': 'x' }));
+    expect(sent[2]).toEqual({ Accept: 'application/json', 'x-qonto-STAGING-token': 'z' });
     await qontoFetch(`${sandbox.url}/v2/organization`, {
       headers: [
         ['x-trace', 'a'],
@@ -130,6 +133,43 @@ describe('createQontoFetch: the staging header', () => {
       ['X-Qonto-Staging-Token'],
       ['X-Qonto-Staging-Token'],
     ]);
+  });
+
+  it("decides by the URL's origin however it is spelled, and not by a prefix of it", async () => {
+    const seen: [string, string | null][] = [];
+    const qontoFetch = createQontoFetch({
+      environment: sandboxEndpointsAt(sandbox.url),
+      stagingToken: TOKEN,
+      fetch: async (input, init) => {
+        seen.push([String(input), new Headers(init?.headers).get('x-qonto-staging-token')]);
+        return new Response('{}', { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const { port } = new URL(sandbox.url);
+    const urls = [
+      sandbox.url,
+      `${sandbox.url}?page=2`,
+      `${sandbox.url}#top`,
+      `HTTP://127.0.0.1:${port}/v2/organization`,
+      `http://127.0.0.1:${port}\\v2\\organization`,
+      `http://127.0.0.1:${port}0/v2/organization`,
+      `http://127.0.0.1:${port}.example/v2/organization`,
+      `http://localhost:${port}/v2/organization`,
+    ];
+    for (const url of urls) await qontoFetch(url);
+    expect(seen.map(([, token]) => token)).toEqual([TOKEN, TOKEN, TOKEN, TOKEN, TOKEN, null, null, null]);
+  });
+
+  it('refuses a URL it cannot parse with fetch\'s own TypeError, without retrying it as a network failure', async () => {
+    const hooks = recordingHooks();
+    const qontoFetch = createQontoFetchWith(
+      { environment: sandboxEndpointsAt(sandbox.url), stagingToken: TOKEN },
+      hooks,
+    );
+    const error = await qontoFetch('/v2/organization').catch((e) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(QontoNetworkError);
+    expect(hooks.delays).toEqual([]);
   });
 
   it('sends redirect: manual to the fetch it wraps, so the header cannot follow a redirect', async () => {
@@ -209,6 +249,17 @@ describe('createQontoFetch: the sandbox gate', () => {
     expect(error).toBeInstanceOf(QontoStagingGateError);
     expect(error.locationHost).toBe('developers.qonto.com');
     expect(error.message).toMatch(/developers\.qonto\.com/);
+  });
+
+  it('leaves out a Location host that is not a plain host name', async () => {
+    sandbox.handle((_req, res) => {
+      res.writeHead(302, { location: `https://${TOKEN.replace(/-/g, '&hyphen;')}.example/` }).end();
+    });
+    const error = await qontoFetch()(`${sandbox.url}/v2/organization`).catch((e) => e);
+    expect(error).toBeInstanceOf(QontoStagingGateError);
+    expect(error.locationHost).toBeUndefined();
+    expect(error.message).toMatch(/302 redirecting instead of JSON/);
+    expect(error.message).not.toContain('hyphen');
   });
 
   it('turns an HTML page with status 200 into QontoStagingGateError', async () => {
