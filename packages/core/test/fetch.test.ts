@@ -160,7 +160,7 @@ describe('createQontoFetch: the staging header', () => {
     expect(seen.map(([, token]) => token)).toEqual([TOKEN, TOKEN, TOKEN, TOKEN, TOKEN, null, null, null]);
   });
 
-  it('refuses a URL it cannot parse with fetch\'s own TypeError, without retrying it as a network failure', async () => {
+  it("refuses a URL it cannot parse with fetch's own TypeError, without retrying it as a network failure", async () => {
     const hooks = recordingHooks();
     const qontoFetch = createQontoFetchWith(
       { environment: sandboxEndpointsAt(sandbox.url), stagingToken: TOKEN },
