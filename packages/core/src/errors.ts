@@ -25,7 +25,7 @@ export type QontoErrorCode =
 
 /** Base class of every error thrown by `@qonto-oauth/*`. */
 export class QontoError extends Error {
-  readonly code: QontoErrorCode;
+  declare readonly code: QontoErrorCode;
 
   constructor(code: QontoErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -71,9 +71,9 @@ export class QontoStagingGateError extends QontoError {
   override name = 'QontoStagingGateError';
 
   /** HTTP status of the gate's answer (302, 200, …). */
-  readonly status: number;
+  declare readonly status: number;
   /** Host of the `Location` header, scrubbed of secrets, when the gate redirected and it is a plain host name. */
-  readonly locationHost: string | undefined;
+  declare readonly locationHost: string | undefined;
 
   constructor(message: string, o: { status: number; locationHost?: string | undefined }) {
     super('staging_gate', message);
@@ -90,15 +90,15 @@ export class QontoOAuthError extends QontoError {
   override name = 'QontoOAuthError';
 
   /** RFC 6749 `error`, e.g. `invalid_grant`. */
-  readonly error: string;
+  declare readonly error: string;
   /** RFC 6749 `error_description`, scrubbed of secrets. */
-  readonly errorDescription: string | undefined;
+  declare readonly errorDescription: string | undefined;
   /** What to check, when the error has a usual cause (e.g. `invalid_client`: credentials of the other environment). */
-  readonly hint: string | undefined;
+  declare readonly hint: string | undefined;
   /** True when the user must go through the authorization flow again (e.g. `invalid_grant` on refresh). */
-  readonly reconnectRequired: boolean;
+  declare readonly reconnectRequired: boolean;
   /** HTTP status of the answer, when it came from the token endpoint. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(
     message: string,
@@ -132,13 +132,13 @@ export interface QontoApiErrorObject {
 export class QontoApiError extends QontoError {
   override name = 'QontoApiError';
 
-  readonly status: number;
-  readonly errors: QontoApiErrorObject[];
+  declare readonly status: number;
+  declare readonly errors: QontoApiErrorObject[];
   /**
    * Qonto's id of the failed request (the body's `trace_id`, else the gateway's `X-Tyk-Trace-Id` header): quote it
    * to Qonto's support.
    */
-  readonly traceId: string | undefined;
+  declare readonly traceId: string | undefined;
 
   constructor(
     message: string,
@@ -160,7 +160,7 @@ export class QontoMissingScopeError extends QontoApiError {
   override name = 'QontoMissingScopeError';
 
   /** The scopes of which the endpoint needs one (from Qonto's API reference); empty when core does not know it. */
-  readonly requiredScopes: readonly string[];
+  declare readonly requiredScopes: readonly string[];
 
   constructor(
     message: string,
@@ -176,7 +176,7 @@ export class QontoRateLimitError extends QontoApiError {
   override name = 'QontoRateLimitError';
 
   /** Seconds the server asked to wait (`Retry-After`), when it said. */
-  readonly retryAfterSeconds: number | undefined;
+  declare readonly retryAfterSeconds: number | undefined;
 
   constructor(
     message: string,
@@ -204,7 +204,7 @@ export class QontoNetworkError extends QontoError {
 export class QontoTimeoutError extends QontoError {
   override name = 'QontoTimeoutError';
 
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(message: string, o: { timeoutMs: number }) {
     super('timeout', message);
@@ -216,7 +216,7 @@ export class QontoTimeoutError extends QontoError {
 export class QontoUnexpectedResponseError extends QontoError {
   override name = 'QontoUnexpectedResponseError';
 
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(message: string, o: { status?: number | undefined } = {}) {
     super('unexpected_response', message);
@@ -235,9 +235,9 @@ export class QontoTokenStoreError extends QontoError {
   override name = 'QontoTokenStoreError';
 
   /** The connection's key in the store, when the failure concerns one connection. */
-  readonly key: string | undefined;
+  declare readonly key: string | undefined;
   /** True when the connection's tokens are gone and the user must connect with Qonto again. */
-  readonly reconnectRequired: boolean;
+  declare readonly reconnectRequired: boolean;
 
   constructor(message: string, o: { key?: string | undefined; reconnectRequired?: boolean } = {}) {
     // No `cause`: a store client's error can carry the command it sent, tokens included.

@@ -142,9 +142,10 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
         await hooks.sleep(backoffMs(attempt, maxDelayMs, hooks.random), callerSignal);
         continue;
       }
-      if (gated && isStagingGate(response)) {
+      const gate = gated ? stagingGateAnswer(response) : undefined;
+      if (gate !== undefined) {
         await discardBody(response);
-        throw stagingGateError(response, href, method, sentSecrets(headers, init?.body));
+        throw stagingGateError(response, gate, href, method, sentSecrets(headers, init?.body));
       }
       if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
         clearTimeout(timer);
@@ -290,38 +291,36 @@ function describeRequest(method: string, href: string): string {
 }
 
 /**
- * The sandbox answers a request without a valid staging token with a 302 to OneLogin or the developer portal, or
- * an HTML page with status 200, instead of JSON (https://docs.qonto.com/get-started/general/sandbox-access).
+ * How the sandbox answers a request without a valid staging token, instead of JSON: a 302 to OneLogin or the
+ * developer portal, or an HTML page with status 200 (https://docs.qonto.com/get-started/general/sandbox-access).
  */
-function isStagingGate(response: Response): boolean {
-  return (
-    isRedirect(response.status) ||
-    response.type === 'opaqueredirect' ||
-    /\btext\/html\b/i.test(response.headers.get('content-type') ?? '')
-  );
+function stagingGateAnswer(response: Response): 'redirect' | 'html' | undefined {
+  if (isRedirect(response.status) || response.type === 'opaqueredirect') return 'redirect';
+  return /\btext\/html\b/i.test(response.headers.get('content-type') ?? '') ? 'html' : undefined;
 }
 
 /** The gate's answer explained by its status and the redirect's host: nothing else of the answer is shown. */
 function stagingGateError(
   response: Response,
+  gate: 'redirect' | 'html',
   href: string,
   method: string,
   secrets: string[],
 ): QontoStagingGateError {
-  const redirected = isRedirect(response.status) || response.type === 'opaqueredirect';
-  const locationHost = redirected ? redirectHost(response, href, secrets) : undefined;
-  const what = !redirected
-    ? `${response.status} with an HTML page`
-    : `${response.status} redirecting${locationHost ? ` to ${locationHost}` : ''}`;
+  const { status } = response;
+  const locationHost = gate === 'redirect' ? redirectHost(response, href, secrets) : undefined;
+  const what =
+    gate === 'html'
+      ? `${status} with an HTML page`
+      : `${status} redirecting${locationHost ? ` to ${locationHost}` : ''}`;
   return new QontoStagingGateError(
     explain(
-      `The sandbox's sign-in gate (OneLogin / developer portal) answered ${describeRequest(method, href)} with ` +
-        `${what} instead of JSON`,
-      "the staging token is wrong, revoked or another app's, or the credentials are production's",
+      `The sandbox's sign-in gate answered ${describeRequest(method, href)} with ${what} instead of JSON`,
+      "a wrong, revoked or other app's staging token, or production credentials",
       `copy the staging token from ${SANDBOX_CREDENTIALS} into stagingToken (QONTO_STAGING_TOKEN), with the ` +
         `app's sandbox client id and secret. See ${SANDBOX_DOC}`,
     ),
-    { status: response.status, locationHost },
+    { status, locationHost },
   );
 }
 
@@ -349,7 +348,7 @@ function sentSecrets(init: RequestInit['headers'], body: RequestInit['body'] | u
 /** Waits `ms`, rejecting with the signal's reason if it aborts first. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    signal?.throwIfAborted();
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);

@@ -82,12 +82,12 @@ function tooLarge(
 ): QontoUnexpectedResponseError {
   return new QontoUnexpectedResponseError(
     explain(
-      `The answer to ${where} (status ${status}) is larger than ${formatBytes(limit.maxBytes)}, the cap for it, ` +
-        'and was refused before being read in full',
-      'the endpoint is not the one expected (a proxy or another server answered), or it returns far more than usual',
+      `The answer to ${where} (status ${status}) is larger than ${formatBytes(limit.maxBytes)}, its cap, and was ` +
+        'refused before being read in full',
+      'a proxy or another server answered, or the endpoint returns far more than usual',
       limit.option === undefined
         ? "check the environment's endpoints and any proxy."
-        : `check the environment's endpoints; if such answers are expected, raise ${limit.option}.`,
+        : `check the environment's endpoints, or raise ${limit.option} if such answers are expected.`,
     ),
     { status },
   );
