@@ -103,7 +103,8 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
   const qontoFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = isRequest(input) ? input : undefined;
     const href = request ? request.url : String(input);
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const given = init?.method ?? request?.method;
+    const method = (given ?? 'GET').toUpperCase();
     const gated = stagingToken !== undefined && isGated(href);
     const headers = withStagingHeader(init?.headers ?? request?.headers, gated ? stagingToken : undefined);
     const callerSignal = init?.signal ?? request?.signal ?? undefined;
@@ -123,13 +124,10 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
       const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
       let response: Response;
       try {
-        response = await (baseFetch ?? globalThis.fetch)(request ? request.clone() : input, {
-          ...init,
-          method,
-          headers,
-          redirect: 'manual',
-          signal,
-        });
+        const options: RequestInit = { ...init, headers, redirect: 'manual', signal };
+        // Only a method written in another case is passed again: fetch validates any method it is given.
+        if (given !== undefined && given !== method) options.method = method;
+        response = await (baseFetch ?? globalThis.fetch)(request ? request.clone() : input, options);
       } catch (error) {
         clearTimeout(timer);
         if (callerSignal?.aborted) throw callerSignal.reason ?? error;

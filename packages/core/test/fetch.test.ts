@@ -172,6 +172,17 @@ describe('createQontoFetch: the staging header', () => {
     expect(hooks.delays).toEqual([]);
   });
 
+  it('sends a method given in lower case in upper case, as Qonto expects (fetch leaves `patch` as is)', async () => {
+    const qontoFetch = createQontoFetch({
+      environment: sandboxEndpointsAt(sandbox.url),
+      stagingToken: TOKEN,
+    });
+    await qontoFetch(`${sandbox.url}/v2/attachments`, { method: 'patch', body: '{}' });
+    await qontoFetch(new Request(`${sandbox.url}/v2/attachments`, { method: 'patch', body: '{}' }));
+    await qontoFetch(`${sandbox.url}/v2/organization`);
+    expect(sandbox.requests.map((r) => r.method)).toEqual(['PATCH', 'PATCH', 'GET']);
+  });
+
   it('sends redirect: manual to the fetch it wraps, so the header cannot follow a redirect', async () => {
     const seen: RequestInit['redirect'][] = [];
     const qontoFetch = createQontoFetch({
