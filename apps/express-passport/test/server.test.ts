@@ -124,5 +124,5 @@ describe('the built server (pnpm start)', () => {
     const refreshed = await browser.post(`${origin}/refresh`);
     expect(refreshed.status).toBe(303);
     expect(refreshed.headers.get('location')).toBe('/account');
-  }, 30_000);
+  });
 });

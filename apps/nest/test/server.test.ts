@@ -122,5 +122,5 @@ describe('the built app (pnpm start)', () => {
     const page = await browser.open(await completeAuthorization(start.headers.get('location')!, user));
     expect(page.url).toBe(`${origin}/me`);
     expect(page.html).toContain(user.organizations[0]!.legalName);
-  }, 30_000);
+  });
 });
