@@ -166,7 +166,7 @@ export class QontoMissingScopeError extends QontoApiError {
     message: string,
     o: { errors?: QontoApiErrorObject[]; traceId?: string | undefined; requiredScopes: readonly string[] },
   ) {
-    super(message, { status: 403, errors: o.errors ?? [], traceId: o.traceId }, 'missing_scope');
+    super(message, { ...o, status: 403 }, 'missing_scope');
     this.requiredScopes = Object.freeze([...o.requiredScopes]);
   }
 }
@@ -186,7 +186,7 @@ export class QontoRateLimitError extends QontoApiError {
       traceId?: string | undefined;
     },
   ) {
-    super(message, { status: 429, errors: o.errors ?? [], traceId: o.traceId }, 'rate_limited');
+    super(message, { ...o, status: 429 }, 'rate_limited');
     this.retryAfterSeconds = o.retryAfterSeconds;
   }
 }

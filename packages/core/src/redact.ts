@@ -37,11 +37,7 @@ export function secretForms(secret: string): string[] {
  */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
   if (typeof text !== 'string' || text === '') return typeof text === 'string' ? text : '';
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH)
-      for (const f of secretForms(secret)) needles.add(foldCase(f));
-  }
+  const needles = needlesOf(secrets);
   if (needles.size === 0) return text;
   const spans: [number, number][] = [];
   for (const view of decodedViews(text)) {
@@ -58,23 +54,29 @@ export function redactSecrets(text: string, secrets: Iterable<string | undefined
 /**
  * A URL's host (`URL.host`) scrubbed of `secrets`, or `undefined` when it is not a plain host name. The URL parser
  * already undid percent-escapes, and a host made only of letters, digits, `.`, `-` and `_` (a port, an IPv6
- * literal) cannot hold an HTML entity, a JSON escape or a `+`: what is left to find is each secret, raw or as
- * base64, in any letter case. Cheaper than {@link redactSecrets}, for the one place that shows a server's URL.
+ * literal) cannot hold an HTML entity, a JSON escape or a `+`: the host itself, lower-cased, is the only text to
+ * search. Cheaper than {@link redactSecrets}, for the one place that shows a server's URL.
  */
 export function redactHost(host: string, secrets: Iterable<string | undefined>): string | undefined {
   const folded = host.toLowerCase();
   if (!/^(?:[\w.-]+|\[[\da-f:.]+\])(?::\d+)?$/.test(folded)) return undefined;
   const spans: [number, number][] = [];
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of secretForms(secret)) {
-      const needle = form.toLowerCase();
-      for (let at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + 1)) {
-        spans.push([at, at + needle.length]);
-      }
+  for (const needle of needlesOf(secrets)) {
+    for (let at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + 1)) {
+      spans.push([at, at + needle.length]);
     }
   }
   return blank(folded, spans);
+}
+
+/** Every form of every secret long enough to scrub, case-folded. */
+function needlesOf(secrets: Iterable<string | undefined>): Set<string> {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH)
+      for (const f of secretForms(secret)) needles.add(foldCase(f));
+  }
+  return needles;
 }
 
 /**
