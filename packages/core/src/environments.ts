@@ -98,9 +98,9 @@ export function endpointUrlProblem(
     return `must be an https URL, not ${url.protocol}`;
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && o.allowInsecureHttp !== true) {
     return (
-      'uses http: on a host that is not loopback, where anyone on the path can read the client secret, the codes ' +
-      'and the tokens. Fix: use https:, or, for a test network (an emulator reached by its container name), opt in ' +
-      'with allowInsecureHttp: true (QONTO_ALLOW_INSECURE_HTTP=true)'
+      'uses http: on a host that is not loopback, where anyone on the path reads the client secret, codes and ' +
+      'tokens. Fix: use https:, or for a test network (an emulator reached by its container name) opt in with ' +
+      'allowInsecureHttp: true (QONTO_ALLOW_INSECURE_HTTP=true)'
     );
   }
   return undefined;

@@ -145,18 +145,15 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
         await discardBody(response);
         throw stagingGateError(response, gate, href, method, sentSecrets(headers, init?.body));
       }
-      if (attempt < attempts && (response.status === 429 || response.status >= 500)) {
-        clearTimeout(timer);
-        const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
-        await discardBody(response);
-        const delay =
-          retryAfter === undefined
-            ? backoffMs(attempt, maxDelayMs, hooks.random)
-            : Math.min(retryAfter, maxDelayMs);
-        await hooks.sleep(delay, callerSignal);
-        continue;
-      }
-      return response;
+      if (attempt >= attempts || (response.status !== 429 && response.status < 500)) return response;
+      clearTimeout(timer);
+      const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
+      await discardBody(response);
+      const delay =
+        retryAfter === undefined
+          ? backoffMs(attempt, maxDelayMs, hooks.random)
+          : Math.min(retryAfter, maxDelayMs);
+      await hooks.sleep(delay, callerSignal);
     }
   };
   return qontoFetch as typeof fetch;
