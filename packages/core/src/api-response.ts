@@ -21,13 +21,17 @@ import {
 const PARAMETERS = 'Fix the parameters named above';
 
 /** The likely cause and fix of an error status (a 403's names the endpoint's scopes, so it is written below). */
-const STATUS_HINTS: Record<number, string> = {
-  400: PARAMETERS,
-  401: `The token is expired, revoked or from the other environment: refresh it (a QontoTokenManager as tokens does) or ${RECONNECT}`,
-  404: 'No such endpoint or object: check the path, and that the id is from this environment',
-  422: `${PARAMETERS}; past the last page, follow meta.next_page`,
-  428: 'It needs Strong Customer Authentication: see SCA in the API reference',
-};
+// A function, not a module-level table: its template strings would keep it in bundles that never read an API answer.
+function statusHint(status: number): string | undefined {
+  const hints: Record<number, string> = {
+    400: PARAMETERS,
+    401: `The token is expired, revoked or from the other environment: refresh it (a QontoTokenManager as tokens does) or ${RECONNECT}`,
+    404: 'No such endpoint or object: check the path, and that the id is from this environment',
+    422: `${PARAMETERS}; past the last page, follow meta.next_page`,
+    428: 'It needs Strong Customer Authentication: see SCA in the API reference',
+  };
+  return hints[status];
+}
 
 /**
  * Reads an answer of Qonto's Business API (`what` is e.g. `GET /v2/organization`): the parsed JSON of a 2xx
@@ -100,7 +104,7 @@ export async function readApiResponse(
       },
     );
   }
-  let hint = STATUS_HINTS[status] ?? (status >= 500 ? 'Qonto had a server error: try again later' : '');
+  let hint = statusHint(status) ?? (status >= 500 ? 'Qonto had a server error: try again later' : '');
   if (status === 401 && refreshed) {
     hint = `The token was refreshed and still refused: the consent was probably revoked; ${RECONNECT}`;
   }

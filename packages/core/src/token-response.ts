@@ -31,18 +31,22 @@ const NOT_ALLOWED =
 /**
  * The usual cause of an RFC 6749 error at Qonto's OAuth server and its fix, by `error request` where they differ,
  * else by `error *`. Every key holds a space, so no server-chosen `error` reaches `Object.prototype`.
+ * A function, not a module-level table: its template strings would keep it in bundles that never ask for a token.
  */
-const HINTS: Record<string, string> = {
-  'invalid_client *':
-    'Likely cause: credentials of the other environment? Sandbox and production each have their own; or a wrong ' +
-    "secret. Fix: use this environment's client id and secret.",
-  'invalid_grant refresh_token': `Likely cause: the refresh token expired (90 days), was revoked, or was rotated out over 60 s ago. Fix: ${RECONNECT}.`,
-  'invalid_grant authorization_code': `Likely cause: the code expired (10 min), was used, or belongs to another redirect_uri or PKCE verifier. ${RESTART_LOGIN}`,
-  'invalid_scope *': NOT_ALLOWED,
-  'unauthorized_client *': NOT_ALLOWED,
-  'unauthorized_client revocation':
-    "Likely cause: the token is another client's. Fix: revoke it with that client.",
-};
+function hintFor(key: string): string | undefined {
+  const hints: Record<string, string> = {
+    'invalid_client *':
+      'Likely cause: credentials of the other environment? Sandbox and production each have their own; or a wrong ' +
+      "secret. Fix: use this environment's client id and secret.",
+    'invalid_grant refresh_token': `Likely cause: the refresh token expired (90 days), was revoked, or was rotated out over 60 s ago. Fix: ${RECONNECT}.`,
+    'invalid_grant authorization_code': `Likely cause: the code expired (10 min), was used, or belongs to another redirect_uri or PKCE verifier. ${RESTART_LOGIN}`,
+    'invalid_scope *': NOT_ALLOWED,
+    'unauthorized_client *': NOT_ALLOWED,
+    'unauthorized_client revocation':
+      "Likely cause: the token is another client's. Fix: revoke it with that client.",
+  };
+  return hints[key];
+}
 
 /**
  * Turns the token endpoint's answer into a {@link TokenSet}, or throws:
@@ -90,7 +94,7 @@ async function readOAuthAnswer(
       typeof json.error_description === 'string'
         ? redactSecrets(json.error_description, o.secrets).slice(0, 500)
         : undefined;
-    const hint = HINTS[`${error} ${o.grant}`] ?? HINTS[`${error} *`];
+    const hint = hintFor(`${error} ${o.grant}`) ?? hintFor(`${error} *`);
     throw new QontoOAuthError(
       `Qonto refused to ${ACTIONS[o.grant]}: ${error}${errorDescription ? ` (${errorDescription})` : ''}.${hint ? ` ${hint}` : ''}`,
       {

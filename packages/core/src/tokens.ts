@@ -31,7 +31,7 @@ export interface TokenSet {
  * How long a Qonto refresh token lives: 90 days from when it was issued (each rotation issues a new one)
  * (https://docs.qonto.com/get-started/business-api/authentication/oauth/token-endpoint).
  */
-export const QONTO_REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
+export const QONTO_REFRESH_TOKEN_LIFETIME_MS = 7_776_000_000; // 90 days, a plain literal so bundles drop it unused
 
 /**
  * Whether the access token has expired, or will within `skewSeconds` (default 0). A set whose `expiresAt` is not a
