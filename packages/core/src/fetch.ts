@@ -311,7 +311,7 @@ function stagingGateError(
   return new QontoStagingGateError(
     explain(
       `The sandbox's sign-in gate answered ${describeRequest(method, href)} with ${what} instead of JSON`,
-      "a wrong, revoked or other app's staging token, or production credentials",
+      `a wrong, revoked or other app's ${STAGING_TOKEN_HEADER}, or production credentials`,
       `copy the staging token from ${SANDBOX_CREDENTIALS} into stagingToken (QONTO_STAGING_TOKEN), with the ` +
         `app's sandbox client id and secret. See ${SANDBOX_DOC}`,
     ),
