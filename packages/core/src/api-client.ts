@@ -11,7 +11,7 @@ import { readApiResponse } from './api-response.js';
 import { type QontoEndpoints, type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
-import { mustBe, NOT_QONTO, requireString } from './hints.js';
+import { mustBe, NOT_QONTO, requireString } from './messages.js';
 import { cut, redactSecrets } from './redact.js';
 import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';

@@ -7,7 +7,7 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { parseRetryAfterMs } from './fetch.js';
-import { NOT_QONTO, RECONNECT } from './hints.js';
+import { NOT_QONTO, RECONNECT } from './messages.js';
 import { cut, redactDeep, redactSecrets } from './redact.js';
 import {
   DEFAULT_MAX_API_RESPONSE_BYTES,

@@ -1,5 +1,5 @@
 import { QontoConfigError } from './errors.js';
-import { mustBe } from './hints.js';
+import { mustBe } from './messages.js';
 
 /**
  * Which organization and which flow a consent is for: the optional parameters of Qonto's authorize URL

@@ -1,5 +1,5 @@
 import { QontoConfigError, QontoOAuthError } from './errors.js';
-import { RESTART_LOGIN } from './hints.js';
+import { RESTART_LOGIN } from './messages.js';
 import { cut } from './redact.js';
 
 /** A callback's query: a URL, its search params, or a framework's parsed query object (Express, Next). */

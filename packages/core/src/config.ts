@@ -6,8 +6,7 @@ import {
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { STAGING_TOKEN_CHARS } from './fetch.js';
-import { mustBe } from './hints.js';
-import { SANDBOX_CREDENTIALS } from './messages.js';
+import { mustBe, SANDBOX_CREDENTIALS } from './messages.js';
 import { SCOPE_TOKEN } from './oauth-client.js';
 
 /** What {@link qontoConfigFromEnv} returns: the options `QontoOAuthClient` and the adapters take. */

@@ -16,10 +16,10 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
-import { explain } from './messages.js';
+import { explain, RECONNECT } from './messages.js';
 import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { singleFlight } from './shared-refresh.js';
-import { QontoTokenManager, type QontoTokenManagerOptions, RECONNECT } from './token-manager.js';
+import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
 import type { QontoWebhookEvent } from './webhooks.js';
 

@@ -1,3 +1,5 @@
+import { QontoConfigError } from './errors.js';
+
 /**
  * The wording error messages share: every message says what happened, the likely cause and the fix, and a fix that
  * several errors give is written once here, so it reads the same everywhere (and ships once).
@@ -12,4 +14,29 @@ export const SANDBOX_CREDENTIALS = 'the Developer Portal > your app > Sandbox cr
 /** "What happened. Likely cause: …. Fix: …" — the shape of every message written for the person on call. */
 export function explain(what: string, cause: string, fix: string): string {
   return `${what}. Likely cause: ${cause}. Fix: ${fix}`;
+}
+
+/** The fix when the user's grant is gone: no refresh brings it back. */
+export const RECONNECT = 'have the user connect with Qonto again';
+
+/** The fix when a login cannot go on: a new authorize URL, state and code. */
+export const RESTART_LOGIN = 'Fix: start the login again.';
+
+/** Cause and fix of an answer Qonto never gives: it came from another server. */
+export const NOT_QONTO =
+  "Likely cause: the environment's endpoints point at another server, or a proxy answered. Fix: check the " +
+  'endpoints and any proxy.';
+
+/** "`name` must be `expected` (got …)", showing the value's type only: a misplaced secret stays unshown. */
+export function mustBe(name: string, expected: string, value: unknown): string {
+  const got =
+    value === '' ? 'empty' : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+  return `${name} must be ${expected} (got ${got}).`;
+}
+
+/** `value` when it is a non-empty string, else a {@link QontoConfigError} naming the option. */
+export function requireString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '')
+    throw new QontoConfigError(`${name} is missing: give a non-empty string.`);
+  return value;
 }

@@ -9,7 +9,7 @@ import {
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { createQontoFetch } from './fetch.js';
-import { requireString } from './hints.js';
+import { requireString } from './messages.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 import { discardBody } from './response-body.js';
 import { parseTokenResponse, readRevocationResponse, type TokenGrant } from './token-response.js';

@@ -1,13 +1,11 @@
 import { QontoConfigError, QontoOAuthError, QontoTokenStoreError } from './errors.js';
+import { RECONNECT } from './messages.js';
 import { isRefreshCoordination, type RefreshCoordination } from './refresh-coordination.js';
 import { type QontoTokenRefresher, sharedRefresh, singleFlight } from './shared-refresh.js';
 import { MemoryTokenStore, type TokenStore } from './token-store.js';
 import { isTokenExpired, type TokenSet } from './tokens.js';
 
 export type { QontoTokenRefresher } from './shared-refresh.js';
-
-/** The fix of every error that leaves a connection without working tokens. */
-export const RECONNECT = 'have the user connect with Qonto again';
 
 /**
  * Coordinated refreshes running in this process, by store and then connection key and refresh token: managers built

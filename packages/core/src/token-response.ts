@@ -1,5 +1,5 @@
 import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
-import { NOT_QONTO, RECONNECT, RESTART_LOGIN } from './hints.js';
+import { NOT_QONTO, RECONNECT, RESTART_LOGIN } from './messages.js';
 import { redactSecrets } from './redact.js';
 import {
   describeBody,
