@@ -140,7 +140,7 @@ export class QontoApiClient {
   /**
    * Every item of a paginated list, page after page, following `meta.next_page` until it is null
    * (https://docs.qonto.com/get-started/general/pagination). `itemsKey` names the array in each page
-   * (`transactions`, `memberships`…); `perPage` is 1 to 100 (default 100, Qonto's maximum).
+   * (`transactions`, `memberships`...); `perPage` is 1 to 100 (default 100, Qonto's maximum).
    */
   paginate(
     path: '/v2/transactions',

@@ -160,7 +160,7 @@ export interface QontoTransaction {
   /** When Qonto recorded the transaction; can be null (sent by Qonto, not in its docs' example). */
   created_at?: string | null;
   updated_at?: string;
-  /** `pending`, `declined`, `completed`… */
+  /** `pending`, `declined`, `completed`... */
   status?: string;
   note?: string | null;
   reference?: string | null;

@@ -36,10 +36,10 @@ function statusHint(status: number): string | undefined {
 /**
  * Reads an answer of Qonto's Business API (`what` is e.g. `GET /v2/organization`): the parsed JSON of a 2xx
  * (`undefined` for an empty body), or a thrown error:
- * - a JSON:API error body (https://docs.qonto.com/get-started/general/errors), or the gateway's plain-text 404 →
- *   {@link QontoApiError} with its `errors[]` and a hint per status; a 429 → {@link QontoRateLimitError} with
- *   `retryAfterSeconds`; a 403 for a missing scope → {@link QontoMissingScopeError} with `requiredScopes`;
- * - a 3xx, or a body that is not JSON → {@link QontoUnexpectedResponseError} (the sandbox gate was already
+ * - a JSON:API error body (https://docs.qonto.com/get-started/general/errors), or the gateway's plain-text 404 ->
+ *   {@link QontoApiError} with its `errors[]` and a hint per status; a 429 -> {@link QontoRateLimitError} with
+ *   `retryAfterSeconds`; a 403 for a missing scope -> {@link QontoMissingScopeError} with `requiredScopes`;
+ * - a 3xx, or a body that is not JSON -> {@link QontoUnexpectedResponseError} (the sandbox gate was already
  *   reported by the fetch wrapper).
  *
  * Server text is scrubbed of `secrets` before it reaches an error; a body that is not JSON is described by its

@@ -11,8 +11,8 @@ export type AuthorizationCallbackInput =
 
 /**
  * Reads the redirect Qonto sends back to your `redirect_uri`
- * (https://docs.qonto.com/guides/authentication/oauth-flow): `?code=…&state=…` on success, or
- * `?error=access_denied&error_description=…&state=…` when the user declined.
+ * (https://docs.qonto.com/guides/authentication/oauth-flow): `?code=...&state=...` on success, or
+ * `?error=access_denied&error_description=...&state=...` when the user declined.
  *
  * The `state` is checked first, whatever else the callback carries: anyone can send a browser to your callback
  * with made-up parameters, so nothing of a callback whose state does not match is believed or shown. Returns the
@@ -63,9 +63,13 @@ export function parseAuthorizationCallback(
   return { code, state };
 }
 
+let unprintable: RegExp | undefined;
+
 /** `text` with control and invisible formatting characters turned into spaces, trimmed, cut to `max`. */
 function printable(text: string, max: number): string {
-  return cut(text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').trim(), max);
+  // Built on first use: V8 checks a regex literal's Unicode property classes when it loads the module (~0.1 ms).
+  unprintable ??= new RegExp('[\\p{Cc}\\p{Cf}\\u2028\\u2029]+', 'gu');
+  return cut(text.replace(unprintable, ' ').trim(), max);
 }
 
 /**

@@ -31,7 +31,7 @@ export class QontoError extends Error {
     super(message, options);
     this.code = code;
     // Each subclass names itself with a literal too: a minifying bundler (Next.js's production build, for one)
-    // renames classes, and an error logged as `p: …` helps nobody.
+    // renames classes, and an error logged as `p: ...` helps nobody.
     this.name = 'QontoError';
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
@@ -70,7 +70,7 @@ export class QontoConfigError extends QontoError {
 export class QontoStagingGateError extends QontoError {
   override name = 'QontoStagingGateError';
 
-  /** HTTP status of the gate's answer (302, 200, …). */
+  /** HTTP status of the gate's answer (302, 200, ...). */
   declare readonly status: number;
   /** Host of the `Location` header, scrubbed of secrets, when the gate redirected and it is a plain host name. */
   declare readonly locationHost: string | undefined;
@@ -83,7 +83,7 @@ export class QontoStagingGateError extends QontoError {
 }
 
 /**
- * The OAuth server answered with an RFC 6749 error body (`invalid_grant`, `invalid_client`, …), or the user
+ * The OAuth server answered with an RFC 6749 error body (`invalid_grant`, `invalid_client`, ...), or the user
  * denied consent (`access_denied`).
  */
 export class QontoOAuthError extends QontoError {

@@ -56,12 +56,12 @@ const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.no
  *   sandbox origin, any 3xx or `text/html` answer is the sandbox's sign-in gate and throws
  *   {@link QontoStagingGateError} (its status and the redirect's host, scrubbed of what the request carried).
  *   Answers from other origins pass through untouched.
- * - Each attempt gets `timeoutMs` (body included) → {@link QontoTimeoutError}; the caller's `signal` still aborts
+ * - Each attempt gets `timeoutMs` (body included) -> {@link QontoTimeoutError}; the caller's `signal` still aborts
  *   with its own reason (an `AbortError`).
  * - Retries GET/HEAD/OPTIONS/DELETE on 429, 5xx and network failures with capped exponential backoff and jitter,
  *   honouring `Retry-After` up to `maxDelayMs` (Qonto's limits: https://docs.qonto.com/get-started/general/rate-limitations).
  *   Never retries POST (the token endpoint's codes are single-use). The last 429/5xx answer is returned as is.
- * - A failure with no HTTP answer → {@link QontoNetworkError}.
+ * - A failure with no HTTP answer -> {@link QontoNetworkError}.
  *
  * Throws {@link QontoConfigError} at creation for a sandbox without a staging token, or a staging token with an
  * environment that does not take one (Qonto's production rejects it).

@@ -11,7 +11,7 @@ export const SANDBOX_DOC = 'https://docs.qonto.com/get-started/general/sandbox-a
 /** Where an app's sandbox client id, secret and staging token are shown. */
 export const SANDBOX_CREDENTIALS = 'the Developer Portal > your app > Sandbox credentials';
 
-/** "What happened. Likely cause: …. Fix: …" — the shape of every message written for the person on call. */
+/** "What happened. Likely cause: .... Fix: ...": the shape of every message written for the person on call. */
 export function explain(what: string, cause: string, fix: string): string {
   return `${what}. Likely cause: ${cause}. Fix: ${fix}`;
 }
@@ -27,7 +27,7 @@ export const NOT_QONTO =
   "Likely cause: the environment's endpoints point at another server, or a proxy answered. Fix: check the " +
   'endpoints and any proxy.';
 
-/** "`name` must be `expected` (got …)", showing the value's type only: a misplaced secret stays unshown. */
+/** "`name` must be `expected` (got ...)", showing the value's type only: a misplaced secret stays unshown. */
 export function mustBe(name: string, expected: string, value: unknown): string {
   const got =
     value === '' ? 'empty' : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;

@@ -84,8 +84,8 @@ export interface QontoAuthorizationRequest {
  *   (https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents).
  * - {@link revokeToken}: RFC 7009 `POST /oauth2/revoke` (one grant's tokens; the consent stays).
  *
- * Errors: the sandbox gate → `QontoStagingGateError`; an RFC 6749 error → `QontoOAuthError` (`hint`,
- * `reconnectRequired`); a 3xx, HTML or malformed answer → `QontoUnexpectedResponseError`; `QontoTimeoutError`,
+ * Errors: the sandbox gate -> `QontoStagingGateError`; an RFC 6749 error -> `QontoOAuthError` (`hint`,
+ * `reconnectRequired`); a 3xx, HTML or malformed answer -> `QontoUnexpectedResponseError`; `QontoTimeoutError`,
  * `QontoNetworkError`. Messages never contain the secret, the staging token, a code, a verifier or a token.
  */
 export class QontoOAuthClient {
@@ -169,7 +169,7 @@ export class QontoOAuthClient {
 
   /**
    * Trades a refresh token for a new set. Qonto rotates the refresh token on every use: store the new one
-   * (the old one stays valid 60 s). `invalid_grant` → `QontoOAuthError` with `reconnectRequired: true`.
+   * (the old one stays valid 60 s). `invalid_grant` -> `QontoOAuthError` with `reconnectRequired: true`.
    */
   async refresh(refreshToken: string): Promise<TokenSet> {
     const token = requireString(refreshToken, 'refreshToken');
@@ -196,7 +196,7 @@ export class QontoOAuthClient {
    * with `client_secret_post` and the staging header in the sandbox): "sign out" of this app on this device. The
    * user's consent stays: to disconnect the app, use {@link revokeConsent}. Qonto's docs do not list this endpoint;
    * its OAuth server (Ory Hydra) serves it and real clients use it. A token that is unknown, expired or already
-   * revoked is a success, as RFC 7009 says. Refused → `QontoOAuthError` (`unauthorized_client`: another client's
+   * revoked is a success, as RFC 7009 says. Refused -> `QontoOAuthError` (`unauthorized_client`: another client's
    * token). Never retried.
    */
   async revokeToken(
@@ -260,7 +260,7 @@ function requireUrl(value: unknown, name: string): string {
   return value as string;
 }
 
-/** An RFC 6749 §3.3 scope token: printable ASCII except space, `"` and `\`. */
+/** An RFC 6749 section 3.3 scope token: printable ASCII except space, `"` and `\`. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 function checkScopes(scopes: string[]): string[] {

@@ -31,7 +31,7 @@ export function hmacKey(
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
-/** Base64url without padding (RFC 4648 §5), as state and PKCE values use. */
+/** Base64url without padding (RFC 4648 section 5), as state and PKCE values use. */
 export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -256,7 +256,7 @@ function decodeMatches(
 /** `text` lower-cased character by character, so its length and positions stay the same. */
 function foldCase(text: string): string {
   const lower = text.toLowerCase();
-  // Only a few letters (the dotted İ) grow when lower-cased: then fold one character at a time.
+  // Only a few letters (the dotted capital I, U+0130) grow when lower-cased: then fold one character at a time.
   if (lower.length === text.length) return lower;
   return text.replace(/[\s\S]/g, (c) => (c.toLowerCase().length === 1 ? c.toLowerCase() : c));
 }

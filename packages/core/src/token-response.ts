@@ -50,9 +50,9 @@ function hintFor(key: string): string | undefined {
 
 /**
  * Turns the token endpoint's answer into a {@link TokenSet}, or throws:
- * - an RFC 6749 error body → {@link QontoOAuthError} with a `hint`, and `reconnectRequired` for `invalid_grant` on
+ * - an RFC 6749 error body -> {@link QontoOAuthError} with a `hint`, and `reconnectRequired` for `invalid_grant` on
  *   refresh;
- * - a 3xx, HTML, invalid JSON, a missing `access_token` or a bad `expires_in` → {@link QontoUnexpectedResponseError}.
+ * - a 3xx, HTML, invalid JSON, a missing `access_token` or a bad `expires_in` -> {@link QontoUnexpectedResponseError}.
  *
  * Every server-supplied string is scrubbed of `secrets` first.
  */
@@ -66,7 +66,7 @@ export async function parseTokenResponse(
 
 /**
  * Reads the answer of `POST /oauth2/revoke` (RFC 7009): any 2xx is success, whatever its body; an RFC 6749 error
- * body → {@link QontoOAuthError}; a 3xx or a body that is not JSON → {@link QontoUnexpectedResponseError}.
+ * body -> {@link QontoOAuthError}; a 3xx or a body that is not JSON -> {@link QontoUnexpectedResponseError}.
  */
 export async function readRevocationResponse(response: Response, secrets: string[]): Promise<void> {
   if (response.ok) await discardBody(response);

@@ -175,7 +175,7 @@ export function readTokenFields(
   const tokens: TokenSet = {
     accessToken: access_token,
     tokenType: 'bearer',
-    // RFC 6749 §5.1: an omitted scope means the scopes requested.
+    // RFC 6749 section 5.1: an omitted scope means the scopes requested.
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...o.requestedScopes],
     expiresAt: o.now + (expires_in as number) * 1000,
   };
