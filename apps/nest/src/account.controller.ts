@@ -9,7 +9,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { isQontoError, QontoTokenManager, type TokenSet } from '@qonto-oauth/core';
+import { isQontoError, type TokenSet } from '@qonto-oauth/core';
 import { QONTO_OPTIONS, QontoService, type ResolvedQontoOptions } from '@qonto-oauth/nestjs';
 import type { Request, Response } from 'express';
 import { loadAccount } from './account.js';
@@ -67,13 +67,9 @@ export class AccountController {
     const login = await this.sessions.current(req);
     if (!login) return res.redirect(303, '/?notice=signed-out');
     refreshTokenOf(login);
-    // Through a token manager over the login store: it saves the rotated set, and with Redis it takes the store's
-    // refresh lock, so two clicks on two instances spend the refresh token once (the second gets the first's set).
-    const manager = new QontoTokenManager({
-      client: this.options.client,
-      store: this.sessions.tokenStore,
-      key: login.key,
-    });
+    // Through the login's token manager: it saves the rotated set, and with Redis it takes the store's refresh lock,
+    // so two clicks on two instances spend the refresh token once (the second gets the first's set).
+    const manager = this.qonto.tokenManager({ store: this.sessions.tokenStore, key: login.key });
     await this.#endLoginIfOver(req, res, () => manager.refreshNow());
     res.redirect(303, '/me?notice=refreshed');
   }
@@ -97,7 +93,10 @@ export class AccountController {
     }
     let rotated: TokenSet;
     try {
-      rotated = await this.qonto.refresh(login.tokens.refreshToken);
+      // Unless another instance rotated meanwhile (then its set is used), refreshed once, under the store's lock.
+      rotated = await this.qonto
+        .tokenManager({ store: this.sessions.tokenStore, key: login.key, tokens: login.tokens })
+        .refreshNow({ rejectedAccessToken: login.tokens.accessToken });
     } catch (error) {
       if (loginIsOver(error)) return; // Already revoked (in Qonto's app, say): nothing left to revoke.
       throw error;

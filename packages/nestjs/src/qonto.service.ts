@@ -73,8 +73,10 @@ export class QontoService {
   }
 
   /**
-   * Trades a refresh token for a new {@link TokenSet}. Qonto rotates the refresh token: store the new one (the
-   * previous one stays valid 60 s). Throws `QontoOAuthError` with `reconnectRequired` when it is no longer valid.
+   * Trades a refresh token for a new {@link TokenSet}, nothing more: no store is read or written and no lock is
+   * taken, so two callers holding the same refresh token spend it twice. Qonto rotates the refresh token: store the
+   * new one. Throws `QontoOAuthError` with `reconnectRequired` when it is no longer valid. For a connection kept in
+   * a store, use `tokenManager({ key }).refreshNow()`.
    */
   refresh(refreshToken: string): Promise<TokenSet> {
     return this.#client.refresh(refreshToken);
@@ -89,33 +91,37 @@ export class QontoService {
   }
 
   /**
-   * A Business API client for one connection. Given a {@link TokenSet}, it refreshes the access token before it
-   * expires and keeps the rotated tokens in `store` under `key`: the module's `store` unless you pass one here.
-   * With a `RedisTokenStore` (`@qonto-oauth/redis`), the connection is refreshed once among all the app's
-   * processes. Without any store, the rotated tokens live only in this client. Given an access token, it uses it
-   * as is.
+   * The token manager of one connection: `getAccessToken()` and `getTokens()` refresh when the access token is due,
+   * `refreshNow()` refreshes at once. It reads and saves the connection's tokens in `store` under `key` (the
+   * module's `store` unless you pass one), so with a `RedisTokenStore` (`@qonto-oauth/redis`) a refresh happens once
+   * among all the app's processes and the others get its result. `tokens` is the set to start from when the store
+   * has none for `key` yet. With no store at all, the manager keeps `tokens` (then required) to itself.
+   */
+  tokenManager(o: { key?: string; tokens?: TokenSet; store?: TokenStore }): QontoTokenManager {
+    const store = o?.store ?? this.#options.store;
+    if (store !== undefined && o?.key === undefined) {
+      throw new QontoConfigError(
+        "QontoService needs the connection's key (your organization or user id) when a store keeps the tokens: " +
+          'pass { key }, or every connection would share the key "default".',
+      );
+    }
+    return new QontoTokenManager({
+      client: this.#client,
+      ...(o?.tokens === undefined ? {} : { tokens: o.tokens }),
+      ...(store === undefined ? {} : { store }),
+      ...(o?.key === undefined ? {} : { key: o.key }),
+    });
+  }
+
+  /**
+   * A Business API client for one connection. Given a {@link TokenSet}, it refreshes the access token through
+   * {@link tokenManager} (same `store` and `key`) before it expires. Given an access token, it uses it as is.
    */
   api(tokens: TokenSet | string, o: { store?: TokenStore; key?: string } = {}): QontoApiClient {
     const { endpoints, stagingToken, fetch } = this.#options;
-    const store = o.store ?? this.#options.store;
-    if (typeof tokens !== 'string' && store !== undefined && o.key === undefined) {
-      throw new QontoConfigError(
-        "QontoService.api(tokens, { key }) needs the connection's key (your organization or user id) when a " +
-          'store keeps the tokens: without one, every connection would share the key "default".',
-      );
-    }
-    const manager =
-      typeof tokens === 'string'
-        ? tokens
-        : new QontoTokenManager({
-            client: this.#client,
-            tokens,
-            ...(store === undefined ? {} : { store }),
-            ...(o.key === undefined ? {} : { key: o.key }),
-          });
     return new QontoApiClient({
       environment: endpoints,
-      tokens: manager,
+      tokens: typeof tokens === 'string' ? tokens : this.tokenManager({ ...o, tokens }),
       ...(stagingToken === undefined ? {} : { stagingToken }),
       ...(fetch === undefined ? {} : { fetch }),
     });

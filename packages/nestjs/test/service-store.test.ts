@@ -62,6 +62,45 @@ describe('QontoModule with a store', () => {
     await other.close();
   });
 
+  it('tokenManager({ key }).refreshNow() on two processes at once spends the refresh token once', async () => {
+    const tokens = await expiredConnection();
+    await store.set('organization-3', { ...tokens, expiresAt: Date.now() + 3_600_000 });
+    // A second process: its own connection to the same Redis.
+    const otherProcess = new RedisTokenStore({ url: redis.url });
+    // Qonto answers slowly, so both read the same refresh token before either rotates it: only the store's refresh
+    // lock keeps the second from spending a rotated token (which Qonto answers with invalid_grant).
+    sandbox.faults.latency(500);
+    try {
+      const sets = await Promise.all([
+        qonto.tokenManager({ key: 'organization-3' }).refreshNow(),
+        qonto.tokenManager({ key: 'organization-3', store: otherProcess }).refreshNow(),
+      ]);
+      expect(sets[1]).toEqual(sets[0]);
+      expect(sets[0]?.refreshToken).not.toBe(tokens.refreshToken);
+    } finally {
+      sandbox.faults.reset();
+      await otherProcess.close();
+    }
+    expect(refreshRequests()).toBe(1);
+    const stored = await store.get('organization-3');
+    expect(stored?.refreshToken).not.toBe(tokens.refreshToken);
+    // A fresh set is returned as it is stored, with no further request to Qonto.
+    expect(await qonto.tokenManager({ key: 'organization-3' }).getTokens()).toEqual(stored);
+    expect(refreshRequests()).toBe(1);
+  });
+
+  it('tokenManager({ key }) finds no tokens for a connection never saved, and says to reconnect', async () => {
+    const error = await qonto
+      .tokenManager({ key: 'never-connected' })
+      .getAccessToken()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isQontoError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'token_store', reconnectRequired: true, key: 'never-connected' });
+  });
+
   it("asks for the connection's key rather than filing every connection under one", () => {
     const error = (() => {
       try {
@@ -72,5 +111,6 @@ describe('QontoModule with a store', () => {
     })();
     expect(isQontoError(error)).toBe(true);
     expect((error as Error).message).toMatch(/needs the connection's key/);
+    expect(() => qonto.tokenManager({})).toThrow(/needs the connection's key/);
   });
 });

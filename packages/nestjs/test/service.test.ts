@@ -88,6 +88,18 @@ describe('QontoService against the emulator', () => {
     expect(organization.id).toBe(user.organizations[0]!.id);
   });
 
+  it('tokenManager({ tokens }) without a store keeps the set to itself and rotates it', async () => {
+    const { request, callbackUrl } = await connect();
+    const { tokens } = await qonto.handleCallback(callbackUrl, request);
+    const manager = qonto.tokenManager({ tokens });
+    expect(await manager.getAccessToken()).toBe(tokens.accessToken);
+    const rotated = await manager.refreshNow();
+    expect(rotated.refreshToken).not.toBe(tokens.refreshToken);
+    expect(await manager.getTokens()).toEqual(rotated);
+    // With neither tokens nor a store there is nothing to manage: a configuration error says what to pass.
+    expect(() => qonto.tokenManager({})).toThrow(/needs \{ client.*tokens/);
+  });
+
   it('revokeConsent makes the tokens stop working: the API then answers 401', async () => {
     const { request, callbackUrl } = await connect();
     const { tokens } = await qonto.handleCallback(callbackUrl, request);
