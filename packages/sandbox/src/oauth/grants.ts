@@ -155,7 +155,7 @@ export class GrantStore {
 
   /**
    * Accepts a refresh token for `clientId`: valid until 60 s after its first use (multiple uses allowed within
-   * that window), as Qonto's rotation with its grace period. A use after that is a replay (RFC 9700 §4.14.2): it
+   * that window), as Qonto's rotation with its grace period. A use after that is a replay (RFC 9700 section 4.14.2): it
    * revokes the whole grant, every token rotated from the same code included, as Ory Hydra does.
    */
   useRefreshToken(token: string, clientId: string): RefreshOutcome {
