@@ -6,6 +6,7 @@ import {
   QontoUnexpectedResponseError,
   type QontoWebhookEvent,
   QontoWebhookSignatureError,
+  type QontoWebhookSubscription,
   verifyQontoWebhook,
 } from '@qonto-oauth/core';
 import express, { type RequestHandler } from 'express';
@@ -13,13 +14,6 @@ import type { WebhookSubscription, WebhookSubscriptionStore } from './webhook-su
 
 /** The events this app subscribes to: a member revoking the app's access in Qonto. */
 export const WEBHOOK_TYPES = ['v1/consent-revocations'] as const;
-
-/** A subscription as `GET/POST /v2/webhook_subscriptions` describe it (`secret` only in the creation's answer). */
-interface ListedSubscription {
-  id: string;
-  callback_url?: string;
-  secret?: string;
-}
 
 /**
  * Makes sure Qonto delivers `organizationId`'s consent revocations to `callbackUrl`, through the organization's own
@@ -35,8 +29,10 @@ export async function ensureWebhookSubscription(o: {
 }): Promise<WebhookSubscription> {
   const { api, store, callbackUrl, organizationId } = o;
   const known = await store.forOrganization(organizationId);
-  const ours: ListedSubscription[] = [];
-  const listed = api.paginate<ListedSubscription>('/v2/webhook_subscriptions', { itemsKey: 'subscriptions' });
+  const ours: QontoWebhookSubscription[] = [];
+  const listed = api.paginate<QontoWebhookSubscription>('/v2/webhook_subscriptions', {
+    itemsKey: 'subscriptions',
+  });
   for await (const s of listed) if (s.callback_url === callbackUrl) ours.push(s);
   if (known && ours.some((s) => s.id === known.id)) return known;
   for (const stale of ours) {
@@ -47,7 +43,7 @@ export async function ensureWebhookSubscription(o: {
     method: 'POST',
     body: JSON.stringify({ callback_url: callbackUrl, types: WEBHOOK_TYPES }),
   });
-  const created = answer as ListedSubscription | undefined;
+  const created = answer as QontoWebhookSubscription | undefined;
   if (typeof created?.id !== 'string' || typeof created.secret !== 'string') {
     throw new QontoUnexpectedResponseError(
       'Qonto answered POST /v2/webhook_subscriptions without the subscription id and secret.',

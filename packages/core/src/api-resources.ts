@@ -25,6 +25,28 @@ export interface QontoMembership {
 }
 
 /**
+ * A member of the organization, as `GET /v2/memberships` lists it (`itemsKey: 'memberships'`, scope
+ * `organization.read`). Unlike {@link QontoMembership} (the authenticated one), it carries no contact details.
+ * https://docs.qonto.com/api-reference/business-api/accounts-organizations/memberships/list-memberships
+ */
+export interface QontoMember {
+  id: string;
+  first_name?: string;
+  last_name?: string;
+  /** e.g. `owner`, `admin`, `manager`, `reporting`, `employee`, `accountant`; null for a member not yet joined. */
+  role?: string | null;
+  status?: string;
+  team_id?: string | null;
+  residence_country?: string;
+  birthdate?: string;
+  nationality?: string;
+  birth_country?: string;
+  /** Whether the member is one of the organization's ultimate beneficial owners. */
+  ubo?: boolean;
+  [field: string]: unknown;
+}
+
+/**
  * One bank account of the organization, as listed in `GET /v2/organization` (`bank_accounts`) and
  * `GET /v2/bank_accounts`. Amounts come both in euros (`balance`) and in cents (`balance_cents`).
  */
@@ -214,5 +236,26 @@ export interface QontoStatement {
     file_url?: string;
     [field: string]: unknown;
   };
+  [field: string]: unknown;
+}
+
+/**
+ * A webhook subscription (scope `webhook`), as `POST /v2/webhook_subscriptions` answers it (with its `secret`, shown
+ * only then: keep it to check each delivery with `verifyQontoWebhook`) and as `GET /v2/webhook_subscriptions` lists
+ * it (`itemsKey: 'subscriptions'`, without the secret). It belongs to the app and the organization of the token
+ * that created it. https://docs.qonto.com/api-reference/business-api/webhooks/setup
+ */
+export interface QontoWebhookSubscription {
+  id: string;
+  organization_id?: string;
+  membership_id?: string;
+  callback_url?: string;
+  /** The event types delivered, e.g. `v1/consent-revocations`. */
+  types?: string[];
+  description?: string | null;
+  created_at?: string;
+  updated_at?: string;
+  /** The signing secret, in the answer to the creation only. */
+  secret?: string;
   [field: string]: unknown;
 }

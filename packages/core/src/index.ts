@@ -13,11 +13,13 @@ export type {
   QontoBankAccount,
   QontoCounterpartyDetails,
   QontoLabel,
+  QontoMember,
   QontoMembership,
   QontoOrganization,
   QontoStatement,
   QontoTransaction,
   QontoTransactionInclude,
+  QontoWebhookSubscription,
 } from './api-resources.js';
 export { type QontoAuthorizationTarget, qontoAuthorizationParams } from './authorization-params.js';
 export { type AuthorizationCallbackInput, parseAuthorizationCallback } from './callback.js';

@@ -5,10 +5,12 @@ import type {
   QontoAttachment,
   QontoBankAccount,
   QontoLabel,
+  QontoMember,
   QontoMembership,
   QontoOrganization,
   QontoStatement,
   QontoTransaction,
+  QontoWebhookSubscription,
 } from '../src/index.js';
 
 /** The named fields of a type, its index signature left out. */
@@ -70,6 +72,16 @@ describe("core's resource types match Qonto's answers (shapes of contract/qonto-
     expectTypeOf<Matches<QontoLabel, Shape<typeof shapes.label>>>().toEqualTypeOf<never>();
     expectTypeOf<Matches<QontoAttachment, Shape<typeof shapes.attachment>>>().toEqualTypeOf<never>();
     expectTypeOf<Matches<QontoStatement, Shape<typeof shapes.statement>>>().toEqualTypeOf<never>();
+  });
+
+  it('QontoMember, as GET /v2/memberships lists it', () => {
+    expectTypeOf<Matches<QontoMember, Shape<typeof shapes.memberListing>>>().toEqualTypeOf<never>();
+  });
+
+  it('QontoWebhookSubscription, as created (with its secret) and as listed', () => {
+    expectTypeOf<
+      Matches<QontoWebhookSubscription, Shape<typeof shapes.webhookSubscription>>
+    >().toEqualTypeOf<never>();
   });
 
   it('catches a type that promises a field Qonto does not send, or refuses a null Qonto sends', () => {
