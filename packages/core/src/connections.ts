@@ -226,10 +226,7 @@ export class QontoConnections {
     const tokens = this.#tokens(
       tokenKey(userKey, organizationId),
       (error) => this.#failed(userKey, organizationId, error),
-      (rotated) =>
-        this.#update(userKey, organizationId, (r) =>
-          r.status === 'active' ? { ...r, refreshTokenExpiresAt: rotated.refreshTokenExpiresAt } : undefined,
-        ),
+      (rotated) => this.#rotated(userKey, organizationId, rotated),
     );
     return new QontoApiClient({ ...this.#api, tokens });
   }
@@ -257,8 +254,9 @@ export class QontoConnections {
         result = { revoked: false, error };
       }
     }
-    await this.#store.tokens.delete(key);
+    // The record goes first: a refresh that saves its rotation after this finds no record and deletes the tokens.
     await this.#store.delete(userKey, organizationId);
+    await this.#store.tokens.delete(key);
     return result;
   }
 
@@ -280,7 +278,6 @@ export class QontoConnections {
     for (const record of records) {
       if (record === undefined || (o.membershipId !== undefined && record.membership.id !== o.membershipId))
         continue;
-      await this.#store.tokens.delete(connectionTokenKey(record.userKey, organizationId));
       const revoked: QontoConnectionRecord =
         record.status === 'revoked'
           ? record
@@ -290,7 +287,9 @@ export class QontoConnections {
               statusReason: o.reason ?? 'consent_revoked',
               updatedAt: this.#now(),
             };
+      // The record first: a refresh that saves its rotation after this finds it revoked and deletes the tokens.
       await this.#store.put(revoked);
+      await this.#store.tokens.delete(connectionTokenKey(record.userKey, organizationId));
       marked.push(this.#view(revoked));
     }
     return marked;
@@ -354,6 +353,23 @@ export class QontoConnections {
       { client: this.#client, store: this.#store.tokens, key, now: this.#now, onRotate },
       failed,
     );
+  }
+
+  /**
+   * After a rotation was saved: the record's refresh-token horizon follows it. A connection revoked, marked or
+   * deleted while the refresh was in flight does not get its tokens back: the rotated set is deleted again.
+   */
+  async #rotated(userKey: string, organizationId: string, rotated: TokenSet): Promise<void> {
+    const record = await this.#store.get(userKey, organizationId);
+    if (record?.status === 'active') {
+      await this.#store.put({
+        ...record,
+        refreshTokenExpiresAt: rotated.refreshTokenExpiresAt,
+        updatedAt: this.#now(),
+      });
+    } else {
+      await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
+    }
   }
 
   async #update(

@@ -300,7 +300,60 @@ describe('QontoConnections: the 90-day horizon', () => {
   });
 });
 
+/**
+ * Holds the next save of `key`'s tokens until `release()`: a refresh caught between Qonto's answer and the store.
+ * `saving` resolves once the save has started.
+ */
+function holdNextTokenSave(key: string) {
+  const tokens = store.tokens;
+  const set = tokens.set.bind(tokens);
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const saving = new Promise<void>((reached) => {
+    tokens.set = async (k, value) => {
+      if (k === key) {
+        tokens.set = set;
+        reached();
+        await released;
+      }
+      return set(k, value);
+    };
+  });
+  return { saving, release };
+}
+
 describe('QontoConnections: disconnect and revocation', () => {
+  // In both, Qonto still takes the rotated token, so the call in flight completes: the tokens saved by its refresh
+  // would be live ones, kept for a connection the app no longer has.
+  it.each([
+    ['marked revoked', () => connections.markRevoked('org-acme', { userKey: 'user-1' })],
+    [
+      'disconnected while Qonto is down',
+      async () => {
+        qonto.consentsStatus = 503;
+        try {
+          expect((await connections.disconnect('user-1', 'org-acme')).revoked).toBe(false);
+        } finally {
+          qonto.consentsStatus = 204;
+        }
+      },
+    ],
+  ])('a refresh in flight while the connection is %s does not save its tokens back', async (_, end) => {
+    await connect('user-1', ADA);
+    const key = connectionTokenKey('user-1', 'org-acme');
+    clock += 2 * 3600_000; // the access token expired: the next call refreshes
+    const { saving, release } = holdNextTokenSave(key);
+    const call = connections.api('user-1', 'org-acme').getOrganization();
+    await saving; // Qonto rotated the tokens; the store has not saved them yet
+    await end();
+    release();
+    expect((await call).id).toBe('org-acme');
+    expect(await store.tokens.get(key)).toBeUndefined();
+    expect((await connections.get('user-1', 'org-acme'))?.status ?? 'deleted').not.toBe('active');
+  });
+
   it('revokes the consent at Qonto with a fresh access token, then deletes the connection and its tokens', async () => {
     await connect('user-1', ADA);
     clock += 2 * 3600_000; // the access token expired: refreshed first
