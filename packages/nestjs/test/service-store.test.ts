@@ -69,7 +69,7 @@ describe('QontoModule with a store', () => {
     const otherProcess = new RedisTokenStore({ url: redis.url });
     // Qonto answers slowly, so both read the same refresh token before either rotates it: only the store's refresh
     // lock keeps the second from spending a rotated token (which Qonto answers with invalid_grant).
-    sandbox.faults.latency(500);
+    sandbox.faults.latency(1_000);
     try {
       const sets = await Promise.all([
         qonto.tokenManager({ key: 'organization-3' }).refreshNow(),
