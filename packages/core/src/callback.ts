@@ -67,8 +67,10 @@ let unprintable: RegExp | undefined;
 
 /** `text` with control and invisible formatting characters turned into spaces, trimmed, cut to `max`. */
 function printable(text: string, max: number): string {
-  // Built on first use: V8 checks a regex literal's Unicode property classes when it loads the module (~0.1 ms).
-  unprintable ??= /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
+  // Built on first use, from a string: V8 checks a regex literal's Unicode property classes when it loads the
+  // module, loading Unicode data (~0.3 ms of every import; test/pack.test.ts keeps such literals out of dist/).
+  // biome-ignore lint/complexity/useRegexLiterals: a literal costs every import, see above.
+  unprintable ??= new RegExp('[\\p{Cc}\\p{Cf}\\u2028\\u2029]+', 'gu');
   return cut(text.replace(unprintable, ' ').trim(), max);
 }
 
