@@ -68,7 +68,7 @@ describe('QontoModule with a store', () => {
     // A second process: its own connection to the same Redis.
     const otherProcess = new RedisTokenStore({ url: redis.url });
     // Qonto answers slowly, so both read the same refresh token before either rotates it: only the store's refresh
-    // lock keeps the second from spending a rotated token (which Qonto answers with invalid_grant).
+    // lock keeps the second from spending it again (a second rotation, whose set one process then overwrites).
     sandbox.faults.latency(1_000);
     try {
       const sets = await Promise.all([
