@@ -360,26 +360,23 @@ export class QontoConnections {
    * deleted while the refresh was in flight does not get its tokens back: the rotated set is deleted again.
    */
   async #rotated(userKey: string, organizationId: string, rotated: TokenSet): Promise<void> {
-    const record = await this.#store.get(userKey, organizationId);
-    if (record?.status === 'active') {
-      await this.#store.put({
-        ...record,
-        refreshTokenExpiresAt: rotated.refreshTokenExpiresAt,
-        updatedAt: this.#now(),
-      });
-    } else {
-      await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
-    }
+    const kept = await this.#update(userKey, organizationId, (r) =>
+      r.status === 'active' ? { ...r, refreshTokenExpiresAt: rotated.refreshTokenExpiresAt } : undefined,
+    );
+    if (!kept) await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
   }
 
+  /** Saves `change` of the stored record; false when there is no record or `change` leaves it as it is. */
   async #update(
     userKey: string,
     organizationId: string,
     change: (record: QontoConnectionRecord) => QontoConnectionRecord | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const record = await this.#store.get(userKey, organizationId);
     const changed = record && change(record);
-    if (changed !== undefined) await this.#store.put({ ...changed, updatedAt: this.#now() });
+    if (changed === undefined) return false;
+    await this.#store.put({ ...changed, updatedAt: this.#now() });
+    return true;
   }
 
   /**
