@@ -18,6 +18,7 @@ import {
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
 import { explain, RECONNECT } from './messages.js';
 import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
+import { isRefreshCoordination } from './refresh-coordination.js';
 import { singleFlight } from './shared-refresh.js';
 import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
@@ -198,8 +199,14 @@ export class QontoConnections {
       updatedAt: now,
       refreshTokenExpiresAt: saved.refreshTokenExpiresAt,
     });
-    // Tokens first: a record is never saved without the tokens it stands for.
-    await this.#store.tokens.set(connectionTokenKey(userKey, organization.id), saved);
+    // Tokens first: a record is never saved without the tokens it stands for. Under the refresh lock when the store
+    // has one: a rotation of the old chain finishing meanwhile then sees these and keeps them.
+    const key = connectionTokenKey(userKey, organization.id);
+    const tokenStore = this.#store.tokens;
+    const setTokens = () => tokenStore.set(key, saved);
+    await (isRefreshCoordination(tokenStore)
+      ? tokenStore.withRefreshLock({ connection: key }, setTokens)
+      : setTokens());
     await this.#store.put(record);
     return this.#view(record);
   }

@@ -45,7 +45,9 @@ export interface QontoTokenManagerOptions {
  * - runs one refresh at a time per refresh token through {@link sharedRefresh}, shared by every concurrent caller
  *   in the process (other managers and client instances included), and reuses a rotation of the last 60 s for a
  *   caller still holding the replaced refresh token; a failure reaches every waiter and the next call tries again;
- * - saves the rotated set to the store before any caller gets it, so a crash cannot lose the new refresh token;
+ * - saves the rotated set to the store before any caller gets it, so a crash cannot lose the new refresh token,
+ *   but never over a set of another chain saved while Qonto answered (a reconnection, another process's rotation):
+ *   that newer set stays and is the one returned;
  * - reads the store on every call, so processes sharing a store see each other's rotations;
  * - with a store that implements `RefreshCoordination` (`@qonto-oauth/redis`'s `RedisTokenStore`), refreshes once
  *   among every process sharing it: the others wait for the rotated set to be saved and get it.
@@ -155,6 +157,13 @@ export class QontoTokenManager {
 
   async #rotate(refreshToken: string): Promise<TokenSet> {
     const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
+    // A set of another chain saved while Qonto answered (a reconnection, another process's rotation) is newer than
+    // this rotation: it stays, and is the one to use.
+    const latest = await this.#store.get(this.#key);
+    if (latest !== undefined && latest.refreshToken !== refreshToken) {
+      this.#current = latest;
+      return latest;
+    }
     // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
     await this.#store.set(this.#key, rotated);
     this.#current = rotated;

@@ -30,6 +30,7 @@ let clock = T0;
 let tests = 0;
 let store: MemoryConnectionStore;
 let connections: QontoConnections;
+let client: QontoOAuthClient;
 
 beforeEach(() => {
   clock = T0;
@@ -39,7 +40,7 @@ beforeEach(() => {
 });
 
 function newConnections(o: { reconnectWarningDays?: number } = {}) {
-  const client = new QontoOAuthClient({
+  client = new QontoOAuthClient({
     environment: qonto.endpoints,
     // One client id per test: rotations are remembered process-wide by client id and refresh token.
     clientId: `app-${tests}`,
@@ -323,6 +324,40 @@ function holdNextTokenSave(key: string) {
   });
   return { saving, release };
 }
+
+describe('QontoConnections: a reconnection while the old tokens refresh', () => {
+  it("keeps the new member's tokens: the old chain's rotation, answered after, does not replace them", async () => {
+    await connect('user-1', ADA);
+    const key = connectionTokenKey('user-1', 'org-acme');
+    clock += 2 * 3600_000; // the access token expired: the next call refreshes
+    const refresh = client.refresh.bind(client);
+    let answered = () => {};
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const qontoAnswered = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    client.refresh = async (refreshToken) => {
+      const rotated = await refresh(refreshToken);
+      answered();
+      await held;
+      return rotated;
+    };
+    const call = connections.api('user-1', 'org-acme').getMembership();
+    await qontoAnswered; // Qonto rotated Ada's tokens; nothing is saved yet
+    await connect('user-1', BOB); // Bob reconnects the organization for the same user
+    const bobs = await store.tokens.get(key);
+    release();
+    expect((await call).id).toBe('mem-bob'); // the call goes on with the connection's tokens
+    expect(await store.tokens.get(key)).toEqual(bobs);
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({
+      status: 'active',
+      membership: { id: 'mem-bob' },
+    });
+  });
+});
 
 describe('QontoConnections: disconnect and revocation', () => {
   // In both, Qonto still takes the rotated token, so the call in flight completes: the tokens saved by its refresh

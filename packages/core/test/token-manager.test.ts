@@ -105,6 +105,39 @@ describe('QontoTokenManager', () => {
     expect((await inner.get('k'))?.refreshToken).toBe('rt-1');
   });
 
+  it('keeps a set of another chain saved while Qonto answered the refresh (a reconnection), and returns it', async () => {
+    const store = new MemoryTokenStore();
+    await store.set('k', expiredTokens());
+    const reconnected: TokenSet = {
+      ...expiredTokens(),
+      accessToken: 'at-reconnected',
+      refreshToken: 'rt-reconnected',
+      expiresAt: T0 + 3600_000,
+    };
+    const client = makeClient();
+    const rotations: TokenSet[] = [];
+    const manager = new QontoTokenManager({
+      client: {
+        async refresh(refreshToken) {
+          const rotated = await client.refresh(refreshToken);
+          await store.set('k', reconnected); // the user reconnected while this refresh was in flight
+          return rotated;
+        },
+      },
+      store,
+      key: 'k',
+      now,
+      onRotate: (t) => void rotations.push(t),
+    });
+    expect(await manager.getAccessToken()).toBe('at-reconnected');
+    expect(tokenRequests()).toHaveLength(1);
+    expect(await store.get('k')).toEqual(reconnected);
+    expect(rotations).toEqual([]);
+    // The next call uses the reconnected set without another refresh.
+    expect(await manager.getAccessToken()).toBe('at-reconnected');
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
   it('prefers the set already in the store over the tokens it was given', async () => {
     const store = new MemoryTokenStore();
     const stored: TokenSet = { ...expiredTokens(), accessToken: 'at-stored', expiresAt: T0 + 3600_000 };

@@ -176,6 +176,57 @@ describe('RedisConnectionStore', () => {
     );
   });
 
+  it("keeps a reconnection's tokens saved by one process while another saves the old chain's rotation", async () => {
+    const user = multiOrganizationUser();
+    const organizationId = user.organizations[0]!.id;
+    const key = connectionTokenKey('app-user-1', organizationId);
+    const [a, b] = [newStore(), newStore()];
+    await connect(connectionsOver(a), 'app-user-1', user, organizationId);
+    const tokens = await a.tokens.get(key);
+    await a.tokens.set(key, { ...tokens!, expiresAt: Date.now() - 1000 });
+
+    // Process A refreshed at Qonto and is about to save the rotation when process B starts saving a reconnection.
+    const aSet = a.tokens.set.bind(a.tokens);
+    let aSaving = () => {};
+    let releaseA = () => {};
+    const aReached = new Promise<void>((resolve) => {
+      aSaving = resolve;
+    });
+    const aHeld = new Promise<void>((resolve) => {
+      releaseA = resolve;
+    });
+    a.tokens.set = async (k, value) => {
+      aSaving();
+      await aHeld;
+      return aSet(k, value);
+    };
+    const bSet = b.tokens.set.bind(b.tokens);
+    const bLock = b.tokens.withRefreshLock.bind(b.tokens);
+    const bSaved: string[] = [];
+    let bSaving = () => {};
+    const bReached = new Promise<void>((resolve) => {
+      bSaving = resolve;
+    });
+    b.tokens.set = async (k, value) => {
+      bSaving();
+      bSaved.push(value.refreshToken!);
+      return bSet(k, value);
+    };
+    b.tokens.withRefreshLock = (target, task) => {
+      bSaving();
+      return bLock(target, task);
+    };
+
+    const call = connectionsOver(a).api('app-user-1', organizationId).getMembership();
+    await aReached;
+    const reconnect = connect(connectionsOver(b), 'app-user-1', user, organizationId);
+    await bReached;
+    releaseA();
+    await Promise.all([call, reconnect]);
+    expect(bSaved).toHaveLength(1);
+    expect((await a.tokens.get(key))?.refreshToken).toBe(bSaved[0]);
+  });
+
   it('keeps secrets out of inspect() and its errors', async () => {
     const store = newStore({ encryptionKey: ENCRYPTION_KEY });
     await store.putPending(
