@@ -301,6 +301,15 @@ describe('QontoConnections: the 90-day horizon', () => {
   });
 });
 
+/** A promise and the function that resolves it. */
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 /**
  * Holds the next save of `key`'s tokens until `release()`: a refresh caught between Qonto's answer and the store.
  * `saving` resolves once the save has started.
@@ -308,21 +317,16 @@ describe('QontoConnections: the 90-day horizon', () => {
 function holdNextTokenSave(key: string) {
   const tokens = store.tokens;
   const set = tokens.set.bind(tokens);
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const saving = new Promise<void>((reached) => {
-    tokens.set = async (k, value) => {
-      if (k === key) {
-        tokens.set = set;
-        reached();
-        await released;
-      }
-      return set(k, value);
-    };
-  });
-  return { saving, release };
+  const [reached, released] = [deferred(), deferred()];
+  tokens.set = async (k, value) => {
+    if (k === key) {
+      tokens.set = set;
+      reached.resolve();
+      await released.promise;
+    }
+    return set(k, value);
+  };
+  return { saving: reached.promise, release: released.resolve };
 }
 
 describe('QontoConnections: a reconnection while the old tokens refresh', () => {
@@ -331,25 +335,18 @@ describe('QontoConnections: a reconnection while the old tokens refresh', () => 
     const key = connectionTokenKey('user-1', 'org-acme');
     clock += 2 * 3600_000; // the access token expired: the next call refreshes
     const refresh = client.refresh.bind(client);
-    let answered = () => {};
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const qontoAnswered = new Promise<void>((resolve) => {
-      answered = resolve;
-    });
+    const [answered, held] = [deferred(), deferred()];
     client.refresh = async (refreshToken) => {
       const rotated = await refresh(refreshToken);
-      answered();
-      await held;
+      answered.resolve();
+      await held.promise;
       return rotated;
     };
     const call = connections.api('user-1', 'org-acme').getMembership();
-    await qontoAnswered; // Qonto rotated Ada's tokens; nothing is saved yet
+    await answered.promise; // Qonto rotated Ada's tokens; nothing is saved yet
     await connect('user-1', BOB); // Bob reconnects the organization for the same user
     const bobs = await store.tokens.get(key);
-    release();
+    held.resolve();
     expect((await call).id).toBe('mem-bob'); // the call goes on with the connection's tokens
     expect(await store.tokens.get(key)).toEqual(bobs);
     expect(await connections.get('user-1', 'org-acme')).toMatchObject({

@@ -60,6 +60,15 @@ async function connect(
   return connections.complete(userKey, await completeAuthorization(url, { ...user, organizationId }));
 }
 
+/** A promise and the function that resolves it. */
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 async function allRedis(): Promise<string> {
   const keys = await raw.keys('*');
   const values = await Promise.all(
@@ -186,42 +195,31 @@ describe('RedisConnectionStore', () => {
     await a.tokens.set(key, { ...tokens!, expiresAt: Date.now() - 1000 });
 
     // Process A refreshed at Qonto and is about to save the rotation when process B starts saving a reconnection.
+    const [aSaving, aHeld, bSaving] = [deferred(), deferred(), deferred()];
     const aSet = a.tokens.set.bind(a.tokens);
-    let aSaving = () => {};
-    let releaseA = () => {};
-    const aReached = new Promise<void>((resolve) => {
-      aSaving = resolve;
-    });
-    const aHeld = new Promise<void>((resolve) => {
-      releaseA = resolve;
-    });
     a.tokens.set = async (k, value) => {
-      aSaving();
-      await aHeld;
+      aSaving.resolve();
+      await aHeld.promise;
       return aSet(k, value);
     };
     const bSet = b.tokens.set.bind(b.tokens);
     const bLock = b.tokens.withRefreshLock.bind(b.tokens);
     const bSaved: string[] = [];
-    let bSaving = () => {};
-    const bReached = new Promise<void>((resolve) => {
-      bSaving = resolve;
-    });
     b.tokens.set = async (k, value) => {
-      bSaving();
+      bSaving.resolve();
       bSaved.push(value.refreshToken!);
       return bSet(k, value);
     };
     b.tokens.withRefreshLock = (target, task) => {
-      bSaving();
+      bSaving.resolve();
       return bLock(target, task);
     };
 
     const call = connectionsOver(a).api('app-user-1', organizationId).getMembership();
-    await aReached;
+    await aSaving.promise;
     const reconnect = connect(connectionsOver(b), 'app-user-1', user, organizationId);
-    await bReached;
-    releaseA();
+    await bSaving.promise;
+    aHeld.resolve();
     await Promise.all([call, reconnect]);
     expect(bSaved).toHaveLength(1);
     expect((await a.tokens.get(key))?.refreshToken).toBe(bSaved[0]);
