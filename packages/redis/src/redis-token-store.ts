@@ -141,10 +141,11 @@ export class RedisTokenStore implements TokenStore, RefreshCoordination {
     if (value === null) {
       if (!this.#seen.has(key)) return undefined;
       throw new QontoTokenStoreError(
-        `The tokens of connection ${JSON.stringify(key)} are gone from ${this.#redis}: the key was deleted, ` +
-          'flushed or evicted after this process saw it, so the refresh token is lost and the user must connect ' +
-          'with Qonto again. To keep tokens, run Redis with persistence (appendonly yes) and a maxmemory-policy ' +
-          'that does not evict them (noeviction, or a volatile-* policy: token sets never expire).',
+        `The tokens of connection ${JSON.stringify(key)} are gone from ${this.#redis}: deleted (a disconnect or ` +
+          'logout in another process), flushed or evicted after this process saw it, so the user must connect ' +
+          'with Qonto again. If nothing deleted them, keep tokens by running Redis with persistence (appendonly ' +
+          'yes) and a maxmemory-policy that does not evict them (noeviction, or a volatile-* policy: token sets ' +
+          'never expire).',
         { key, reconnectRequired: true },
       );
     }

@@ -6,6 +6,7 @@ import type { SandboxUser } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deferred } from './helpers/deferred.js';
 import { type QontoFixture, startQonto } from './helpers/qonto.js';
 import { startWorkers, type Worker } from './helpers/workers.js';
 
@@ -58,15 +59,6 @@ async function connect(
 ) {
   const { url } = await connections.start(userKey, { organizationId });
   return connections.complete(userKey, await completeAuthorization(url, { ...user, organizationId }));
-}
-
-/** A promise and the function that resolves it. */
-function deferred() {
-  let resolve = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
 
 async function allRedis(): Promise<string> {

@@ -10,6 +10,7 @@ import { RedisTokenStore } from '@qonto-oauth/redis';
 import { type RedisServer, startRedisServer } from '@qonto-oauth/redis/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deferred } from './helpers/deferred.js';
 
 let redis: RedisServer;
 let raw: Redis;
@@ -126,6 +127,29 @@ describe('RedisTokenStore failures', () => {
       /gone from Redis at 127\.0\.0\.1:\d+.*connect with Qonto again/s,
     );
     // A process that never saw it has nothing to go on and says so the usual way: no stored set.
+    expect(await newStore().get('organization-1')).toBeUndefined();
+  });
+
+  it('fails a refresh in flight when another process deletes the tokens, and does not save them back', async () => {
+    const [a, b] = [newStore(), newStore()];
+    await a.set('organization-1', { ...TOKENS, expiresAt: 0 });
+    const [answered, held] = [deferred(), deferred()];
+    const manager = new QontoTokenManager({
+      client: {
+        async refresh() {
+          answered.resolve();
+          await held.promise;
+          return { ...TOKENS, accessToken: 'ory_at_rotated-access', refreshToken: 'ory_rt_rotated-refresh' };
+        },
+      },
+      store: a,
+      key: 'organization-1',
+    });
+    const call = manager.getAccessToken().catch((e: unknown) => e);
+    await answered.promise;
+    await b.delete('organization-1'); // the user disconnected, handled by another process
+    held.resolve();
+    expect(await call).toMatchObject({ name: 'QontoTokenStoreError', reconnectRequired: true });
     expect(await newStore().get('organization-1')).toBeUndefined();
   });
 
