@@ -145,12 +145,7 @@ export class QontoTokenManager {
     return singleFlight(flights, JSON.stringify([this.#key, refreshToken]), () =>
       store.withRefreshLock({ connection: this.#key }, async () => {
         // Another process may have rotated while this one waited for the lock: its set is the one to use.
-        const latest = await store.get(this.#key);
-        if (latest !== undefined && latest.refreshToken !== refreshToken) {
-          this.#current = latest;
-          return latest;
-        }
-        return this.#rotate(refreshToken);
+        return (await this.#storedOfAnotherChain(refreshToken)) ?? this.#rotate(refreshToken);
       }),
     );
   }
@@ -159,15 +154,20 @@ export class QontoTokenManager {
     const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
     // A set of another chain saved while Qonto answered (a reconnection, another process's rotation) is newer than
     // this rotation: it stays, and is the one to use.
-    const latest = await this.#store.get(this.#key);
-    if (latest !== undefined && latest.refreshToken !== refreshToken) {
-      this.#current = latest;
-      return latest;
-    }
+    const newer = await this.#storedOfAnotherChain(refreshToken);
+    if (newer !== undefined) return newer;
     // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
     await this.#store.set(this.#key, rotated);
     this.#current = rotated;
     await this.#onRotate?.(rotated);
     return rotated;
+  }
+
+  /** The stored set, made current, when it is not `refreshToken`'s: rotated or reconnected since it was read. */
+  async #storedOfAnotherChain(refreshToken: string): Promise<TokenSet | undefined> {
+    const latest = await this.#store.get(this.#key);
+    if (latest === undefined || latest.refreshToken === refreshToken) return undefined;
+    this.#current = latest;
+    return latest;
   }
 }
