@@ -20,7 +20,7 @@ import { explain, RECONNECT } from './messages.js';
 import { type QontoOAuthClient, stagingTokenOf } from './oauth-client.js';
 import { isRefreshCoordination } from './refresh-coordination.js';
 import { singleFlight } from './shared-refresh.js';
-import { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
+import { QontoTokenManager, type QontoTokenManagerOptions, tokensOfFailedRefresh } from './token-manager.js';
 import { QONTO_REFRESH_TOKEN_LIFETIME_MS, type TokenSet } from './tokens.js';
 import type { QontoWebhookEvent } from './webhooks.js';
 
@@ -202,11 +202,7 @@ export class QontoConnections {
     // Tokens first: a record is never saved without the tokens it stands for. Under the refresh lock when the store
     // has one: a rotation of the old chain finishing meanwhile then sees these and keeps them.
     const key = connectionTokenKey(userKey, organization.id);
-    const tokenStore = this.#store.tokens;
-    const setTokens = () => tokenStore.set(key, saved);
-    await (isRefreshCoordination(tokenStore)
-      ? tokenStore.withRefreshLock({ connection: key }, setTokens)
-      : setTokens());
+    await this.#locked(key, () => this.#store.tokens.set(key, saved));
     await this.#store.put(record);
     return this.#view(record);
   }
@@ -373,6 +369,29 @@ export class QontoConnections {
     if (!kept) await this.#store.tokens.delete(connectionTokenKey(userKey, organizationId));
   }
 
+  /**
+   * Runs `task` under the connection's refresh lock when the token store coordinates refreshes across processes,
+   * so it cannot interleave with a refresh's check-then-save. A waiter may be handed the failure of the refresh it
+   * waited on (`RefreshCoordination` allows it); that failure is not this task's, so it takes the lock again. A
+   * failure of the lock itself (the store unreachable, a holder stuck) is thrown as is.
+   */
+  async #locked(key: string, task: () => Promise<void>): Promise<void> {
+    const tokens = this.#store.tokens;
+    if (!isRefreshCoordination(tokens)) return task();
+    for (let attempt = 1; ; attempt++) {
+      let ran = false;
+      try {
+        return await tokens.withRefreshLock({ connection: key }, () => {
+          ran = true;
+          return task();
+        });
+      } catch (error) {
+        const lockFailed = error instanceof QontoTokenStoreError && !error.reconnectRequired;
+        if (ran || lockFailed || attempt >= 3) throw error;
+      }
+    }
+  }
+
   /** Saves `change` of the stored record; false when there is no record or `change` leaves it as it is. */
   async #update(
     userKey: string,
@@ -394,14 +413,20 @@ export class QontoConnections {
     if (!isQontoError(error) || (error as { reconnectRequired?: unknown }).reconnectRequired !== true)
       return error;
     const key = connectionTokenKey(userKey, organizationId);
+    const failed = tokensOfFailedRefresh(error);
     let record: QontoConnectionRecord | undefined;
     try {
       record = await singleFlight(this.#marking, key, async () => {
         const statusReason = error instanceof QontoOAuthError ? error.error : 'tokens_missing';
-        await this.#update(userKey, organizationId, (r) =>
-          r.status === 'active' ? { ...r, status: 'reconnect_required', statusReason } : undefined,
-        );
-        await this.#store.tokens.delete(key);
+        await this.#locked(key, async () => {
+          // A reconnection saved since the call failed is not what failed: it stays, and so does the connection.
+          const stored = await this.#store.tokens.get(key).catch(() => undefined);
+          if (stored !== undefined && stored.accessToken !== failed?.accessToken) return;
+          await this.#update(userKey, organizationId, (r) =>
+            r.status === 'active' ? { ...r, status: 'reconnect_required', statusReason } : undefined,
+          );
+          await this.#store.tokens.delete(key);
+        });
         return this.#store.get(userKey, organizationId);
       });
     } catch {

@@ -13,6 +13,14 @@ export type { QontoTokenRefresher } from './shared-refresh.js';
  */
 const coordinatedFlights = new WeakMap<RefreshCoordination, Map<string, Promise<TokenSet>>>();
 
+/** The set each failed refresh started from, so `QontoConnections` only gives up on the chain that failed. */
+const failedSets = new WeakMap<object, TokenSet>();
+
+/** The token set whose refresh failed with `error`, when a {@link QontoTokenManager} threw it. */
+export function tokensOfFailedRefresh(error: unknown): TokenSet | undefined {
+  return typeof error === 'object' && error !== null ? failedSets.get(error) : undefined;
+}
+
 /** Options of {@link QontoTokenManager}. */
 export interface QontoTokenManagerOptions {
   /** The OAuth client that performs the refresh (`QontoOAuthClient`). */
@@ -48,12 +56,15 @@ export interface QontoTokenManagerOptions {
  * - saves the rotated set to the store before any caller gets it, so a crash cannot lose the new refresh token,
  *   but never over a set of another chain saved while Qonto answered (a reconnection, another process's rotation):
  *   that newer set stays and is the one returned;
- * - reads the store on every call, so processes sharing a store see each other's rotations;
+ * - reads the store on every call, so processes sharing a store see each other's rotations, and once the store has
+ *   held the set, a set deleted from it (a disconnect, a logout) throws `QontoTokenStoreError` (`reconnectRequired`)
+ *   instead of living on in this manager or coming back with its next rotation;
  * - with a store that implements `RefreshCoordination` (`@qonto-oauth/redis`'s `RedisTokenStore`), refreshes once
  *   among every process sharing it: the others wait for the rotated set to be saved and get it.
  *
  * A refresh that fails with `invalid_grant` (refresh token expired, revoked or rotated out) throws a
- * {@link QontoOAuthError} with `reconnectRequired: true`: send the user through the authorization flow again.
+ * {@link QontoOAuthError} with `reconnectRequired: true`: send the user through the authorization flow again. A
+ * failed refresh whose chain was replaced in the store meanwhile (a reconnection) returns the stored set instead.
  *
  * @example
  * const manager = new QontoTokenManager({ client, tokens, store, key: userId });
@@ -67,6 +78,8 @@ export class QontoTokenManager {
   readonly #now: () => number;
   readonly #onRotate: ((tokens: TokenSet) => Promise<void> | void) | undefined;
   #current: TokenSet | undefined;
+  /** Whether the store has held this connection's set: once it has, a set missing from it was deleted. */
+  #stored = false;
   /** This manager's refresh-and-save per refresh token, so concurrent callers share one `store.set`. */
   readonly #inFlight = new Map<string, Promise<TokenSet>>();
 
@@ -115,14 +128,11 @@ export class QontoTokenManager {
 
   /** The stored set, refreshed when it expires soon, or when `force`d unless `rejected` was already rotated out. */
   async #get(force: boolean, rejected?: string): Promise<TokenSet> {
-    this.#current = (await this.#store.get(this.#key)) ?? this.#current;
+    const stored = await this.#store.get(this.#key);
+    if (stored !== undefined) this.#adopt(stored);
+    else if (this.#stored) this.#current = undefined;
     const tokens = this.#current;
-    if (tokens === undefined) {
-      throw new QontoTokenStoreError(
-        `No tokens are saved for connection ${JSON.stringify(this.#key)}: disconnected, revoked or never completed. Fix: ${RECONNECT}.`,
-        { key: this.#key, reconnectRequired: true },
-      );
-    }
+    if (tokens === undefined) throw this.#noTokens();
     const fresh = !isTokenExpired(tokens, { skewSeconds: this.#skewSeconds, now: this.#now });
     return fresh && (!force || (rejected !== undefined && tokens.accessToken !== rejected))
       ? tokens
@@ -132,42 +142,76 @@ export class QontoTokenManager {
   async #refresh(tokens: TokenSet): Promise<TokenSet> {
     const refreshToken = tokens.refreshToken;
     if (!refreshToken) {
-      throw new QontoOAuthError(
+      const error = new QontoOAuthError(
         `The Qonto access token expired and there is no refresh token: \`offline_access\` was not granted. Fix: ${RECONNECT}, requesting it.`,
         { error: 'invalid_grant', reconnectRequired: true },
       );
+      failedSets.set(error, tokens);
+      throw error;
     }
     const store = this.#store;
     if (!isRefreshCoordination(store)) {
-      return singleFlight(this.#inFlight, refreshToken, () => this.#rotate(refreshToken));
+      return singleFlight(this.#inFlight, refreshToken, () => this.#rotate(tokens));
     }
     const flights = coordinatedFlights.get(store) ?? coordinatedFlights.set(store, new Map()).get(store)!;
     return singleFlight(flights, JSON.stringify([this.#key, refreshToken]), () =>
       store.withRefreshLock({ connection: this.#key }, async () => {
         // Another process may have rotated while this one waited for the lock: its set is the one to use.
-        return (await this.#storedOfAnotherChain(refreshToken)) ?? this.#rotate(refreshToken);
+        return (await this.#storedOfAnotherChain(refreshToken)) ?? this.#rotate(tokens);
       }),
     );
   }
 
-  async #rotate(refreshToken: string): Promise<TokenSet> {
-    const rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
+  async #rotate(tokens: TokenSet): Promise<TokenSet> {
+    const refreshToken = tokens.refreshToken as string;
+    let rotated: TokenSet;
+    try {
+      rotated = await sharedRefresh(this.#client, refreshToken, { now: this.#now });
+    } catch (error) {
+      // Qonto refusing a refresh token whose chain was replaced meanwhile (a reconnection, another process's
+      // rotation) is not this connection's failure: the stored set is the one to use.
+      const newer = await this.#storedOfAnotherChain(refreshToken).catch(() => undefined);
+      if (newer !== undefined) return newer;
+      if (typeof error === 'object' && error !== null) failedSets.set(error, tokens);
+      throw error;
+    }
     // A set of another chain saved while Qonto answered (a reconnection, another process's rotation) is newer than
     // this rotation: it stays, and is the one to use.
     const newer = await this.#storedOfAnotherChain(refreshToken);
     if (newer !== undefined) return newer;
     // Saved before any caller gets it: a rotated refresh token that is lost means the user must reconnect.
     await this.#store.set(this.#key, rotated);
-    this.#current = rotated;
+    this.#adopt(rotated);
     await this.#onRotate?.(rotated);
     return rotated;
   }
 
-  /** The stored set, made current, when it is not `refreshToken`'s: rotated or reconnected since it was read. */
+  /**
+   * The stored set, made current, when it is not `refreshToken`'s: rotated or reconnected since it was read. Throws
+   * when the store no longer holds a set it held (deleted meanwhile: a disconnect, a logout), rather than let a
+   * rotation bring it back.
+   */
   async #storedOfAnotherChain(refreshToken: string): Promise<TokenSet | undefined> {
     const latest = await this.#store.get(this.#key);
-    if (latest === undefined || latest.refreshToken === refreshToken) return undefined;
-    this.#current = latest;
+    if (latest === undefined) {
+      if (!this.#stored) return undefined;
+      this.#current = undefined;
+      throw this.#noTokens();
+    }
+    if (latest.refreshToken === refreshToken) return undefined;
+    this.#adopt(latest);
     return latest;
+  }
+
+  #adopt(stored: TokenSet): void {
+    this.#current = stored;
+    this.#stored = true;
+  }
+
+  #noTokens(): QontoTokenStoreError {
+    return new QontoTokenStoreError(
+      `No tokens are saved for connection ${JSON.stringify(this.#key)}: disconnected, revoked or never completed. Fix: ${RECONNECT}.`,
+      { key: this.#key, reconnectRequired: true },
+    );
   }
 }

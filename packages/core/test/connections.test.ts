@@ -356,6 +356,34 @@ describe('QontoConnections: a reconnection while the old tokens refresh', () => 
   });
 });
 
+describe('QontoConnections: a reconnection while Qonto refuses the old tokens', () => {
+  it('stays active with the new tokens: the old chain refused after the reconnection is not the connection', async () => {
+    await connect('user-1', ADA);
+    const key = connectionTokenKey('user-1', 'org-acme');
+    clock += 2 * 3600_000; // the access token expired: the next call refreshes
+    qonto.revokeMember('mem-ada'); // Qonto will refuse Ada's refresh token (invalid_grant)
+    const refresh = client.refresh.bind(client);
+    const [sent, held] = [deferred(), deferred()];
+    client.refresh = async (refreshToken) => {
+      sent.resolve();
+      await held.promise;
+      return refresh(refreshToken);
+    };
+    const call = connections.api('user-1', 'org-acme').getMembership();
+    await sent.promise; // the refresh of Ada's chain is on its way to Qonto
+    const bob = await connect('user-1', BOB); // meanwhile Bob reconnects the organization for the same user
+    expect(bob.status).toBe('active');
+    const bobs = await store.tokens.get(key);
+    held.resolve(); // Qonto refuses Ada's refresh token
+    expect((await call).id).toBe('mem-bob');
+    expect(await store.tokens.get(key)).toEqual(bobs);
+    expect(await connections.get('user-1', 'org-acme')).toMatchObject({
+      status: 'active',
+      membership: { id: 'mem-bob' },
+    });
+  });
+});
+
 describe('QontoConnections: disconnect and revocation', () => {
   // In both, Qonto still takes the rotated token, so the call in flight completes: the tokens saved by its refresh
   // would be live ones, kept for a connection the app no longer has.

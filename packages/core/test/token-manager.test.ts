@@ -138,6 +138,58 @@ describe('QontoTokenManager', () => {
     expect(tokenRequests()).toHaveLength(1);
   });
 
+  it('returns a reconnection saved while Qonto refused the old refresh token, instead of the refusal', async () => {
+    const store = new MemoryTokenStore();
+    await store.set('k', expiredTokens());
+    const reconnected: TokenSet = {
+      ...expiredTokens(),
+      accessToken: 'at-reconnected',
+      refreshToken: 'rt-reconnected',
+      expiresAt: T0 + 3600_000,
+    };
+    const manager = new QontoTokenManager({
+      client: {
+        async refresh() {
+          await store.set('k', reconnected); // the user reconnected while this refresh was in flight
+          throw new QontoOAuthError('refused', { error: 'invalid_grant', status: 400 });
+        },
+      },
+      store,
+      key: 'k',
+      now,
+    });
+    expect(await manager.getAccessToken()).toBe('at-reconnected');
+    expect(await store.get('k')).toEqual(reconnected);
+  });
+
+  it('says to reconnect once the set it read is deleted from the store, and never saves a rotation back', async () => {
+    const store = new MemoryTokenStore();
+    await store.set('k', { ...expiredTokens(), expiresAt: T0 + 3600_000 });
+    const manager = new QontoTokenManager({ client: makeClient(), store, key: 'k', now });
+    expect(await manager.getAccessToken()).toBe('at-old');
+    await store.delete('k'); // a disconnect or a logout elsewhere in the app
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      name: 'QontoTokenStoreError',
+      reconnectRequired: true,
+    });
+    // Deleted while Qonto answered a refresh: the rotated set is not saved back.
+    await store.set('k', expiredTokens());
+    const deleting = new QontoTokenManager({
+      client: {
+        async refresh(refreshToken) {
+          const rotated = await makeClient().refresh(refreshToken);
+          await store.delete('k');
+          return rotated;
+        },
+      },
+      store,
+      key: 'k',
+      now,
+    });
+    await expect(deleting.getAccessToken()).rejects.toMatchObject({ reconnectRequired: true });
+    expect(await store.get('k')).toBeUndefined();
+  });
+
   it('prefers the set already in the store over the tokens it was given', async () => {
     const store = new MemoryTokenStore();
     const stored: TokenSet = { ...expiredTokens(), accessToken: 'at-stored', expiresAt: T0 + 3600_000 };

@@ -217,6 +217,52 @@ describe('RedisConnectionStore', () => {
     expect((await a.tokens.get(key))?.refreshToken).toBe(bSaved[0]);
   });
 
+  it("saves a reconnection that waited for the lock behind another process's failing refresh", async () => {
+    const user = multiOrganizationUser();
+    const organizationId = user.organizations[0]!.id;
+    const key = connectionTokenKey('app-user-1', organizationId);
+    const [a, b] = [newStore(), newStore()];
+    await connect(connectionsOver(a), 'app-user-1', user, organizationId);
+    const old = await a.tokens.get(key);
+    await a.tokens.set(key, { ...old!, expiresAt: Date.now() - 1000 });
+
+    // Process A holds the refresh lock while its refresh is on its way to Qonto, which will refuse it.
+    const [aRefreshing, aHeld, bWaiting] = [deferred(), deferred(), deferred()];
+    const refresh = qonto.oauth.refresh;
+    qonto.oauth.refresh = async function (this: typeof qonto.oauth, refreshToken: string) {
+      aRefreshing.resolve();
+      await aHeld.promise;
+      return refresh.call(this, refreshToken);
+    };
+    const bLock = b.tokens.withRefreshLock.bind(b.tokens);
+    b.tokens.withRefreshLock = (target, task) => {
+      bWaiting.resolve();
+      return bLock(target, task);
+    };
+    try {
+      const call = connectionsOver(a)
+        .api('app-user-1', organizationId)
+        .getMembership()
+        .catch((e: unknown) => e);
+      await aRefreshing.promise;
+      // Process B completes a reconnection: its tokens wait for the lock A holds.
+      const reconnect = connect(connectionsOver(b), 'app-user-1', user, organizationId);
+      await bWaiting.promise;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // B has found the lock taken
+      qonto.sandbox.faults.failNext('POST /oauth2/token', 400);
+      aHeld.resolve();
+      expect(await call).toMatchObject({ name: 'QontoOAuthError', error: 'invalid_request' });
+      // A's failure is not B's: B's tokens are saved, and the connection is theirs.
+      expect((await reconnect).status).toBe('active');
+      const saved = await b.tokens.get(key);
+      expect(saved?.refreshToken).not.toBe(old?.refreshToken);
+      expect(await qonto.works(saved!.accessToken)).toBe(true);
+    } finally {
+      qonto.oauth.refresh = refresh;
+      qonto.sandbox.faults.reset();
+    }
+  });
+
   it('keeps secrets out of inspect() and its errors', async () => {
     const store = newStore({ encryptionKey: ENCRYPTION_KEY });
     await store.putPending(
