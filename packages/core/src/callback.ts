@@ -2,7 +2,10 @@ import { QontoConfigError, QontoOAuthError } from './errors.js';
 import { RESTART_LOGIN } from './messages.js';
 import { cut } from './redact.js';
 
-/** A callback's query: a URL, its search params, or a framework's parsed query object (Express, Next). */
+/**
+ * A callback's query: a URL, a request path with its query (`req.url`, `req.originalUrl`), the query string, its
+ * search params, or a framework's parsed query object (Express, Next).
+ */
 export type AuthorizationCallbackInput =
   | string
   | URL
@@ -29,8 +32,6 @@ export function parseAuthorizationCallback(
 ): { code: string; state: string } {
   const params = callbackParams(input);
   const state = params.get('state');
-  const refuse = (why: string, error = 'invalid_state') =>
-    new QontoOAuthError(`The Qonto callback was refused: ${why}. ${RESTART_LOGIN}`, { error });
   if (!o?.expectedState) {
     throw refuse(
       'no state was stored for this login. Likely cause: the session expired or lost its cookie (another domain, ' +
@@ -58,9 +59,17 @@ export function parseAuthorizationCallback(
     );
   }
   const code = params.get('code');
-  if (!code)
-    throw refuse('it has no code. Likely cause: the redirect_uri was opened directly', 'invalid_request');
+  if (!code) throw callbackWithoutCode();
   return { code, state };
+}
+
+function refuse(why: string, error = 'invalid_state'): QontoOAuthError {
+  return new QontoOAuthError(`The Qonto callback was refused: ${why}. ${RESTART_LOGIN}`, { error });
+}
+
+/** A callback with neither a code nor an error: not a redirect from Qonto. */
+export function callbackWithoutCode(): QontoOAuthError {
+  return refuse('it has no code. Likely cause: the redirect_uri was opened directly', 'invalid_request');
 }
 
 let unprintable: RegExp | undefined;
@@ -95,6 +104,8 @@ export function callbackParams(input: AuthorizationCallbackInput): URLSearchPara
   if (input instanceof URL) return input.searchParams;
   if (typeof input === 'string') {
     if (URL.canParse(input)) return new URL(input).searchParams;
+    // A request path ("/callback?code=…"): its query. Anything else is the query string itself.
+    if (input.startsWith('/')) return new URL(input, 'http://localhost').searchParams;
     return new URLSearchParams(input);
   }
   if (typeof input === 'object' && input !== null) {
@@ -106,6 +117,6 @@ export function callbackParams(input: AuthorizationCallbackInput): URLSearchPara
     return params;
   }
   throw new QontoConfigError(
-    'parseAuthorizationCallback needs the callback URL, its query string or query object.',
+    'parseAuthorizationCallback needs the callback URL, its path and query (req.url), its query string or query object.',
   );
 }

@@ -1,5 +1,10 @@
 import { QontoApiClient } from './api-client.js';
-import { type AuthorizationCallbackInput, callbackParams, parseAuthorizationCallback } from './callback.js';
+import {
+  type AuthorizationCallbackInput,
+  callbackParams,
+  callbackWithoutCode,
+  parseAuthorizationCallback,
+} from './callback.js';
 import {
   connectionTokenKey,
   type QontoConnectionRecord,
@@ -135,7 +140,10 @@ export class QontoConnections {
    */
   async complete(userKey: string, callback: AuthorizationCallbackInput): Promise<QontoConnection> {
     requireId(userKey, 'userKey');
-    const state = callbackParams(callback).get('state');
+    const params = callbackParams(callback);
+    // Not a redirect from Qonto (no code, no error): the started connection is kept for the real one.
+    if (!params.get('code') && !params.get('error')) throw callbackWithoutCode();
+    const state = params.get('state');
     const pending = state ? await this.#store.takePending(state) : undefined;
     if (pending?.userKey !== userKey) {
       throw new QontoOAuthError(
@@ -147,7 +155,7 @@ export class QontoConnections {
         { error: 'invalid_state' },
       );
     }
-    const { code } = parseAuthorizationCallback(callback, { expectedState: state as string });
+    const { code } = parseAuthorizationCallback(params, { expectedState: state as string });
     const tokens = await this.#client.exchangeCode({
       code,
       codeVerifier: pending.codeVerifier,

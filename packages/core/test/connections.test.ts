@@ -139,6 +139,20 @@ describe('QontoConnections: start and complete', () => {
     await refused('user-1', callback);
   });
 
+  it("completes from the callback's request path (req.url), and keeps the started connection for a bad one", async () => {
+    const { url, state } = await connections.start('user-1');
+    const code = qonto.authorize(url, ADA);
+    // Not Qonto's redirect (no code, no error): refused, and the real callback still completes.
+    await expect(
+      connections.complete('user-1', `/settings/qonto/callback?state=${state}`),
+    ).rejects.toMatchObject({ name: 'QontoOAuthError', error: 'invalid_request' });
+    const connection = await connections.complete(
+      'user-1',
+      `/settings/qonto/callback?code=${encodeURIComponent(code)}&state=${state}`,
+    );
+    expect(connection).toMatchObject({ organizationId: 'org-acme', status: 'active' });
+  });
+
   it('gives the denial of consent as access_denied, and saves nothing', async () => {
     const { state } = await connections.start('user-1');
     await expect(

@@ -325,6 +325,20 @@ describe('parseAuthorizationCallback', () => {
     ).toBe('ory_ac_1');
   });
 
+  it("reads a request path with its query (Express's req.url) and a bare query string alike", () => {
+    for (const input of [
+      '/auth/qonto/callback?code=ory_ac_1&state=s1',
+      '/auth/qonto/callback?code=ory_ac_1&state=s1#done',
+      '?code=ory_ac_1&state=s1',
+      'code=ory_ac_1&state=s1',
+    ]) {
+      expect(parseAuthorizationCallback(input, { expectedState: 's1' })).toEqual({
+        code: 'ory_ac_1',
+        state: 's1',
+      });
+    }
+  });
+
   it('turns a denied consent into QontoOAuthError access_denied', () => {
     const query = new URLSearchParams({
       error: 'access_denied',
