@@ -7,8 +7,8 @@ const shared = {
   hookTimeout: 60_000,
 };
 
-// The same tests against both ends of the peer range (`better-auth` ^1.6.0): the newest 1.7 and the lowest
-// 1.6.0, installed as the devDependency alias `better-auth-lowest`.
+// The same tests against both ends of the peer range (`better-auth` ^1.6.11): the newest 1.7 and the lowest
+// 1.6.11, installed as the devDependency alias `better-auth-lowest`.
 export default defineConfig({
   test: {
     projects: [
@@ -16,7 +16,7 @@ export default defineConfig({
       {
         resolve: { alias: [{ find: /^better-auth(\/.*)?$/, replacement: 'better-auth-lowest$1' }] },
         // The README's quick start runs in a child process, which the alias cannot reach: 1.7 only.
-        test: { ...shared, name: 'better-auth@1.6.0', exclude: ['test/readme.test.ts'] },
+        test: { ...shared, name: 'better-auth@1.6.11', exclude: ['test/readme.test.ts'] },
       },
     ],
   },

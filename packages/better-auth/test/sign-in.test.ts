@@ -121,6 +121,22 @@ describe('signing in with Qonto through Better Auth', () => {
     expect(qontoRows(a)).toHaveLength(1);
   });
 
+  it("never gives a Qonto sign-in to a local user who did not verify the member's email (signed up first)", async () => {
+    const a = await app({ auth: { emailAndPassword: { enabled: true } } });
+    const person = sandbox.users[1]!;
+    // Someone signs up with the member's email and a password of their own, and never verifies it.
+    const signUp = await new Browser(a).call('/sign-up/email', {
+      body: { email: person.email, password: 'not-the-members-password-1', name: 'Not the member' },
+    });
+    expect(signUp.status).toBe(200);
+    expect(a.db.user).toEqual([expect.objectContaining({ email: person.email, emailVerified: false })]);
+
+    const landed = await new Browser(a).signIn(person);
+    expect(landed.searchParams.get('error')).toBe('account_not_linked');
+    expect(qontoRows(a)).toEqual([]);
+    expect(a.db.user).toEqual([expect.objectContaining({ emailVerified: false })]);
+  });
+
   it('links a Qonto account to a signed-in user with linkSocial', async () => {
     const a = await app();
     const person = sandbox.users[0]!;
