@@ -7,7 +7,7 @@ import {
   QontoUnexpectedResponseError,
 } from './errors.js';
 import { parseRetryAfterMs } from './fetch.js';
-import { NOT_QONTO, RECONNECT } from './messages.js';
+import { notQontoCause, RECONNECT } from './messages.js';
 import { cut, redactDeep, redactSecrets } from './redact.js';
 import {
   DEFAULT_MAX_API_RESPONSE_BYTES,
@@ -56,7 +56,7 @@ export async function readApiResponse(
   const { status } = response;
   const notJson = (detail: string) =>
     new QontoUnexpectedResponseError(
-      `Qonto API ${what} answered ${status} ${detail} instead of JSON. ${NOT_QONTO}`,
+      `Qonto API ${what} answered ${status} ${detail} instead of JSON. ${notQontoCause(status)}`,
       {
         status,
       },

@@ -53,7 +53,7 @@ const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.no
  *   requests to every other origin, the authorization URL's included (only browsers visit it), so the token never
  *   leaks elsewhere.
  * - Sends `redirect: 'manual'`, so the header never follows a redirect: a `fetch` you pass in must honour it. From a
- *   sandbox origin, any 3xx or `text/html` answer is the sandbox's sign-in gate and throws
+ *   sandbox origin, any 3xx or `text/html` answer below 500 is the sandbox's sign-in gate and throws
  *   {@link QontoStagingGateError} (its status and the redirect's host, scrubbed of what the request carried).
  *   Answers from other origins pass through untouched.
  * - Each attempt gets `timeoutMs` (body included) -> {@link QontoTimeoutError}; the caller's `signal` still aborts
@@ -288,9 +288,12 @@ function describeRequest(method: string, href: string): string {
 /**
  * How the sandbox answers a request without a valid staging token, instead of JSON: a 302 to OneLogin or the
  * developer portal, or an HTML page with status 200 (https://docs.qonto.com/get-started/general/sandbox-access).
+ * An HTML page with a 5xx status is an outage page (a proxy's, a load balancer's), not the gate: it is answered as
+ * any other 5xx (retried when idempotent, then returned).
  */
 function stagingGateAnswer(response: Response): 'redirect' | 'html' | undefined {
   if (isRedirect(response.status) || response.type === 'opaqueredirect') return 'redirect';
+  if (response.status >= 500) return undefined;
   return /\btext\/html\b/i.test(response.headers.get('content-type') ?? '') ? 'html' : undefined;
 }
 

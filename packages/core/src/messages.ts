@@ -27,6 +27,13 @@ export const NOT_QONTO =
   "Likely cause: the environment's endpoints point at another server, or a proxy answered. Fix: check the " +
   'endpoints and any proxy.';
 
+/** {@link NOT_QONTO}, or for a 5xx (an outage page, Qonto's or a proxy's in front of it) the advice to retry. */
+export function notQontoCause(status: number): string {
+  return status >= 500
+    ? 'Likely cause: Qonto, or a proxy in front of it, is down or overloaded. Fix: retry later.'
+    : NOT_QONTO;
+}
+
 /** "`name` must be `expected` (got ...)", showing the value's type only: a misplaced secret stays unshown. */
 export function mustBe(name: string, expected: string, value: unknown): string {
   const got =

@@ -1,5 +1,5 @@
 import { QontoOAuthError, QontoUnexpectedResponseError } from './errors.js';
-import { NOT_QONTO, RECONNECT, RESTART_LOGIN } from './messages.js';
+import { notQontoCause, RECONNECT, RESTART_LOGIN } from './messages.js';
 import { redactSecrets } from './redact.js';
 import {
   describeBody,
@@ -113,7 +113,7 @@ async function readOAuthAnswer(
 /** Whatever is wrong with an answer that is not an OAuth answer, the usual cause is where it came from. */
 function notOAuth(status: number, what: string, request: OAuthRequest): QontoUnexpectedResponseError {
   return new QontoUnexpectedResponseError(
-    `Qonto's OAuth server answered ${status} ${what} instead of ${request === 'revocation' ? 'an RFC 7009 answer' : 'a token response'}. ${NOT_QONTO}`,
+    `Qonto's OAuth server answered ${status} ${what} instead of ${request === 'revocation' ? 'an RFC 7009 answer' : 'a token response'}. ${notQontoCause(status)}`,
     { status },
   );
 }

@@ -281,6 +281,24 @@ describe('createQontoFetch: the sandbox gate', () => {
     expect(error.message).toMatch(/200 with an HTML page/);
   });
 
+  it("answers an HTML 5xx (a proxy's outage page) as an outage, retried when idempotent, not as the gate", async () => {
+    let answers = 0;
+    sandbox.handle((_req, res) => {
+      answers += 1;
+      if (answers === 1) sendHtml(res, 502, '<html><body>Bad Gateway</body></html>');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"organization":{}}');
+    });
+    const retried = await createQontoFetchWith(
+      { environment: sandboxEndpointsAt(sandbox.url), stagingToken: TOKEN },
+      recordingHooks(),
+    )(`${sandbox.url}/v2/organization`);
+    expect(retried.status).toBe(200);
+    expect(answers).toBe(2);
+    sandbox.handle((_req, res) => sendHtml(res, 503, '<html><body>Service Unavailable</body></html>'));
+    const outage = await qontoFetch()(`${sandbox.url}/oauth2/token`, { method: 'POST', body: 'x=1' });
+    expect(outage.status).toBe(503);
+  });
+
   it('lets redirects and HTML from other origins through untouched', async () => {
     other.handle((_req, res) => {
       res.writeHead(302, { location: 'https://example.com/x' }).end();

@@ -240,6 +240,19 @@ describe('exchangeCode and refresh', () => {
     expect(error).toBeInstanceOf(QontoStagingGateError);
   });
 
+  it("turns the sandbox's HTML 5xx (an outage page) into QontoUnexpectedResponseError saying to retry later", async () => {
+    server.handle((_req, res) => sendHtml(res, 502, '<html><body>Bad Gateway</body></html>'));
+    const error = await sandboxClient()
+      .refresh('r')
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+    expect(error).toMatchObject({ status: 502 });
+    expect(error.message).toMatch(
+      /answered 502 with an HTML page .* Qonto, or a proxy in front of it, is down/,
+    );
+    expect(error.message).toMatch(/Fix: retry later/);
+  });
+
   it('gives QontoTimeoutError when the token endpoint does not answer in time', async () => {
     server.handle(() => undefined);
     const error = await productionClient({ timeoutMs: 50 })
