@@ -124,9 +124,10 @@ function probeCache(): ProbeCache {
 /**
  * Whether the sandbox lets this staging token through: one `POST` to the token endpoint with no credentials,
  * remembered for the life of the process (Qonto throttles a client after 200 refused requests in an hour, so never
- * one per sign-in). The gate (a 3xx or an HTML page, core's `QontoStagingGateError`) means the token is wrong;
- * any other answer (Qonto's JSON refusal of the empty request) means it passed. A network failure or a timeout
- * proves nothing: the sign-in goes on, and the code exchange reports what happens then.
+ * one per sign-in). The gate (a 3xx or an HTML page below 500, core's `QontoStagingGateError`) means the token is
+ * wrong; Qonto's answer below 500 (its JSON refusal of the empty request) means it passed. A 5xx, a network failure
+ * or a timeout proves nothing: the sign-in goes on, the code exchange reports what happens then, and the next
+ * sign-in probes again.
  */
 export async function probeStagingToken(
   endpoints: QontoEndpoints,
@@ -138,8 +139,12 @@ export async function probeStagingToken(
   const cache = probeCache();
   let probe = cache.get(key);
   if (probe === undefined) {
-    probe = gateAnswerOf(endpoints, stagingToken, transport);
+    const answer = gateAnswerOf(endpoints, stagingToken, transport);
+    probe = answer.then((a) => a.gate);
     cache.set(key, probe);
+    void answer.then((a) => {
+      if (!a.conclusive && cache.get(key) === probe) cache.delete(key);
+    });
   }
   return probe;
 }
@@ -148,7 +153,7 @@ async function gateAnswerOf(
   endpoints: QontoEndpoints,
   stagingToken: string,
   transport: typeof fetch | undefined,
-): Promise<QontoStagingGateError | undefined> {
+): Promise<{ gate: QontoStagingGateError | undefined; conclusive: boolean }> {
   const qontoFetch = createQontoFetch({
     environment: endpoints,
     stagingToken,
@@ -162,11 +167,11 @@ async function gateAnswerOf(
       body: 'grant_type=authorization_code',
     });
     await response.body?.cancel();
-    return undefined;
+    return { gate: undefined, conclusive: response.status < 500 };
   } catch (error) {
     return isQontoError(error) && error.code === 'staging_gate'
-      ? (error as QontoStagingGateError)
-      : undefined;
+      ? { gate: error as QontoStagingGateError, conclusive: true }
+      : { gate: undefined, conclusive: false };
   }
 }
 

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -333,6 +336,50 @@ describe('authjs-v5: a sign-in that cannot succeed stops before the redirect to 
       );
     },
   );
+
+  it("with the sandbox's proxy answering the probe with an HTML 502: the sign-in goes on, the next one probes again", async () => {
+    emulator = await startQontoSandbox();
+    const target = emulator.url;
+    // A load balancer in front of the token endpoint, down for its first request: an HTML outage page.
+    let answered = 0;
+    const proxy = createServer((req, res) => {
+      answered += 1;
+      if (answered === 1) {
+        req.resume();
+        res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+        return;
+      }
+      // Forwarded with the header names as sent: the sandbox wants X-Qonto-Staging-Token in that exact casing.
+      const forward = request(
+        `${target}${req.url}`,
+        { method: req.method, headers: req.rawHeaders },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      const proxied = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const environment = { ...emulator.endpoints, tokenUrl: `${proxied}/oauth2/token` };
+      app = await startAppOn('authjs-v5', { environment }, emulator);
+      for (const _attempt of [1, 2, 3]) {
+        const authorize = await signInStart();
+        expect(authorize.origin + authorize.pathname, app.logger.errorText()).toBe(
+          `${emulator.url}/oauth2/auth`,
+        );
+      }
+      expect(app.logger.errorText()).not.toMatch(/staging token/);
+      // The outage proved nothing: the second sign-in probed again; its pass is remembered for the third.
+      expect(answered).toBe(2);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
 
   it('with the right staging token: one probe per process, then every sign-in goes straight to Qonto', async () => {
     emulator = await startQontoSandbox();
