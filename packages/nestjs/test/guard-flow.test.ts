@@ -155,18 +155,26 @@ describe.each<HttpAdapterName>(['express', 'fastify'])(
       expect(body.message).toMatch(/invalid_scope \(unknown scope\).*scopes/);
     });
 
-    it('answers a generic 403 invalid_state for an ?error= whose state does not match, its text dropped', async () => {
+    it('answers 403 invalid_state for an ?error= whose state does not match, saying why, its text dropped', async () => {
       app = await boot();
       const { callbackUrl, cookie } = await login(app);
       const scam = { error: 'access_denied', error_description: 'Call 0800 SCAM now' };
-      for (const [url, sent] of [
-        [callbackWith(callbackUrl, { ...scam, state: 'forged' }), cookie],
-        [`${app.redirectUri}?error=access_denied&error_description=Call+0800+SCAM+now&state=x`, undefined],
+      for (const [url, sent, why] of [
+        [
+          callbackWith(callbackUrl, { ...scam, state: 'forged' }),
+          cookie,
+          /state does not match this browser/,
+        ],
+        [
+          `${app.redirectUri}?error=access_denied&error_description=Call+0800+SCAM+now&state=x`,
+          undefined,
+          /login cookie is missing/,
+        ],
       ] as const) {
         const response = await get(url, sent);
         expect(response.status).toBe(403);
         const body = await json(response);
-        expect(body).toEqual(refusedState(/state/));
+        expect(body).toEqual(refusedState(why));
         expect(body.message).not.toMatch(/SCAM|declined/);
       }
     });

@@ -91,15 +91,19 @@ interface QontoStrategyOptionsBase {
   stagingToken?: string | undefined;
   /** Scopes, as an array or a space-separated string (default `DEFAULT_QONTO_SCOPES`). */
   scope?: string | readonly string[];
-  /** Keep `state` in the session (default `true`; Qonto requires `state`). */
+  /** Keep `state` in the session (default `true`). Qonto requires `state`: `false` needs a `store`. */
   state?: boolean;
-  /** PKCE S256 (default `true`). Needs `state` or `store`. */
+  /** PKCE S256 (default `true`). */
   pkce?: boolean;
   /** Your own state store (see {@link QontoStateStore}) instead of the session. */
   store?: QontoStateStore;
   /** Session key of the default state store (default `oauth2:<authorization host>`). */
   sessionKey?: string;
-  /** Trust `X-Forwarded-*` when resolving a relative `callbackURL`. */
+  /**
+   * passport-oauth2's option for resolving a relative `callbackURL` behind a proxy. Has no effect here:
+   * `callbackURL` must be absolute (Qonto compares it with the registered redirect URI).
+   * @deprecated No effect; remove it.
+   */
   proxy?: boolean;
   /** Skip the membership and organization calls: `verify` then gets no profile. */
   skipUserProfile?: boolean;

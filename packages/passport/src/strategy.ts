@@ -114,10 +114,11 @@ export class QontoStrategy extends OAuth2Strategy {
       );
     }
     const endpoints = resolveEndpoints(options.environment);
-    if (options.state === false && options.store === undefined && options.pkce !== false) {
+    if (options.state === false && options.store === undefined) {
       throw new QontoConfigError(
-        'QontoStrategy: PKCE needs somewhere to keep the code verifier. Keep `state` on (the default), give a ' +
-          '`store`, or set `pkce: false`.',
+        'QontoStrategy: `state: false` without a `store` sends no state, and Qonto requires one (every callback ' +
+          'would come back with invalid_state), as does PKCE for keeping its code verifier. Fix: keep `state` on ' +
+          '(the default), or give a `store`.',
       );
     }
     const { stagingToken, fetch } = options;
@@ -207,8 +208,9 @@ export class QontoStrategy extends OAuth2Strategy {
 
   /**
    * Qonto redirected back with `?error=`: its `state` is checked first, through the same state store as a code
-   * (so a PKCE store's lookup runs, and the state is used up). A missing or foreign state fails with 403 and core's
-   * generic `invalid_state` message, dropping the callback's `error_description`; with a matching state,
+   * (so a PKCE store's lookup runs, and the state is used up). A missing or foreign state fails with 403 and the
+   * store's own message when it gave one (else core's generic `invalid_state` message), dropping the callback's
+   * `error_description`; with a matching state,
    * `access_denied` (the user declined) fails with 401, so `failureRedirect` applies, and any other error reaches
    * the app as core's `QontoOAuthError`, with its hint. Either way `error` and `error_description` are cut short.
    */
@@ -220,7 +222,7 @@ export class QontoStrategy extends OAuth2Strategy {
     }
     const self = this as unknown as PassportActions & OAuth2Internals;
     const state = typeof query.state === 'string' ? query.state : undefined;
-    const report = (error: unknown, ok: unknown) => {
+    const report = (error: unknown, ok: unknown, info?: { message?: unknown }) => {
       if (error) return self.error(error);
       let outcome: unknown;
       try {
@@ -231,7 +233,9 @@ export class QontoStrategy extends OAuth2Strategy {
         outcome = caught;
       }
       const oauthError = isQontoError(outcome) ? (outcome as { error?: string }).error : undefined;
-      if (oauthError === 'invalid_state') self.fail({ message: (outcome as Error).message }, 403);
+      // A store that refused the state says why (as on a callback with a code); core's message is the fallback.
+      const refusal = !ok && typeof info?.message === 'string' ? info.message : undefined;
+      if (oauthError === 'invalid_state') self.fail({ message: refusal ?? (outcome as Error).message }, 403);
       else if (oauthError === 'access_denied') self.fail({ message: (outcome as Error).message }, 401);
       else self.error(outcome);
     };

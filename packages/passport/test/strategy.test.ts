@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { DEFAULT_QONTO_SCOPES, isQontoError, QontoConfigError, sandboxEndpointsAt } from '@qonto-oauth/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QontoStrategy, type QontoStrategyOptions } from '../src/index.js';
+import { type QontoStateStore, QontoStrategy, type QontoStrategyOptions } from '../src/index.js';
 import { PassportHarness } from './helpers/harness.js';
 
 const STAGING_TOKEN = 'staging-token-that-must-not-leak';
@@ -73,10 +73,12 @@ describe('QontoStrategy construction', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('throws QontoConfigError for state: false with PKCE and no store, instead of a TypeError', () => {
-    const error = constructionError(() => new QontoStrategy(options({ state: false }), verify));
-    expect(error).toBeInstanceOf(QontoConfigError);
-    expect(error.message).toMatch(/pkce: false/);
+  it('throws QontoConfigError for state: false without a store, with or without PKCE: Qonto requires a state', () => {
+    for (const pkce of [true, false]) {
+      const error = constructionError(() => new QontoStrategy(options({ state: false, pkce }), verify));
+      expect(error).toBeInstanceOf(QontoConfigError);
+      expect(error.message).toMatch(/Qonto requires one.*keep `state` on \(the default\), or give a `store`/);
+    }
   });
 
   it('throws QontoConfigError without a verify callback', () => {
@@ -214,6 +216,20 @@ describe('QontoStrategy callback errors', () => {
       expect(message).not.toMatch(/SCAM|access_denied|declined/);
     },
   );
+
+  it("gives a store's own refusal message on an ?error= callback, as on a callback with a code", async () => {
+    const callbackURL = await harness.listen();
+    const message = 'The Qonto login cookie is missing: this callback was not started from this browser.';
+    const store: QontoStateStore = {
+      store: (_req, _verifier, _appState, _meta, callback) => callback(null, 'handle'),
+      verify: (_req, _state, _meta, callback) => callback(null, false, { message }),
+    };
+    harness.mount(new QontoStrategy(options({ callbackURL, store }), verify));
+    for (const query of ['error=access_denied&state=handle', 'code=ory_ac_x&state=handle']) {
+      const outcome = await harness.callback(`/callback?${query}`);
+      expect(outcome).toMatchObject({ error: null, status: 403, info: { message } });
+    }
+  });
 
   it('cuts a 7 kB error= and error_description short, and uses the state up', async () => {
     await mounted();
