@@ -11,6 +11,7 @@ import { readApiResponse } from './api-response.js';
 import { type QontoEndpoints, type QontoEnvironment, resolveEndpoints } from './environments.js';
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
+import { bearerToken } from './header-token.js';
 import { mustBe, NOT_QONTO, requireString } from './messages.js';
 import { cut, redactSecrets } from './redact.js';
 import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
@@ -328,7 +329,7 @@ export class QontoApiClient {
 
   #send(url: URL, init: RequestInit, accessToken: string): Promise<Response> {
     const headers = new Headers(init.headers);
-    headers.set('Authorization', `Bearer ${accessToken}`);
+    headers.set('Authorization', `Bearer ${bearerToken(accessToken, 'The access token')}`);
     if (!headers.has('accept')) headers.set('Accept', 'application/json');
     if (typeof init.body === 'string' && !headers.has('content-type'))
       headers.set('Content-Type', 'application/json');

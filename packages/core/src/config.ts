@@ -5,7 +5,7 @@ import {
   sandboxEndpointsAt,
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
-import { STAGING_TOKEN_CHARS } from './fetch.js';
+import { HEADER_TOKEN_CHARS } from './header-token.js';
 import { mustBe, SANDBOX_CREDENTIALS } from './messages.js';
 import { SCOPE_TOKEN } from './oauth-client.js';
 
@@ -70,7 +70,7 @@ export function qontoConfigFromEnv(env: Record<string, string | undefined> = pro
     problems.push(
       `QONTO_STAGING_TOKEN is missing: the sandbox needs it (${SANDBOX_CREDENTIALS}). For production credentials, set QONTO_ENV=production.`,
     );
-  } else if (!STAGING_TOKEN_CHARS.test(stagingToken)) {
+  } else if (!HEADER_TOKEN_CHARS.test(stagingToken)) {
     problems.push('QONTO_STAGING_TOKEN is malformed: printable characters only, no spaces.');
   }
 

@@ -1,5 +1,6 @@
 import { type QontoEnvironment, resolveEndpoints, stagingTokenOrigins } from './environments.js';
 import { QontoConfigError, QontoNetworkError, QontoStagingGateError, QontoTimeoutError } from './errors.js';
+import { HEADER_TOKEN_CHARS } from './header-token.js';
 import { explain, SANDBOX_CREDENTIALS, SANDBOX_DOC } from './messages.js';
 import { discardBody, isRedirect, redirectHost } from './response-body.js';
 
@@ -40,8 +41,6 @@ export interface QontoFetchHooks {
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const BASE_DELAY_MS = 250;
-/** What a staging token can hold: printable ASCII without spaces (it travels in a header). */
-export const STAGING_TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.now };
 
@@ -193,7 +192,7 @@ function checkStagingToken(required: boolean, token: string | undefined): string
         "X-Qonto-Staging-Token header. Fix: remove stagingToken (QONTO_STAGING_TOKEN), or use environment 'sandbox'.",
     );
   }
-  if (given && (typeof token !== 'string' || !STAGING_TOKEN_CHARS.test(token))) {
+  if (given && (typeof token !== 'string' || !HEADER_TOKEN_CHARS.test(token))) {
     throw new QontoConfigError(
       'stagingToken is malformed (printable ASCII only, no spaces or line breaks). Fix: copy it again from ' +
         `${SANDBOX_CREDENTIALS}.`,

@@ -9,6 +9,7 @@ import {
 } from './environments.js';
 import { QontoConfigError } from './errors.js';
 import { createQontoFetch } from './fetch.js';
+import { bearerToken } from './header-token.js';
 import { requireString } from './messages.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 import { discardBody } from './response-body.js';
@@ -181,7 +182,7 @@ export class QontoOAuthClient {
    * success. Needs `organization.read`.
    */
   async revokeConsent(accessToken: string): Promise<void> {
-    const token = requireString(accessToken, 'accessToken');
+    const token = bearerToken(requireString(accessToken, 'accessToken'), 'accessToken');
     const response = await this.#fetch(`${this.endpoints.apiBaseUrl}/v2/oauth2/consents`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },

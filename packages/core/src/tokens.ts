@@ -1,4 +1,5 @@
 import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
+import { HEADER_TOKEN_CHARS } from './header-token.js';
 import { explain } from './messages.js';
 
 /**
@@ -150,6 +151,9 @@ export function readTokenFields(
   const { bad } = o;
   const { access_token, expires_in, refresh_token, id_token, scope, token_type } = json;
   if (typeof access_token !== 'string' || access_token === '') throw bad('no access_token');
+  if (!HEADER_TOKEN_CHARS.test(access_token)) {
+    throw bad('an access_token holding characters a bearer token cannot (printable ASCII only, no spaces)');
+  }
   const least = o.allowExpired ? 0 : 1;
   if (
     !Number.isInteger(expires_in) ||

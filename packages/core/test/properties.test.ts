@@ -145,7 +145,8 @@ describe('fromTokenResponse (property)', () => {
   const tokenSet: fc.Arbitrary<TokenSet> = fc
     .record(
       {
-        accessToken: fc.string({ minLength: 1 }),
+        // What a bearer token can hold: printable ASCII, no spaces (anything else is refused, tested below).
+        accessToken: fc.stringMatching(/^[\x21-\x7e]{1,40}$/),
         refreshToken: fc.string({ minLength: 1 }),
         idToken: fc.string({ minLength: 1 }),
         scopes: fc.array(scope, { maxLength: 6 }),

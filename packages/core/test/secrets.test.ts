@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  QontoApiClient,
+  QontoConfigError,
   QontoOAuthClient,
   QontoOAuthError,
   QontoStagingGateError,
@@ -113,6 +115,34 @@ describe('no secret reaches an error', () => {
       expectNoSecret(fromSandbox);
     });
   }
+
+  it('refuses an access token that cannot go in a header, never sending or showing it', async () => {
+    let requests = 0;
+    server.handle((_req, res) => {
+      requests += 1;
+      sendJson(res, 200, { organization: { id: 'org-1' } });
+    });
+    const production = { ...sandboxEndpointsAt(server.url), requiresStagingToken: false };
+    for (const token of ['ory_at_SECRET\r\nX-Injected: 1', 'ory_at_SECRET\u20ac', 'ory_at SECRET']) {
+      const fromApi = await rejection(
+        new QontoApiClient({ environment: production, tokens: token }).get('/v2/organization'),
+      );
+      const fromRevoke = await rejection(client(false).revokeConsent(token));
+      for (const error of [fromApi, fromRevoke]) {
+        expect(error).toBeInstanceOf(QontoConfigError);
+        for (const text of renderings(error)) expect(text).not.toContain('SECRET');
+      }
+    }
+    expect(requests).toBe(0);
+    // Nor is one taken from a token endpoint: it would fail later, in a TypeError quoting it.
+    server.handle((_req, res) =>
+      sendJson(res, 200, { access_token: 'ory_at_SECRET\nX', token_type: 'bearer', expires_in: 3600 }),
+    );
+    const fromTokenEndpoint = await rejection(client(false).refresh(SECRETS.refreshToken));
+    expect(fromTokenEndpoint).toBeInstanceOf(QontoUnexpectedResponseError);
+    expect(fromTokenEndpoint.message).toMatch(/access_token holding characters a bearer token cannot/);
+    for (const text of renderings(fromTokenEndpoint)) expect(text).not.toContain('SECRET');
+  });
 
   it('keeps the client secret and staging token off the client object', () => {
     const c = client(true);
