@@ -15,6 +15,19 @@ const T0 = Date.parse('2026-03-01T09:00:00Z');
 const f = useRotatingTokenEndpoint(T0);
 const { now, tokenRequests, makeClient, expiredTokens } = f;
 
+/** A store holding an expired set under 'k', and the set a reconnection saves over it. */
+async function storeAndReconnection(): Promise<{ store: MemoryTokenStore; reconnected: TokenSet }> {
+  const store = new MemoryTokenStore();
+  await store.set('k', expiredTokens());
+  const reconnected: TokenSet = {
+    ...expiredTokens(),
+    accessToken: 'at-reconnected',
+    refreshToken: 'rt-reconnected',
+    expiresAt: T0 + 3600_000,
+  };
+  return { store, reconnected };
+}
+
 describe('QontoTokenManager', () => {
   it('refreshes refreshSkewSeconds before expiry, judged by the injected clock', async () => {
     const tokens = { ...expiredTokens(), expiresAt: T0 + 120_000 };
@@ -106,14 +119,7 @@ describe('QontoTokenManager', () => {
   });
 
   it('keeps a set of another chain saved while Qonto answered the refresh (a reconnection), and returns it', async () => {
-    const store = new MemoryTokenStore();
-    await store.set('k', expiredTokens());
-    const reconnected: TokenSet = {
-      ...expiredTokens(),
-      accessToken: 'at-reconnected',
-      refreshToken: 'rt-reconnected',
-      expiresAt: T0 + 3600_000,
-    };
+    const { store, reconnected } = await storeAndReconnection();
     const client = makeClient();
     const rotations: TokenSet[] = [];
     const manager = new QontoTokenManager({
@@ -139,14 +145,7 @@ describe('QontoTokenManager', () => {
   });
 
   it('returns a reconnection saved while Qonto refused the old refresh token, instead of the refusal', async () => {
-    const store = new MemoryTokenStore();
-    await store.set('k', expiredTokens());
-    const reconnected: TokenSet = {
-      ...expiredTokens(),
-      accessToken: 'at-reconnected',
-      refreshToken: 'rt-reconnected',
-      expiresAt: T0 + 3600_000,
-    };
+    const { store, reconnected } = await storeAndReconnection();
     const manager = new QontoTokenManager({
       client: {
         async refresh() {
