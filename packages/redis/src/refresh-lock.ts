@@ -39,9 +39,16 @@ export async function withLock<T>(o: LockOptions, task: () => Promise<T>): Promi
   const failureKey = `${o.lockKey}:failure`;
   const waitedOn = await acquire(o, token);
   if (waitedOn.size > 0) {
-    const failure = parseSharedFailure(
-      await o.run(`reading the last refresh of ${o.subject}`, () => o.client.get(failureKey)),
-    );
+    let failure: ReturnType<typeof parseSharedFailure>;
+    try {
+      failure = parseSharedFailure(
+        await o.run(`reading the last refresh of ${o.subject}`, () => o.client.get(failureKey)),
+      );
+    } catch (error) {
+      // Held, but unable to go on: released now, not left to lapse while every other process waits.
+      await release(o, token);
+      throw error;
+    }
     if (failure !== undefined && waitedOn.has(failure.holder)) {
       await release(o, token);
       throw reviveFailure(failure.error);

@@ -222,6 +222,31 @@ describe('RedisTokenStore refresh lock', () => {
     expect(await store.withRefreshLock(target, async () => 'next')).toBe('next');
   });
 
+  it("frees the lock it took when reading the last holder's failure fails, rather than hold it for its lease", async () => {
+    const target = { connection: 'organization-1' };
+    // A process whose Redis reads of the shared failure time out (the rest works).
+    const flaky = new Redis(redis.url);
+    const get = flaky.get.bind(flaky);
+    flaky.get = ((key: string) =>
+      key.endsWith(':failure')
+        ? Promise.reject(new Error('Command timed out'))
+        : get(key)) as typeof flaky.get;
+    const [first, waiter] = [newStore(), new RedisTokenStore({ client: flaky })];
+    try {
+      const held = deferred();
+      const holding = first.withRefreshLock(target, () => held.promise);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const waiting = waiter.withRefreshLock(target, async () => 'ran').catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the waiter found the lock taken
+      held.resolve();
+      await holding;
+      expect(await waiting).toBeInstanceOf(Error);
+      expect(await raw.get('qonto-oauth:connection:{organization-1}:lock')).toBeNull();
+    } finally {
+      flaky.disconnect();
+    }
+  });
+
   it('keeps a rotation 60 s at most, under its keyed hash', async () => {
     const store = newStore();
     await store.rememberRotation('keyed-hash', TOKENS, 60_000);
