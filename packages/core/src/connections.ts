@@ -247,6 +247,8 @@ export class QontoConnections {
    * access token expired), then deletes the connection and its tokens. A revocation that fails (Qonto down, tokens
    * already dead) is returned as `error` and the connection is deleted all the same: the user asked to disconnect,
    * and the app no longer holds a way in. `revoked` is true when Qonto confirmed, or a webhook already said so.
+   * Qonto revokes the member's consent as a whole: once it confirmed, the app's other connections to the
+   * organization made as the same member are marked `revoked` too (as {@link markRevoked} does).
    */
   async disconnect(
     userKey: string,
@@ -264,6 +266,9 @@ export class QontoConnections {
         if (!isQontoError(error)) throw error;
         result = { revoked: false, error };
       }
+      // Qonto revoked the member's consent, not one connection's: the app's other users who connected this
+      // organization as the same member lost theirs too.
+      if (result.revoked) await this.markRevoked(organizationId, { membershipId: record.membership.id });
     }
     // The record goes first: a refresh that saves its rotation after this finds no record and deletes the tokens.
     await this.#store.delete(userKey, organizationId);

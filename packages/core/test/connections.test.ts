@@ -440,6 +440,19 @@ describe('QontoConnections: disconnect and revocation', () => {
     expect(await store.tokens.get(connectionTokenKey('user-1', 'org-acme'))).toBeUndefined();
   });
 
+  it("marks revoked the app's other connections made as the same member: Qonto revoked the member's consent", async () => {
+    await connect('user-1', ADA);
+    await connect('user-2', ADA); // another user of the app connected the organization as Ada too
+    await connect('user-3', BOB);
+    expect(await connections.disconnect('user-1', 'org-acme')).toEqual({ revoked: true });
+    expect(await connections.get('user-2', 'org-acme')).toMatchObject({
+      status: 'revoked',
+      statusReason: 'consent_revoked',
+    });
+    expect(await store.tokens.get(connectionTokenKey('user-2', 'org-acme'))).toBeUndefined();
+    expect(await connections.get('user-3', 'org-acme')).toMatchObject({ status: 'active' });
+  });
+
   it('reports a failed revocation and still deletes the connection', async () => {
     await connect('user-1', ADA);
     qonto.consentsStatus = 503;
