@@ -46,8 +46,15 @@ afterEach(() => {
  * ports. Its process only, not a group: a signal reaches it alone, as Ctrl-C or a supervisor's SIGTERM reach the
  * demo and not the servers, which lead groups of their own.
  */
-function startDemo(ports: DemoPorts, env: Record<string, string> = {}): DemoRun {
-  const child = spawn(process.execPath, [demoScript, '--no-build'], {
+function startDemo(
+  ports: DemoPorts,
+  env: Record<string, string> = {},
+  o: { throughPnpm?: boolean } = {},
+): DemoRun {
+  const [command, args] = o.throughPnpm
+    ? ['pnpm', ['demo', '--no-build']]
+    : [process.execPath, [demoScript, '--no-build']];
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: cleanEnv({
       QONTO_SANDBOX_PORT: String(ports.sandbox),
@@ -138,6 +145,22 @@ describe('pnpm demo', () => {
       await expectAllClosed(ports, groups);
     },
   );
+
+  it('stops every process when the pnpm that ran it gets SIGTERM (pnpm does not pass it on)', async () => {
+    const ports = await demoPorts();
+    const run = startDemo(ports, {}, { throughPnpm: true });
+    await untilTable(run);
+    const groups = descendantGroups(run.child.pid as number);
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    // The demo notices its launcher is gone within 250 ms, then stops its servers within 2 s.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && groups.some((group) => groupMembers(group).length > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await expectAllClosed(ports, groups);
+  });
 
   it('names a port in use and how to choose another, in one line, and starts nothing', async () => {
     const ports = await demoPorts();

@@ -163,6 +163,12 @@ async function waitUntilAnswering(url, timeoutMs = 120_000) {
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
+// pnpm does not pass a SIGTERM on to the script it runs: it exits, and the demo would keep every port. A demo whose
+// launcher is gone stops too.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) stopAll(0);
+}, 250).unref();
 
 for (const server of [emulator, ...apps]) {
   if (!(await portIsFree(server.port))) {
