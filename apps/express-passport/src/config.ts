@@ -90,7 +90,8 @@ export async function serverSetupFromEnv(
   const config: AppConfig = {
     qonto: {
       ...qonto,
-      redirectUri: qonto.redirectUri ?? defaultRedirectUri,
+      // The demo client takes QONTO_REDIRECT_URI too (behind a proxy, several instances); core reads it otherwise.
+      redirectUri: qonto.redirectUri ?? (env.QONTO_REDIRECT_URI || defaultRedirectUri),
       connectRedirectUri: env.QONTO_CONNECT_REDIRECT_URI || undefined,
     },
     sessionSecret: env.SESSION_SECRET,

@@ -33,6 +33,15 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it("takes QONTO_REDIRECT_URI with the emulator's demo client too (behind a proxy, several instances)", async () => {
+    const setup = await serverSetupFromEnv({
+      QONTO_SANDBOX_URL: demo.url,
+      PORT: '3105',
+      QONTO_REDIRECT_URI: 'http://127.0.0.1:3105/auth/qonto/callback',
+    });
+    expect(setup.config.qonto.redirectUri).toBe('http://127.0.0.1:3105/auth/qonto/callback');
+  });
+
   it('reads QONTO_* through qontoConfigFromEnv, with 3001 as the default port', async () => {
     const setup = await serverSetupFromEnv({
       QONTO_ENV: 'production',

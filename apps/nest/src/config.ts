@@ -75,7 +75,12 @@ export async function appConfigFromEnv(env: Record<string, string | undefined>):
     notes.push('Logins in memory (set REDIS_URL to share them between instances)');
   }
   return {
-    qonto: { ...qonto, redirectUri: qonto.redirectUri ?? `http://localhost:${port}/auth/qonto/callback` },
+    qonto: {
+      ...qonto,
+      // The demo client takes QONTO_REDIRECT_URI too; core reads it otherwise.
+      redirectUri:
+        qonto.redirectUri ?? (env.QONTO_REDIRECT_URI || `http://localhost:${port}/auth/qonto/callback`),
+    },
     port,
     sessionSecret: env.SESSION_SECRET || undefined,
     loginStore,

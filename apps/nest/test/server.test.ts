@@ -33,6 +33,15 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it("takes QONTO_REDIRECT_URI with the emulator's demo client too (behind a proxy, several instances)", async () => {
+    const config = await appConfigFromEnv({
+      QONTO_SANDBOX_URL: demo.url,
+      PORT: '3107',
+      QONTO_REDIRECT_URI: 'http://127.0.0.1:3107/auth/qonto/callback',
+    });
+    expect(config.qonto.redirectUri).toBe('http://127.0.0.1:3107/auth/qonto/callback');
+  });
+
   it('reads QONTO_* through qontoConfigFromEnv, on port 3002 by default, and logs no secret', async () => {
     const config = await appConfigFromEnv({
       QONTO_ENV: 'production',
