@@ -32,6 +32,16 @@ export interface RedisTokenStoreOptions {
    */
   encryptionKey?: string | undefined;
   /**
+   * Keys used before `encryptionKey` (a rotation): values sealed with them are still read, and sealed with
+   * `encryptionKey` when next written. Remove a key once nothing is sealed with it any more.
+   */
+  previousEncryptionKeys?: readonly string[] | undefined;
+  /**
+   * With `encryptionKey`, also read values stored unencrypted (adding encryption to a store of plain values); they
+   * are sealed when next written. Off by default: a plain value where sealed ones are expected is refused.
+   */
+  readUnencrypted?: boolean | undefined;
+  /**
    * How long a refresh lock lasts without renewal, in ms (default 10,000; 1,000 to 20,000). The holder renews it
    * every third of it; a holder that dies is taken over once it lapses, and that lease plus the 30 s request
    * timeout keeps the takeover inside Qonto's 60 s grace.
@@ -100,7 +110,7 @@ export class RedisTokenStore implements TokenStore, RefreshCoordination {
           "a dead holder's refresh token leave Qonto's 60 s grace before another process takes over.",
       );
     }
-    this.#codec = new TokenCodec(o.encryptionKey);
+    this.#codec = new TokenCodec(o);
     this.#prefix = prefix;
     this.#leaseMs = leaseMs;
     if (o.client !== undefined) {

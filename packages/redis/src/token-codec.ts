@@ -8,25 +8,38 @@ const TAG_BYTES = 16;
 /** At least 32 characters: `openssl rand -base64 32` gives 44. */
 export const MIN_ENCRYPTION_KEY_LENGTH = 32;
 
+/** The encryption options of a store, as {@link TokenCodec} takes them. */
+export interface TokenCodecOptions {
+  encryptionKey?: string | undefined;
+  previousEncryptionKeys?: readonly string[] | undefined;
+  readUnencrypted?: boolean | undefined;
+}
+
 /**
- * Turns token sets (and the connection store's records) into Redis values and back: the JSON, or, with an encryption key, that JSON sealed
- * with AES-256-GCM under a key derived from it (HKDF-SHA-256), bound to the Redis key it is stored under, so a
- * value copied to another connection's key does not decrypt.
+ * Turns token sets (and the connection store's records) into Redis values and back: the JSON, or, with an
+ * encryption key, that JSON sealed with AES-256-GCM under a key derived from it (HKDF-SHA-256), bound to the Redis
+ * key it is stored under, so a value copied to another connection's key does not decrypt. Values are opened with the
+ * current key or any previous one (a rotation), and plain values only when told to (adding encryption).
  */
 export class TokenCodec {
   readonly #key: Buffer | undefined;
+  /** Every key a value may have been sealed with: the current one first. */
+  readonly #openingKeys: Buffer[];
+  readonly #readUnencrypted: boolean;
 
-  constructor(encryptionKey: string | undefined) {
-    if (encryptionKey === undefined) return;
-    if (typeof encryptionKey !== 'string' || encryptionKey.length < MIN_ENCRYPTION_KEY_LENGTH) {
+  constructor(o: TokenCodecOptions) {
+    this.#key = o.encryptionKey === undefined ? undefined : derive(o.encryptionKey, 'encryptionKey');
+    const previous = o.previousEncryptionKeys ?? [];
+    if (!Array.isArray(previous)) {
       throw new QontoConfigError(
-        `RedisTokenStore: encryptionKey must be a string of at least ${MIN_ENCRYPTION_KEY_LENGTH} characters. ` +
-          'Generate one with `openssl rand -base64 32`, keep it in your secrets, and give every process the same.',
+        'RedisTokenStore: previousEncryptionKeys must be an array of the keys used before encryptionKey.',
       );
     }
-    this.#key = Buffer.from(
-      hkdfSync('sha256', encryptionKey, '@qonto-oauth/redis', 'token set v1', 32) as ArrayBuffer,
-    );
+    this.#openingKeys = [
+      ...(this.#key === undefined ? [] : [this.#key]),
+      ...previous.map((key, i) => derive(key, `previousEncryptionKeys[${i}]`)),
+    ];
+    this.#readUnencrypted = o.readUnencrypted === true;
   }
 
   encode(tokens: TokenSet, redisKey: string): string {
@@ -56,28 +69,57 @@ export class TokenCodec {
   open(value: string, redisKey: string): { json: unknown } | string {
     let json = value;
     if (value.startsWith(ENCRYPTED)) {
-      if (this.#key === undefined) {
+      if (this.#openingKeys.length === 0) {
         return 'it is encrypted and this store has no encryptionKey: give it the key the other processes use';
       }
       const sealed = Buffer.from(value.slice(ENCRYPTED.length), 'base64url');
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, IV_BYTES));
-        decipher.setAAD(Buffer.from(redisKey));
-        decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-        json =
-          decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES), undefined, 'utf8') +
-          decipher.final('utf8');
-      } catch {
-        return 'it does not decrypt with this encryptionKey: every process must use the same key';
+      const opened = this.#openingKeys
+        .map((key) => unseal(key, sealed, redisKey))
+        .find((j) => j !== undefined);
+      if (opened === undefined) {
+        return (
+          'it does not decrypt with this encryptionKey (nor any of previousEncryptionKeys): every process must use ' +
+          'the same key, and a replaced key stays in previousEncryptionKeys'
+        );
       }
-    } else if (this.#key !== undefined) {
-      return 'it is stored unencrypted while this store has an encryptionKey: every process must use the same key';
+      json = opened;
+    } else if (this.#key !== undefined && !this.#readUnencrypted) {
+      return (
+        'it is stored unencrypted while this store has an encryptionKey: every process must use the same key ' +
+        '(while adding encryption to a store of plain values, set readUnencrypted: true)'
+      );
     }
     try {
       return { json: JSON.parse(json) };
     } catch {
       return 'it is not JSON: was the key written by something else?';
     }
+  }
+}
+
+/** The key of `secret`, checked, derived with HKDF-SHA-256. */
+function derive(secret: string, name: string): Buffer {
+  if (typeof secret !== 'string' || secret.length < MIN_ENCRYPTION_KEY_LENGTH) {
+    throw new QontoConfigError(
+      `RedisTokenStore: ${name} must be a string of at least ${MIN_ENCRYPTION_KEY_LENGTH} characters. ` +
+        'Generate one with `openssl rand -base64 32`, keep it in your secrets, and give every process the same.',
+    );
+  }
+  return Buffer.from(hkdfSync('sha256', secret, '@qonto-oauth/redis', 'token set v1', 32) as ArrayBuffer);
+}
+
+/** The JSON sealed under `key` for `redisKey`, or `undefined` when `key` is not the one (GCM's tag says so). */
+function unseal(key: Buffer, sealed: Buffer, redisKey: string): string | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(redisKey));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return (
+      decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES), undefined, 'utf8') +
+      decipher.final('utf8')
+    );
+  } catch {
+    return undefined;
   }
 }
 

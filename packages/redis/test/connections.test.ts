@@ -145,6 +145,28 @@ describe('RedisConnectionStore', () => {
     await expect(plain.takePending(state)).rejects.toThrow(/no encryptionKey/);
   });
 
+  it('keeps connections usable across a key rotation: records and tokens read, then sealed with the new key', async () => {
+    const user = multiOrganizationUser();
+    const organizationId = user.organizations[0]!.id;
+    await connect(
+      connectionsOver(newStore({ encryptionKey: ENCRYPTION_KEY })),
+      'app-user-1',
+      user,
+      organizationId,
+    );
+    const newKey = 'the-next-32-character-key-from-openssl';
+    const rotated = newStore({ encryptionKey: newKey, previousEncryptionKeys: [ENCRYPTION_KEY] });
+    const connections = connectionsOver(rotated);
+    expect((await connections.list('app-user-1')).map((c) => c.organizationId)).toEqual([organizationId]);
+    expect(await rotated.listByOrganization(organizationId)).toHaveLength(1);
+    expect((await connections.api('app-user-1', organizationId).getOrganization()).id).toBe(organizationId);
+    // A reconnection writes the record and tokens again, sealed with the new key alone.
+    await connect(connections, 'app-user-1', user, organizationId);
+    const onlyNew = newStore({ encryptionKey: newKey });
+    expect(await onlyNew.list('app-user-1')).toHaveLength(1);
+    expect(await onlyNew.tokens.get(connectionTokenKey('app-user-1', organizationId))).toBeDefined();
+  });
+
   it('shares one refresh among processes syncing the same expired connection', async () => {
     const store = newStore();
     const connections = connectionsOver(store);

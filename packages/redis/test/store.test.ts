@@ -103,6 +103,41 @@ describe('RedisTokenStore as a TokenStore', () => {
     expect(() => newStore({ encryptionKey: 'short' })).toThrow(/at least 32 characters/);
   });
 
+  it('reads sets sealed with a previous key and seals them with the new one when written (a rotation)', async () => {
+    const [oldKey, newKey] = [
+      'the-old-32-character-key-from-openssl',
+      'the-new-32-character-key-from-openssl',
+    ];
+    await newStore({ encryptionKey: oldKey }).set('organization-1', TOKENS);
+    const rotated = newStore({ encryptionKey: newKey, previousEncryptionKeys: [oldKey] });
+    expect(await rotated.get('organization-1')).toEqual(TOKENS);
+    await rotated.set('organization-1', { ...TOKENS, accessToken: 'ory_at_after-rotation' });
+    // Written again: sealed with the new key only.
+    expect((await newStore({ encryptionKey: newKey }).get('organization-1'))?.accessToken).toBe(
+      'ory_at_after-rotation',
+    );
+    await expect(newStore({ encryptionKey: oldKey }).get('organization-1')).rejects.toThrow(
+      /does not decrypt with this encryptionKey \(nor any of previousEncryptionKeys\)/,
+    );
+    expect(inspect(rotated, { depth: 5, showHidden: true })).not.toContain(oldKey);
+    expect(() => newStore({ encryptionKey: newKey, previousEncryptionKeys: ['short'] })).toThrow(
+      /previousEncryptionKeys\[0\] must be a string of at least 32 characters/,
+    );
+  });
+
+  it('reads plain sets with an encryptionKey only under readUnencrypted, and seals them when written', async () => {
+    const encryptionKey = 'a-32-character-key-from-openssl-rand';
+    await newStore().set('organization-1', TOKENS);
+    await expect(newStore({ encryptionKey }).get('organization-1')).rejects.toThrow(
+      /stored unencrypted while this store has an encryptionKey.*set readUnencrypted: true/,
+    );
+    const adding = newStore({ encryptionKey, readUnencrypted: true });
+    expect(await adding.get('organization-1')).toEqual(TOKENS);
+    await adding.set('organization-1', TOKENS);
+    expect(await raw.get('qonto-oauth:connection:{organization-1}')).toMatch(/^enc:v1:/);
+    expect(await newStore({ encryptionKey }).get('organization-1')).toEqual(TOKENS);
+  });
+
   it('refuses a set it did not write rather than handing it out', async () => {
     await raw.set('qonto-oauth:connection:{organization-1}', '{"access_token":"x"}');
     await expect(newStore().get('organization-1')).rejects.toThrow(/not a TokenSet/);
