@@ -1,10 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SandboxContext } from './context.js';
+import { readCookie } from './cookies.js';
 import type { HttpRequest } from './http/request.js';
 import { send } from './http/respond.js';
 import type { HttpResponse } from './http/response.js';
 import type { Router } from './http/router.js';
+import { webAppCookie } from './oauth/authorize.js';
 import type { SeedAttachment } from './seed/index.js';
+import { answerGate, classifyStagingToken } from './staging-gate.js';
 
 /** A file the emulator serves at a pre-signed URL: an attachment's, or a statement's PDF. */
 export type StoredFile = Pick<SeedAttachment, 'id' | 'file_name' | 'file_content_type' | 'bytes'>;
@@ -68,9 +71,12 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * `GET /files/attachments/:id/:name`: the bytes behind {@link presignedFileUrl}, outside the staging gate and
- * without a token, as a pre-signed storage URL. A changed or missing signature → 403 `SignatureDoesNotMatch`; past
- * its 30 minutes → 403 `AccessDenied` "Request has expired" (S3's answers).
+ * `GET /files/attachments/:id/:name`: the bytes behind {@link presignedFileUrl}, without a token, as a pre-signed
+ * storage URL. In sandbox mode it sits behind the sign-in gate like every URL of Qonto's sandbox
+ * (https://docs.qonto.com/get-started/general/sandbox-access: attachment URLs are among the browser URLs that need
+ * the sandbox web app's login): it opens with the staging header or the web-app session, else the gate answers. A
+ * changed or missing signature → 403 `SignatureDoesNotMatch`; past its 30 minutes → 403 `AccessDenied` "Request
+ * has expired" (S3's answers).
  */
 export function fileRoutes(
   ctx: SandboxContext,
@@ -78,6 +84,14 @@ export function fileRoutes(
   find: (id: string) => StoredFile | undefined,
 ): void {
   router.get(`${FILE_PATH}/:id/:name`, (req: HttpRequest, res: HttpResponse) => {
+    if (
+      ctx.mode === 'sandbox' &&
+      classifyStagingToken(req.rawHeaders, ctx.stagingToken) !== 'ok' &&
+      !ctx.webAppSessions.has(readCookie(req, webAppCookie(ctx)) ?? '')
+    ) {
+      answerGate(ctx, res);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://emulator');
     const given = url.searchParams.get('X-Amz-Signature') ?? '';
     url.searchParams.delete('X-Amz-Signature');

@@ -66,11 +66,16 @@ export function stagingGate(ctx: SandboxContext, shape: 'oauth' | 'api'): Step {
       return;
     }
     if (use === 'ok') return;
-    if (ctx.gate === 'html') {
-      sendHtml(res, 200, SIGN_IN_PAGE);
-      return;
-    }
-    setLocation(res, ONELOGIN_URL);
-    sendHtml(res, 302, `<html><body>You are being <a href="${ONELOGIN_URL}">redirected</a>.</body></html>`);
+    answerGate(ctx, res);
   };
+}
+
+/** The sign-in gate's answer, as the start options chose it: a 302 to OneLogin, or its HTML page with status 200. */
+export function answerGate(ctx: SandboxContext, res: HttpResponse): void {
+  if (ctx.gate === 'html') {
+    sendHtml(res, 200, SIGN_IN_PAGE);
+    return;
+  }
+  setLocation(res, ONELOGIN_URL);
+  sendHtml(res, 302, `<html><body>You are being <a href="${ONELOGIN_URL}">redirected</a>.</body></html>`);
 }

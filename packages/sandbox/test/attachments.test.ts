@@ -65,9 +65,14 @@ function upload(
   });
 }
 
+/** A file URL fetched as a backend does on Qonto's sandbox: with the staging header, the URL's only credential. */
+function fetchFile(sandbox: QontoSandbox, url: string): Promise<Response> {
+  return fetch(url, { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } });
+}
+
 describe('GET /v2/attachments/{id}', () => {
-  it("describes a transaction's attachment with a temporary url that serves a PDF without a token or staging header", async () => {
-    const { get, withAttachment } = await setUp();
+  it("describes a transaction's attachment with a temporary url that serves a PDF without a bearer token", async () => {
+    const { sandbox, get, withAttachment } = await setUp();
     const { status, body } = await get<{ attachment: Attachment }>(
       `/v2/attachments/${withAttachment.attachment_ids[0]}`,
     );
@@ -88,7 +93,7 @@ describe('GET /v2/attachments/{id}', () => {
       probative_attachment: { status: 'unavailable' },
     });
     expect(new URL(attachment.url).searchParams.get('X-Amz-Expires')).toBe('1800');
-    const file = await fetch(attachment.url);
+    const file = await fetchFile(sandbox, attachment.url);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('application/pdf');
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -98,20 +103,44 @@ describe('GET /v2/attachments/{id}', () => {
     expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
   });
 
+  it("keeps the url behind the sandbox's sign-in gate: the staging header or the web app's login opens it", async () => {
+    const { sandbox, get, withAttachment } = await setUp();
+    const { body } = await get<{ attachment: Attachment }>(
+      `/v2/attachments/${withAttachment.attachment_ids[0]}`,
+    );
+    const gated = await fetch(body.attachment.url, { redirect: 'manual' });
+    expect(gated.status).toBe(302);
+    expect(gated.headers.get('location')).toBe('https://qonto.onelogin.com/login');
+    const lowercase = await fetch(body.attachment.url, {
+      headers: { 'x-qonto-staging-token': sandbox.stagingToken },
+      redirect: 'manual',
+    });
+    expect(lowercase.status).toBe(302);
+    // A browser logged in to the sandbox web app (what the docs ask before opening such a URL).
+    const login = await fetch(`${sandbox.url}/devportal/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'next=%2F',
+      redirect: 'manual',
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(body.attachment.url, { headers: { cookie } })).status).toBe(200);
+  });
+
   it('lets the url expire after 30 minutes of the emulator clock, and refuses a tampered one', async () => {
     const { sandbox, get, withAttachment } = await setUp(undefined, { fresh: true });
     const { body } = await get<{ attachment: Attachment }>(
       `/v2/attachments/${withAttachment.attachment_ids[0]}`,
     );
     const tampered = body.attachment.url.replace('X-Amz-Expires=1800', 'X-Amz-Expires=999999');
-    const refused = await fetch(tampered);
+    const refused = await fetchFile(sandbox, tampered);
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     // A margin on each side: the clock also follows real time, and the URL is signed to the second.
     sandbox.clock.advance(1800 * 1000 - 10_000);
-    expect((await fetch(body.attachment.url)).status).toBe(200);
+    expect((await fetchFile(sandbox, body.attachment.url)).status).toBe(200);
     sandbox.clock.advance(20_000);
-    const expired = await fetch(body.attachment.url);
+    const expired = await fetchFile(sandbox, body.attachment.url);
     expect(expired.status).toBe(403);
     expect(expired.headers.get('content-type')).toMatch(/^application\/xml/);
     expect(await expired.text()).toContain('Request has expired');
@@ -165,7 +194,7 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
       file_size: 13,
       file_content_type: 'application/pdf',
     });
-    expect(await (await fetch(attachment!.url)).text()).toBe('%PDF-1.4 mine');
+    expect(await (await fetchFile(sandbox, attachment!.url)).text()).toBe('%PDF-1.4 mine');
     const transaction = await get<{ transaction: Transaction }>(`/v2/transactions/${without.id}`);
     expect(transaction.body.transaction.attachment_ids).toEqual([attachment!.id]);
   });

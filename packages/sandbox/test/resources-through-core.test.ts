@@ -1,4 +1,5 @@
 import {
+  createQontoFetch,
   QontoApiClient,
   QontoApiError,
   QontoMissingScopeError,
@@ -56,8 +57,10 @@ describe("core's typed methods against the emulator", () => {
     expect(listed.bank_accounts.map((a) => typeof a.account_number)).toEqual(['string', 'object']);
   });
 
-  it('getAttachment gives a url that downloads the PDF with plain fetch, for 30 minutes of the emulator clock', async () => {
+  it("getAttachment gives a url that downloads the PDF through core's fetch, for 30 minutes of the emulator clock", async () => {
     const { sandbox, api, transactions } = await setUp(undefined, { fresh: true });
+    // Behind the sandbox's gate like every sandbox URL: core's fetch carries the staging header there.
+    const fetch = createQontoFetch({ environment: sandbox.endpoints, stagingToken: sandbox.stagingToken });
     const t = transactions.find((x) => x.attachment_ids!.length > 0)!;
     const [listed] = await api.listTransactionAttachments(t.id);
     const attachment = await api.getAttachment(t.attachment_ids![0]!);
@@ -84,7 +87,11 @@ describe("core's typed methods against the emulator", () => {
     sandbox.clock.advance(2_000);
     const [uploaded] = await api.listTransactionAttachments(t.id);
     expect(uploaded).toMatchObject({ file_name: 'receipt.pdf', file_size: 17 });
-    expect(await (await fetch(uploaded!.url!)).text()).toBe('%PDF-1.4 uploaded');
+    const qontoFetch = createQontoFetch({
+      environment: sandbox.endpoints,
+      stagingToken: sandbox.stagingToken,
+    });
+    expect(await (await qontoFetch(uploaded!.url!)).text()).toBe('%PDF-1.4 uploaded');
     expect((await api.getTransaction(t.id)).attachment_ids).toEqual([uploaded!.id]);
   });
 

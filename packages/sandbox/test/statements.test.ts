@@ -58,9 +58,11 @@ describe('GET /v2/statements', () => {
     }
   });
 
-  it('serves the PDF at file_url without a token for 30 minutes, like an attachment', async () => {
+  it('serves the PDF at file_url without a bearer token for 30 minutes, behind the gate, like an attachment', async () => {
     const [statement] = (await list()).statements;
-    const pdf = await fetch(statement!.file.file_url);
+    const gate = { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } };
+    expect((await fetch(statement!.file.file_url, { redirect: 'manual' })).status).toBe(302);
+    const pdf = await fetch(statement!.file.file_url, gate);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = new Uint8Array(await pdf.arrayBuffer());
@@ -69,7 +71,7 @@ describe('GET /v2/statements', () => {
     const byId = await owner.get<{ statement: Statement }>(`/v2/statements/${statement!.id}`);
     expect(byId.body.statement.period).toBe(statement!.period);
     sandbox.clock.advance(31 * 60_000);
-    expect((await fetch(statement!.file.file_url)).status).toBe(403);
+    expect((await fetch(statement!.file.file_url, gate)).status).toBe(403);
   });
 
   it("answers 404 for another organization's statement, and lists only the organization's own", async () => {
