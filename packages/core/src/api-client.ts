@@ -32,6 +32,13 @@ export interface QontoApiClientOptions {
   stagingToken?: string;
   /** A {@link QontoTokenManager} (refreshes before expiry, and once after a 401), or a bare access token. */
   tokens: QontoTokenManager | string;
+  /**
+   * The organization every request is about, sent as `X-Qonto-Organization-Id`: needed with a token of the user
+   * OAuth flow (`identityType: 'user'`), which covers every organization the user consented to
+   * (https://docs.qonto.com/get-started/business-api/authentication/oauth/user-oauth-flow). Leave it out with the
+   * default membership flow, whose token is for one organization.
+   */
+  organizationId?: string | undefined;
   /** Your own `fetch` (a proxy agent, instrumentation); the staging header and retries are added around it. */
   fetch?: typeof fetch;
   /** Per-request timeout in ms (default 30,000). */
@@ -64,6 +71,7 @@ export class QontoApiClient {
   readonly #tokens: QontoTokenManager | string;
   readonly #stagingToken: string | undefined;
   readonly #maxResponseBytes: number;
+  readonly #organizationId: string | undefined;
 
   constructor(o: QontoApiClientOptions) {
     const endpoints = resolveEndpoints(o?.environment);
@@ -80,6 +88,10 @@ export class QontoApiClient {
     this.#baseUrl = endpoints.apiBaseUrl;
     this.#tokens = tokens;
     this.#stagingToken = o.stagingToken;
+    if (o.organizationId !== undefined && (typeof o.organizationId !== 'string' || o.organizationId === '')) {
+      throw new QontoConfigError(mustBe('organizationId', "an organization's id", o.organizationId));
+    }
+    this.#organizationId = o.organizationId;
     this.#maxResponseBytes = o.maxResponseBytes ?? DEFAULT_MAX_API_RESPONSE_BYTES;
     if (!Number.isSafeInteger(this.#maxResponseBytes) || this.#maxResponseBytes < 1) {
       throw new QontoConfigError(
@@ -240,7 +252,7 @@ export class QontoApiClient {
     await this.request(path, {
       method: 'POST',
       body: form,
-      headers: { 'X-Qonto-Idempotency-Key': o?.idempotencyKey ?? crypto.randomUUID() },
+      headers: { 'X-Qonto-Idempotency-Key': idempotencyKey(o?.idempotencyKey) },
     });
   }
 
@@ -303,8 +315,16 @@ export class QontoApiClient {
   async *#pages<T>(path: string, itemsKey: string, query: QontoQuery, perPage: number): AsyncGenerator<T> {
     for (let page = Number(query.page ?? 1); ; ) {
       const body = await this.#body(path, itemsKey, true, { ...query, page, per_page: perPage }, page);
+      const meta = body.meta as { current_page?: unknown; next_page?: unknown } | undefined;
+      // Checked before its items go out: another page's items again would reach the caller twice.
+      if (typeof meta?.current_page === 'number' && meta.current_page !== page) {
+        throw new QontoUnexpectedResponseError(
+          `Qonto API GET ${path} answered page ${meta.current_page} when asked for page ${page}: stopped, before ` +
+            `handing out its items again. ${NOT_QONTO}`,
+        );
+      }
       yield* body[itemsKey] as T[];
-      const next = (body.meta as { next_page?: unknown } | undefined)?.next_page;
+      const next = meta?.next_page;
       if (next == null) return;
       if (!Number.isInteger(next) || (next as number) <= page) {
         // A number is shown as is; anything else only by its type: a string may carry anything.
@@ -331,10 +351,23 @@ export class QontoApiClient {
     const headers = new Headers(init.headers);
     headers.set('Authorization', `Bearer ${bearerToken(accessToken, 'The access token')}`);
     if (!headers.has('accept')) headers.set('Accept', 'application/json');
+    if (this.#organizationId !== undefined && !headers.has('x-qonto-organization-id'))
+      headers.set('X-Qonto-Organization-Id', this.#organizationId);
     if (typeof init.body === 'string' && !headers.has('content-type'))
       headers.set('Content-Type', 'application/json');
     return this.#fetch(url, { ...init, headers });
   }
+}
+
+/** The idempotency key to send: the one given, once checked, else a new UUID v4 (the form Qonto documents). */
+function idempotencyKey(given: unknown): string {
+  if (given === undefined) return crypto.randomUUID();
+  if (typeof given !== 'string' || !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(given)) {
+    throw new QontoConfigError(
+      mustBe('idempotencyKey', 'a UUID (v4, as Qonto documents), e.g. crypto.randomUUID()', given),
+    );
+  }
+  return given;
 }
 
 function withQuery(path: string, query: QontoQuery = {}): string {

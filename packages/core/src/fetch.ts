@@ -14,7 +14,10 @@ export const STAGING_TOKEN_HEADER = 'X-Qonto-Staging-Token';
 export interface QontoRetryOptions {
   /** Retries after the first attempt (default 2). */
   retries?: number;
-  /** Longest wait between two attempts, `Retry-After` included (default 30_000 ms). */
+  /**
+   * Longest wait between two attempts (default 30_000 ms). An answer whose `Retry-After` asks for longer is returned
+   * as is, with its `Retry-After`, rather than retried too soon.
+   */
   maxDelayMs?: number;
 }
 
@@ -58,7 +61,8 @@ const defaultHooks: QontoFetchHooks = { sleep, random: Math.random, now: Date.no
  * - Each attempt gets `timeoutMs` (body included) -> {@link QontoTimeoutError}; the caller's `signal` still aborts
  *   with its own reason (an `AbortError`).
  * - Retries GET/HEAD/OPTIONS/DELETE on 429, 5xx and network failures with capped exponential backoff and jitter,
- *   honouring `Retry-After` up to `maxDelayMs` (Qonto's limits: https://docs.qonto.com/get-started/general/rate-limitations).
+ *   honouring `Retry-After` (an answer asking for more than `maxDelayMs` is returned at once; Qonto's limits:
+ *   https://docs.qonto.com/get-started/general/rate-limitations).
  *   Never retries POST (the token endpoint's codes are single-use). The last 429/5xx answer is returned as is.
  * - A failure with no HTTP answer -> {@link QontoNetworkError}.
  *
@@ -145,14 +149,12 @@ export function createQontoFetchWith(o: QontoFetchOptions, hooks: QontoFetchHook
         throw stagingGateError(response, gate, href, method, sentSecrets(headers, init?.body));
       }
       if (attempt >= attempts || (response.status !== 429 && response.status < 500)) return response;
-      clearTimeout(timer);
       const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'), hooks.now());
+      // Asked to wait longer than the policy allows: a sooner retry would only be refused again.
+      if (retryAfter !== undefined && retryAfter > maxDelayMs) return response;
+      clearTimeout(timer);
       await discardBody(response);
-      const delay =
-        retryAfter === undefined
-          ? backoffMs(attempt, maxDelayMs, hooks.random)
-          : Math.min(retryAfter, maxDelayMs);
-      await hooks.sleep(delay, callerSignal);
+      await hooks.sleep(retryAfter ?? backoffMs(attempt, maxDelayMs, hooks.random), callerSignal);
     }
   };
   return qontoFetch as typeof fetch;

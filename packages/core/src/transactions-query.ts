@@ -45,8 +45,10 @@ export type QontoTransactionsQuery = ({ bank_account_id: string; iban?: string }
  */
 export function assertTransactionsAccount(query: unknown): asserts query is QontoTransactionsQuery {
   const q = (query ?? {}) as { bank_account_id?: unknown; iban?: unknown };
-  if (typeof q.bank_account_id === 'string' || typeof q.iban === 'string') return;
+  const given = (value: unknown) => typeof value === 'string' && value !== '';
+  if (given(q.bank_account_id) || given(q.iban)) return;
   throw new QontoConfigError(
-    'listTransactions needs bank_account_id or iban (one account), e.g. from getOrganization().bank_accounts.',
+    'listTransactions needs a non-empty bank_account_id or iban (one account), e.g. from ' +
+      'getOrganization().bank_accounts.',
   );
 }

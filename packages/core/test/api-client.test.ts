@@ -103,6 +103,23 @@ describe('QontoApiClient requests', () => {
     expect(sent?.rawHeaders.authorization ?? sent?.rawHeaders.Authorization).toBe('Bearer at-plain');
   });
 
+  it('sends X-Qonto-Organization-Id on every request when given (the user OAuth flow), and refuses an empty one', async () => {
+    serve((_req, res) => sendJson(res, 200, { organization: { id: 'org-2' } }));
+    const api = new QontoApiClient({ environment: production, tokens: 'at-user', organizationId: 'org-2' });
+    await api.getOrganization();
+    await api.request('/v2/labels', { headers: { 'X-Qonto-Organization-Id': 'org-3' } });
+    const [first, second] = apiRequests();
+    expect(first?.rawHeaders['X-Qonto-Organization-Id']).toBe('org-2');
+    expect(second?.rawHeaders['X-Qonto-Organization-Id']).toBe('org-3'); // the caller's own wins
+    expect(() => new QontoApiClient({ environment: production, tokens: 'at', organizationId: '' })).toThrow(
+      QontoConfigError,
+    );
+    await new QontoApiClient({ environment: production, tokens: 'at' }).getOrganization();
+    expect(apiRequests()[2]?.headerNames.map((n) => n.toLowerCase())).not.toContain(
+      'x-qonto-organization-id',
+    );
+  });
+
   it('sends no staging header to an environment that does not take one, and refuses a staging token for it', async () => {
     serve((_req, res) => sendJson(res, 200, { ok: true }));
     const api = new QontoApiClient({ environment: production, tokens: 'at-plain' });
@@ -259,14 +276,24 @@ describe('QontoApiClient errors', () => {
 
   it('retries a 429, then throws QontoRateLimitError with retryAfterSeconds', async () => {
     serve((_req, res) =>
-      sendJson(res, 429, { errors: [{ code: 'too_many_requests' }] }, { 'retry-after': '7' }),
+      sendJson(res, 429, { errors: [{ code: 'too_many_requests' }] }, { 'retry-after': '0' }),
     );
     const api = new QontoApiClient({ environment: production, tokens: 'at', retry: noWait });
     const error = await api.get('/v2/organization').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QontoRateLimitError);
     expect(error).toBeInstanceOf(QontoApiError);
-    expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 7 });
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 0 });
     expect(apiRequests()).toHaveLength(3);
+  });
+
+  it('throws QontoRateLimitError at once when Qonto asks to wait longer than maxDelayMs', async () => {
+    serve((_req, res) =>
+      sendJson(res, 429, { errors: [{ code: 'too_many_requests' }] }, { 'retry-after': '7' }),
+    );
+    const api = new QontoApiClient({ environment: production, tokens: 'at', retry: noWait });
+    const error = await api.get('/v2/organization').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 7 });
+    expect(apiRequests()).toHaveLength(1);
   });
 
   it('raises QontoUnexpectedResponseError for a non-JSON answer from a production endpoint', async () => {
@@ -323,6 +350,28 @@ describe('QontoApiClient.paginate', () => {
     expect(queries.every((q) => q.get('per_page') === '2' && q.get('bank_account_id') === 'acc-1')).toBe(
       true,
     );
+  });
+
+  it('stops before handing out the items of a page other than the one asked for (a page parameter ignored)', async () => {
+    serve((_req, res) =>
+      sendJson(res, 200, {
+        transactions: [{ id: 'tx-1a' }, { id: 'tx-1b' }],
+        meta: { current_page: 1, next_page: 2, per_page: 2, total_pages: 3 },
+      }),
+    );
+    const api = new QontoApiClient({ environment: production, tokens: 'at' });
+    const ids: string[] = [];
+    const error = await (async () => {
+      for await (const tx of api.paginate<{ id: string }>('/v2/transactions', {
+        itemsKey: 'transactions',
+        perPage: 2,
+      })) {
+        ids.push(tx.id);
+      }
+    })().catch((e: unknown) => e);
+    expect(ids).toEqual(['tx-1a', 'tx-1b']);
+    expect(error).toBeInstanceOf(QontoUnexpectedResponseError);
+    expect((error as Error).message).toMatch(/answered page 1 when asked for page 2/);
   });
 
   it('refuses perPage outside 1..100 before sending anything', () => {

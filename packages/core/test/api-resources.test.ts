@@ -91,6 +91,13 @@ describe('typed Business API methods', () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     await expect(client.uploadAttachment('tx', 'bytes' as unknown as Blob)).rejects.toThrow(QontoConfigError);
+    // A key Qonto would not take is refused before any request: empty, or not a UUID.
+    for (const idempotencyKey of ['', 'not-a-uuid']) {
+      await expect(
+        client.uploadAttachment('tx', new Blob(['%PDF-1.4 x']), { idempotencyKey }),
+      ).rejects.toThrow(/idempotencyKey must be a UUID/);
+    }
+    expect(lb.requests).toHaveLength(2);
   });
 });
 

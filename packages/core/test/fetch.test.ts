@@ -421,7 +421,7 @@ describe('createQontoFetch: retries', () => {
     expect(sandbox.requests).toHaveLength(2);
   });
 
-  it('honours Retry-After, capped by maxDelayMs', async () => {
+  it('honours Retry-After, and returns an answer asking for more than maxDelayMs at once', async () => {
     failing([429, 429], { 'retry-after': '3' });
     const hooks = recordingHooks();
     const qontoFetch = createQontoFetchWith(
@@ -438,8 +438,11 @@ describe('createQontoFetch: retries', () => {
       { environment: sandboxEndpointsAt(sandbox.url), stagingToken: TOKEN, retry: { maxDelayMs: 10_000 } },
       capped,
     );
-    await cappedFetch(`${sandbox.url}/v2/organization`);
-    expect(capped.delays).toEqual([10_000]);
+    const refused = await cappedFetch(`${sandbox.url}/v2/organization`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('Thu, 01 Jan 2026 00:02:00 GMT');
+    expect(capped.delays).toEqual([]);
+    expect(sandbox.requests).toHaveLength(1);
   });
 
   it('never retries a POST', async () => {
@@ -467,7 +470,7 @@ describe('createQontoFetch: retries', () => {
   });
 
   it("stops waiting between attempts when the caller's signal aborts", async () => {
-    failing([503], { 'retry-after': '60' });
+    failing([503], { 'retry-after': '20' });
     const qontoFetch = createQontoFetch({
       environment: sandboxEndpointsAt(sandbox.url),
       stagingToken: TOKEN,

@@ -77,6 +77,8 @@ describe('listTransactions', () => {
     lb.requests.length = 0;
     expect(() => api.listTransactions({} as QontoTransactionsQuery)).toThrow(QontoConfigError);
     expect(() => api.listTransactions({} as QontoTransactionsQuery)).toThrow(/bank_account_id or iban/);
+    expect(() => api.listTransactions({ bank_account_id: '' })).toThrow(/non-empty bank_account_id or iban/);
+    expect(() => api.listTransactions({ iban: '' })).toThrow(QontoConfigError);
     const invalid = api.listTransactions({ iban: 'FR76', emitted_at_from: new Date('not a date') });
     await expect(collect(invalid)).rejects.toThrow(/emitted_at_from is an invalid Date/);
     expect(lb.requests).toHaveLength(0);
