@@ -143,6 +143,16 @@ export const label = object({
   parent_id: field('string', 'doc', { nullable: true }),
 });
 
+/** An item of `GET /v2/user_organizations`, the user OAuth flow's organizations (get-user-organizations). */
+export const userOrganization = object({
+  id: field('string', 'doc'),
+  name: field('string', 'doc'),
+  legal_name: field('string', 'doc'),
+  legal_number: field('string', 'doc'),
+  legal_country: field('string', 'doc'),
+  membership_role: field('string', 'doc'),
+});
+
 /** `GET /v2/attachments/{id}` (retrieve-an-attachment). */
 export const attachment = object({
   id: field('string', 'doc'),

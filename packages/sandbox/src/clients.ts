@@ -36,6 +36,9 @@ export function assertValidClient(client: SandboxClient): void {
     if (!URL.canParse(uri.replace(':*', ':1')))
       throw new TypeError(`${where} has an invalid redirect URI: ${uri}`);
   }
+  if (client.userFlow !== undefined && typeof client.userFlow !== 'boolean') {
+    throw new TypeError(`${where}: userFlow is true (approved for the user OAuth flow) or false.`);
+  }
   for (const scope of client.allowedScopes ?? []) {
     if (!(scope in QONTO_SCOPES)) {
       throw new TypeError(

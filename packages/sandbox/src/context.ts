@@ -29,6 +29,8 @@ export interface AuthorizationFlow {
   organizationId?: string;
   registrationId?: string;
   requestedAt: number;
+  /** `identity_type=user`: the user OAuth flow, whose consent covers every organization of the user. */
+  userFlow?: boolean;
   stage: 'login' | 'sms' | 'organization' | 'consent';
   userId?: string;
   authTime?: number;

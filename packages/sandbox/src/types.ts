@@ -22,6 +22,13 @@ export interface SandboxClient {
    * typical app (`SCOPES_REFUSED_BY_DEFAULT`: `request_review.read`, `beneficiary.trust`).
    */
   allowedScopes?: string[];
+  /**
+   * Approved by Qonto for the user OAuth flow (`identity_type=user`), which is then its only flow
+   * (https://docs.qonto.com/get-started/business-api/authentication/oauth/user-oauth-flow): one token covers every
+   * organization the user consented to, and each API call names one in `X-Qonto-Organization-Id`. Default false:
+   * `identity_type=user` is refused, as for an app Qonto has not approved.
+   */
+  userFlow?: boolean;
 }
 
 /** A person who can log in on the emulator's pages; one membership per organization. */

@@ -30,8 +30,41 @@ export function bearerAuth(ctx: SandboxContext): Step {
       );
       return;
     }
-    res.locals.grant = grant;
+    res.locals.grant = grant.organizationIds === undefined ? grant : userFlowGrant(ctx, req, res, grant);
   };
+}
+
+/** The path a user-flow token calls without naming an organization. */
+export const USER_ORGANIZATIONS_PATH = '/v2/user_organizations';
+
+/**
+ * A user-flow token acts in the organization named by `X-Qonto-Organization-Id`, as the user's membership there;
+ * missing, or not one the user consented to → 403 (https://docs.qonto.com/get-started/business-api/authentication/oauth/user-oauth-flow).
+ * Undefined once the 403 is sent.
+ */
+function userFlowGrant(
+  ctx: SandboxContext,
+  req: HttpRequest,
+  res: HttpResponse,
+  grant: Grant,
+): Grant | undefined {
+  if (req.path.toLowerCase() === USER_ORGANIZATIONS_PATH) return grant;
+  const organizationId = req.header('x-qonto-organization-id');
+  const membership = ctx.data.memberships.find(
+    (m) => m.userId === grant.userId && m.organizationId === organizationId,
+  );
+  if (organizationId === undefined || !grant.organizationIds?.includes(organizationId) || !membership) {
+    apiError(
+      res,
+      403,
+      'forbidden',
+      organizationId === undefined
+        ? 'A token of the user OAuth flow needs X-Qonto-Organization-Id: the id of one of the organizations the user consented to (GET /v2/user_organizations).'
+        : 'X-Qonto-Organization-Id is not an organization the user consented to (GET /v2/user_organizations lists them).',
+    );
+    return undefined;
+  }
+  return { ...grant, organizationId, membershipId: membership.id };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { setTraceHeader } from '../api-errors.js';
+import { apiError, setTraceHeader } from '../api-errors.js';
 import type { SandboxContext } from '../context.js';
 import { sendEmpty, sendJson } from '../http/respond.js';
 import type { Router, Step } from '../http/router.js';
@@ -50,6 +50,34 @@ export function apiRoutes(ctx: SandboxContext, router: Router): void {
       .filter((a) => a.organization_id === organization.id)
       .map((a) => organizationBankAccount(a, role));
     sendJson(res, 200, { organization: { ...organization, bank_accounts } });
+  });
+
+  // https://docs.qonto.com/api-reference/business-api/accounts-organizations/organizations/get-user-organizations
+  router.get('/v2/user_organizations', authorized(ctx, 'user_organization.read'), (_req, res) => {
+    const grant = grantOf(res);
+    if (grant.organizationIds === undefined) {
+      // Emulator choice: Qonto documents the endpoint for the user flow only, not its answer to another token.
+      apiError(
+        res,
+        403,
+        'forbidden',
+        'GET /v2/user_organizations answers tokens of the user OAuth flow only.',
+      );
+      return;
+    }
+    const organizations = ctx.data.organizations
+      .filter((o) => grant.organizationIds?.includes(o.id))
+      .map((o) => ({
+        id: o.id,
+        name: o.name,
+        legal_name: o.legal_name,
+        legal_number: o.legal_number,
+        legal_country: o.legal_country,
+        membership_role: ctx.data.memberships.find(
+          (m) => m.userId === grant.userId && m.organizationId === o.id,
+        )?.role,
+      }));
+    sendJson(res, 200, { organizations });
   });
 
   bankAccountRoutes(ctx, router);

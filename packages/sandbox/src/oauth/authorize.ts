@@ -66,6 +66,27 @@ export function authorizeRoutes(ctx: SandboxContext, router: Router): void {
     const refused = scopes.find((s) => !allowed.includes(s));
     if (refused)
       return fail('invalid_scope', `The OAuth 2.0 Client is not allowed to request scope '${refused}'.`);
+    const identityType = stringParam(q, 'identity_type');
+    if (identityType !== undefined && identityType !== 'user') {
+      return fail(
+        'invalid_request',
+        'identity_type is user (the user OAuth flow) or absent (the membership flow).',
+      );
+    }
+    // Emulator choice for the error code: Qonto documents the approval and the exclusivity, not its answers.
+    if (identityType === 'user' && client.userFlow !== true) {
+      return fail(
+        'unauthorized_client',
+        'This app is not approved for the user OAuth flow (identity_type=user): Qonto approves it on request, ' +
+          'through a Developer Portal ticket. Leave identity_type out for the membership flow.',
+      );
+    }
+    if (identityType === undefined && client.userFlow === true) {
+      return fail(
+        'unauthorized_client',
+        'This app uses the user OAuth flow, which excludes the membership flow: send identity_type=user.',
+      );
+    }
     const codeChallenge = stringParam(q, 'code_challenge');
     if (codeChallenge !== undefined) {
       if (stringParam(q, 'code_challenge_method') !== 'S256') {
@@ -90,6 +111,7 @@ export function authorizeRoutes(ctx: SandboxContext, router: Router): void {
       nonce: stringParam(q, 'nonce'),
       codeChallenge,
       organizationId: stringParam(q, 'organization_id'),
+      ...(identityType === 'user' && { userFlow: true }),
       registrationId: stringParam(q, 'registration_id'),
       requestedAt: ctx.clock.now(),
       stage: 'login',

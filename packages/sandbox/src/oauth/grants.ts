@@ -21,6 +21,11 @@ export interface Consent {
   /** When the authorize request came in (the id_token `rat`), epoch ms. */
   requestedAt: number;
   nonce?: string;
+  /**
+   * The user OAuth flow: every organization the consent covers. `organizationId` and `membershipId` are then the
+   * first one's; each API call picks one with `X-Qonto-Organization-Id`.
+   */
+  organizationIds?: string[];
 }
 
 interface CodeRecord {

@@ -63,11 +63,16 @@ export function loginFlowRoutes(ctx: SandboxContext, router: Router): void {
     if (flow.stage === 'organization') {
       return organizationPage({ challenge, organizations: userOf(flow).organizations });
     }
-    const organization = ctx.data.organizations.find((o) => o.id === flow.chosenOrganizationId);
+    const consented = flow.userFlow
+      ? userOf(flow).organizations.map((o) => o.id)
+      : [flow.chosenOrganizationId];
     return consentPage({
       challenge,
       clientId: flow.clientId,
-      organization: organization?.legal_name ?? '',
+      organization: ctx.data.organizations
+        .filter((o) => consented.includes(o.id))
+        .map((o) => o.legal_name)
+        .join(', '),
       scopes: flow.scopes,
     });
   }
@@ -123,6 +128,13 @@ export function loginFlowRoutes(ctx: SandboxContext, router: Router): void {
       });
       return;
     }
+    // The user flow's consent covers every organization of the user (emulator choice: Qonto does not document how
+    // a user picks them), so there is no organization to choose.
+    if (flow.userFlow) {
+      flow.chosenOrganizationId = user.organizations[0]?.id;
+      flow.stage = 'consent';
+      return backToCurrentStep(res, flow);
+    }
     // registration_id: the emulator has no Onboarding API, so it preselects the user's first organization.
     const preselected =
       requested ?? (flow.registrationId !== undefined ? user.organizations[0]?.id : undefined);
@@ -167,6 +179,11 @@ export function loginFlowRoutes(ctx: SandboxContext, router: Router): void {
         authTime: flow.authTime ?? flow.requestedAt,
         requestedAt: flow.requestedAt,
         nonce: flow.nonce,
+        ...(flow.userFlow && {
+          organizationIds: ctx.data.memberships
+            .filter((m) => m.userId === flow.userId)
+            .map((m) => m.organizationId),
+        }),
       },
       flow.redirectUri,
       flow.codeChallenge,

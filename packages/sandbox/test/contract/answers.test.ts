@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as shapes from '../../../core/contract/qonto-shapes.js';
 import { arrayOf, conformance, field, type ObjectSpec, object } from '../../../core/contract/spec.js';
 import { startQontoSandbox } from '../../src/index.js';
+import { completeAuthorization } from '../../src/testing.js';
 import type { QontoSandbox } from '../../src/types.js';
 import { apiGet, connectRaw, declaredRoutes } from '../helpers.js';
 
@@ -165,6 +166,47 @@ describe("every emulator route answers in Qonto's documented shape", () => {
     await conforms(narrow, '/v2/labels', shapes.errorBody, 403);
   });
 
+  it('GET /v2/user_organizations, to a token of the user OAuth flow', async () => {
+    const app = { clientId: 'contract-user-flow', clientSecret: 'contract-user-flow-secret' };
+    const redirectUri = 'http://127.0.0.1:3997/callback';
+    sandbox.addClient({ ...app, redirectUris: [redirectUri], userFlow: true });
+    const user = sandbox.users[0]!;
+    const authorize = new URL(sandbox.endpoints.authorizationUrl);
+    for (const [k, v] of Object.entries({
+      client_id: app.clientId,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'user_organization.read',
+      state: 'state-user-flow',
+      identity_type: 'user',
+    }))
+      authorize.searchParams.set(k, v);
+    const code = new URL(await completeAuthorization(authorize.href, user)).searchParams.get('code')!;
+    const token = await fetch(sandbox.endpoints.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'X-Qonto-Staging-Token': sandbox.stagingToken,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        ...{
+          client_id: app.clientId,
+          client_secret: app.clientSecret,
+        },
+      }),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const answer = await apiGet(sandbox, '/v2/user_organizations', access_token);
+    const body = await answer.json();
+    expect(answer.status).toBe(200);
+    expect(
+      conformance(body, object({ organizations: field(arrayOf(shapes.userOrganization), 'doc') })),
+    ).toEqual([]);
+  });
+
   it('DELETE /v2/oauth2/consents answers 204 with no body', async () => {
     const leaving = await connectRaw(sandbox, { scope: 'organization.read', userIndex: 1 });
     const answer = await apiGet(sandbox, '/v2/oauth2/consents', leaving.accessToken, 'DELETE');
@@ -192,6 +234,7 @@ const CHECKED = [
   'GET /v2/webhook_subscriptions/:id',
   'DELETE /v2/webhook_subscriptions/:id',
   'DELETE /v2/oauth2/consents',
+  'GET /v2/user_organizations',
 ];
 
 describe('the contract check itself', () => {
