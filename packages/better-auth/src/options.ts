@@ -1,5 +1,6 @@
 import {
   QontoConfigError,
+  type QontoProfile,
   type QontoEnvConfig,
   type QontoEnvironment,
   qontoConfigFromEnv,
@@ -41,7 +42,27 @@ export interface QontoOptions {
    * keyed with the client secret, never the token itself.
    */
   coordination?: RefreshCoordination;
+  /** Only existing users sign in with Qonto: a member without a user is refused (`error=signup_disabled`). */
+  disableSignUp?: boolean;
+  /**
+   * A new user is created only when the sign-in asks for it (`signIn.social({ provider: 'qonto', requestSignUp: true
+   * })`); otherwise a member without a user is refused, as `disableSignUp` does.
+   */
+  disableImplicitSignUp?: boolean;
+  /** Updates an existing user from the Qonto profile (name, and what `mapProfileToUser` gives) at each sign-in. */
+  overrideUserInfoOnSignIn?: boolean;
+  /**
+   * User fields from the Qonto profile, added to or replacing the plugin's (`name`, `email`, `emailVerified`), as
+   * Better Auth's own providers take it: e.g. `(profile) => ({ name: profile.organization?.legalName })`.
+   */
+  mapProfileToUser?: (profile: QontoProfile) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
+
+/** How new users and their fields come from a Qonto sign-in, as Better Auth's providers take them. */
+export type QontoSignUpOptions = Pick<
+  QontoOptions,
+  'disableSignUp' | 'disableImplicitSignUp' | 'overrideUserInfoOnSignIn' | 'mapProfileToUser'
+>;
 
 /** The configuration the plugin runs with: checked, every value known. */
 export interface ResolvedQontoOptions {
@@ -54,6 +75,7 @@ export interface ResolvedQontoOptions {
   trustEmail: boolean;
   fetch: typeof fetch | undefined;
   coordination: RefreshCoordination | undefined;
+  signUp: QontoSignUpOptions;
 }
 
 /**
@@ -67,7 +89,16 @@ export function resolveQontoOptions(o: QontoOptions = {}): ResolvedQontoOptions 
       'qonto() takes an options object: { clientId, clientSecret, environment, stagingToken }.',
     );
   }
-  const common = { trustEmail: o.trustEmail ?? true, fetch: o.fetch, coordination: o.coordination };
+  if (o.mapProfileToUser !== undefined && typeof o.mapProfileToUser !== 'function') {
+    throw new QontoConfigError('qonto(): mapProfileToUser must be a function (profile) => user fields.');
+  }
+  const signUp: QontoSignUpOptions = {
+    disableSignUp: o.disableSignUp,
+    disableImplicitSignUp: o.disableImplicitSignUp,
+    overrideUserInfoOnSignIn: o.overrideUserInfoOnSignIn,
+    mapProfileToUser: o.mapProfileToUser,
+  };
+  const common = { trustEmail: o.trustEmail ?? true, fetch: o.fetch, coordination: o.coordination, signUp };
   if (o.clientId === undefined && o.clientSecret === undefined) {
     const { redirectUri: _ignored, ...fromEnv } = qontoConfigFromEnv(o.env);
     return { ...fromEnv, ...pick(o), ...common };

@@ -2,6 +2,7 @@ import {
   isQontoError,
   type QontoApiClient,
   QontoApiError,
+  QontoMissingScopeError,
   QontoOAuthClient,
   QontoOAuthError,
   type QontoProfile,
@@ -187,10 +188,10 @@ export function qonto(options: QontoOptions = {}) {
         async (ctx) => {
           const rows = await qontoAccountsOf(ctx.context, ctx.context.session.user.id);
           const row = findAccount(rows, ctx.body.accountId);
-          await revokeConsent(ctx.context, client, refresher, row, deps);
+          const revoked = await revokeConsent(ctx.context, client, refresher, row, deps);
           await ctx.context.internalAdapter.deleteAccount(row.id);
           // The Better Auth session stays: signing out is the app's choice (`auth.api.signOut`).
-          return ctx.json({ status: true });
+          return ctx.json({ status: true, revoked });
         },
       ),
     },
@@ -260,9 +261,10 @@ export function toQontoAccount(row: QontoAccountRow): QontoAccount {
 }
 
 /**
- * Revokes the consent at Qonto with a valid access token (refreshed first when needed). A consent Qonto already
- * forgot (a 401, or a refresh token it refuses) counts as revoked; any other failure keeps the account and throws
- * a 502 the app can retry.
+ * Revokes the consent at Qonto with a valid access token (refreshed first when needed); false when it cannot be,
+ * ever: the account's token lacks `organization.read`, the scope Qonto requires there (logged, the account is
+ * removed all the same; the member can revoke it in Qonto). A consent Qonto already forgot (a 401, or a refresh
+ * token it refuses) counts as revoked; any other failure keeps the account and throws a 502 the app can retry.
  */
 async function revokeConsent(
   context: QontoAuthContext,
@@ -270,7 +272,7 @@ async function revokeConsent(
   refresher: QontoTokenRefresher,
   row: QontoAccountRow,
   deps: { logger: () => QontoLogger },
-): Promise<void> {
+): Promise<boolean> {
   try {
     const manager = new QontoTokenManager({
       client: refresher,
@@ -279,11 +281,20 @@ async function revokeConsent(
       key: row.accountId,
     });
     await client.revokeConsent(await manager.getAccessToken());
+    return true;
   } catch (error) {
     const alreadyGone =
       (error instanceof QontoApiError && error.status === 401) ||
       (error instanceof QontoOAuthError && error.reconnectRequired);
-    if (alreadyGone) return;
+    if (alreadyGone) return true;
+    if (error instanceof QontoMissingScopeError) {
+      report(
+        deps,
+        'Qonto disconnect could not revoke the consent; the account was removed all the same',
+        error,
+      );
+      return false;
+    }
     report(deps, 'Qonto disconnect failed, the account was kept', error);
     if (!isQontoError(error)) throw error;
     throw new APIError('BAD_GATEWAY', {

@@ -60,9 +60,18 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
     );
   }
 
+  const { signUp } = config;
   const provider: OAuthProvider<QontoProfile> = {
     id: QONTO_PROVIDER_ID,
     name: 'Qonto',
+    // Read by Better Auth's sign-in and callback routes, as for its own providers.
+    disableImplicitSignUp: signUp.disableImplicitSignUp,
+    options: {
+      clientId: client.clientId,
+      disableSignUp: signUp.disableSignUp,
+      disableImplicitSignUp: signUp.disableImplicitSignUp,
+      overrideUserInfoOnSignIn: signUp.overrideUserInfoOnSignIn,
+    },
     // One Better Auth account per Qonto membership (user in one organization), never per Qonto user.
     accountSubject: ({ profile }) => profile.id,
 
@@ -110,6 +119,7 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
         name: profile.name ?? profile.email ?? '',
         email,
         emailVerified: config.trustEmail && email !== null,
+        ...(await signUp.mapProfileToUser?.(profile)),
       };
       return { user: user as unknown as Omit<typeof user, 'id'> & { id?: never }, data: profile };
     },

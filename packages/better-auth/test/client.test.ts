@@ -46,7 +46,7 @@ it('signs in with signIn.social, lists and disconnects accounts through the clie
   expect(listed[0]!.organization?.id).toBe(sandbox.users[1]!.organizations[0]!.id);
 
   const disconnected = await authClient.qonto.disconnect({ accountId: listed[0]!.id });
-  expect(disconnected.data).toEqual({ status: true });
+  expect(disconnected.data).toEqual({ status: true, revoked: true });
   expect((await authClient.qonto.accounts()).data).toEqual([]);
   // The session outlives the last Qonto account: signing out is the app's call.
   expect((await authClient.getSession()).data?.user.email).toBe(sandbox.users[1]!.email);

@@ -137,6 +137,31 @@ describe('signing in with Qonto through Better Auth', () => {
     expect(a.db.user).toEqual([expect.objectContaining({ emailVerified: false })]);
   });
 
+  it('takes Better Auth provider options: disableSignUp, disableImplicitSignUp, mapProfileToUser', async () => {
+    const person = sandbox.users[1]!;
+    const closed = await app({ qonto: { disableSignUp: true } });
+    const refused = await new Browser(closed).signIn(person);
+    expect(refused.searchParams.get('error')).toBe('signup_disabled');
+    expect(closed.db.user).toEqual([]);
+
+    const implicit = await app({ qonto: { disableImplicitSignUp: true } });
+    expect((await new Browser(implicit).signIn(person)).searchParams.get('error')).toBe('signup_disabled');
+    const asked = new Browser(implicit);
+    const url = await asked.startSignIn({ requestSignUp: true });
+    expect((await asked.consentAndReturn(url, person)).pathname).toBe('/dashboard');
+    expect(implicit.db.user).toHaveLength(1);
+
+    const mapped = await app({
+      qonto: {
+        mapProfileToUser: (profile) => ({ name: `${profile.name} (${profile.organization?.legalName})` }),
+      },
+    });
+    await new Browser(mapped).signIn(person);
+    expect(mapped.db.user?.[0]).toMatchObject({
+      name: `${person.firstName} ${person.lastName} (${person.organizations[0]!.legalName})`,
+    });
+  });
+
   it('links a Qonto account to a signed-in user with linkSocial', async () => {
     const a = await app();
     const person = sandbox.users[0]!;

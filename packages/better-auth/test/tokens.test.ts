@@ -192,7 +192,7 @@ describe('disconnecting a Qonto account', () => {
     });
 
     expect(status).toBe(200);
-    expect(body).toEqual({ status: true });
+    expect(body).toEqual({ status: true, revoked: true });
     expect(qontoRows(app)).toEqual([]);
     await expect(apiWith(accessToken).getMembership()).rejects.toMatchObject({ status: 401 });
     expect(sandbox.requests.some((r) => r.method === 'DELETE' && r.path === '/v2/oauth2/consents')).toBe(
@@ -233,6 +233,19 @@ describe('disconnecting a Qonto account', () => {
     expect(body.code).toBe('QONTO_DISCONNECT_FAILED');
     expect(qontoRows(app)).toHaveLength(1);
     expect(app.logs.map((l) => l.message).join('\n')).toMatch(/Qonto disconnect failed.*503/s);
+  });
+
+  it('removes an account whose token cannot revoke (no organization.read), saying so, rather than fail forever', async () => {
+    const { browser, row, app } = await signedIn({
+      qonto: { scopes: ['offline_access', 'openid', 'membership.read'] },
+    });
+    const { status, body } = await browser.call('/qonto/disconnect', { body: { accountId: row.id } });
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: true, revoked: false });
+    expect(qontoRows(app)).toEqual([]);
+    expect(app.logs.map((l) => l.message).join('\n')).toMatch(
+      /could not revoke the consent; the account was removed all the same \(qonto_missing_scope\)/,
+    );
   });
 
   it("refuses an account that is not the user's, and a call without session", async () => {
