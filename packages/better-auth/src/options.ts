@@ -1,8 +1,8 @@
 import {
   QontoConfigError,
-  type QontoProfile,
   type QontoEnvConfig,
   type QontoEnvironment,
+  type QontoProfile,
   qontoConfigFromEnv,
   type RefreshCoordination,
 } from '@qonto-oauth/core';
