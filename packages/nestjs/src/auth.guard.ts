@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, HttpException, Injectable, Logger } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { QontoOAuthError } from '@qonto-oauth/core';
 import { toHttpException } from './http-errors.js';
@@ -75,8 +75,23 @@ export class QontoAuthGuard extends AuthGuard('qonto') {
     _context: ExecutionContext,
     status?: unknown,
   ): TUser {
-    if (err) throw toHttpException(err);
+    if (err) throw logged(toHttpException(err));
     if (user) return user as TUser;
     throw toHttpException(failureAsQontoError(info, status));
   }
+}
+
+const logger = new Logger('QontoAuthGuard');
+
+/**
+ * A 5xx says the app, not the user, has something to fix (credentials of the other environment, the staging token,
+ * Qonto unreachable): Nest does not log `HttpException`s, so the fix would reach the browser only. Its message
+ * never holds a secret.
+ */
+function logged(exception: unknown): unknown {
+  if (exception instanceof HttpException && exception.getStatus() >= 500) {
+    const cause = (exception as { cause?: unknown }).cause;
+    logger.error(cause instanceof Error ? `${cause.name}: ${cause.message}` : exception.message);
+  }
+  return exception;
 }

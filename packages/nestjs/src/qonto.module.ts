@@ -7,13 +7,14 @@ import {
 } from './module-definition.js';
 import { type QontoModuleOptions, type ResolvedQontoOptions, resolveQontoOptions } from './options.js';
 import { QontoService } from './qonto.service.js';
+import { QontoStoreShutdown } from './store-shutdown.js';
 import { QONTO_CONNECTIONS, QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens.js';
 
 /**
  * "Connect with Qonto" for Nest. `QontoModule.forRoot(options)` or
  * `QontoModule.forRootAsync({ imports, inject, useFactory })` (also `useClass` / `useExisting`, and `isGlobal`).
  * Provides {@link QontoService}, core's `QontoConnections` under `QONTO_CONNECTIONS`, and registers the `qonto`
- * Passport strategy used by `QontoAuthGuard`.
+ * Passport strategy used by `QontoAuthGuard`. The stores given in the options are closed when the app shuts down.
  *
  * Neither method throws: the options are validated when the app boots, and a bad one fails
  * `NestFactory.create()` / `createApplicationContext()` with a `QontoConfigError` naming it.
@@ -28,6 +29,7 @@ import { QONTO_CONNECTIONS, QONTO_MODULE_OPTIONS, QONTO_OPTIONS } from './tokens
     },
     QontoService,
     QontoAuthStrategy,
+    QontoStoreShutdown,
   ],
   exports: [QONTO_OPTIONS, QONTO_CONNECTIONS, QontoService],
 })

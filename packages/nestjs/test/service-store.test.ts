@@ -1,6 +1,6 @@
 import { isQontoError, type TokenSet } from '@qonto-oauth/core';
 import { QontoService } from '@qonto-oauth/nestjs';
-import { RedisTokenStore } from '@qonto-oauth/redis';
+import { RedisConnectionStore, RedisTokenStore } from '@qonto-oauth/redis';
 import { type RedisServer, startRedisServer } from '@qonto-oauth/redis/testing';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
@@ -112,5 +112,17 @@ describe('QontoModule with a store', () => {
     expect(isQontoError(error)).toBe(true);
     expect((error as Error).message).toMatch(/needs the connection's key/);
     expect(() => qonto.tokenManager({})).toThrow(/needs the connection's key/);
+  });
+});
+
+describe('shutting down', () => {
+  it('closes the stores given inline in forRoot on app.close(), so Redis keeps no process alive', async () => {
+    const tokens = new RedisTokenStore({ url: redis.url, keyPrefix: 'closing-app:' });
+    const connections = new RedisConnectionStore({ url: redis.url, keyPrefix: 'closing-app:' });
+    const closing = await startTestApp(sandbox, { store: tokens, connections: { store: connections } });
+    expect(await connections.list('user-1')).toEqual([]);
+    await closing.close();
+    await expect(tokens.get('any')).rejects.toMatchObject({ code: 'token_store' });
+    await expect(connections.list('user-1')).rejects.toMatchObject({ code: 'token_store' });
   });
 });
