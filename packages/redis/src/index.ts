@@ -6,4 +6,4 @@
  */
 
 export { RedisConnectionStore, type RedisConnectionStoreOptions } from './redis-connection-store.js';
-export { RedisTokenStore, type RedisTokenStoreOptions } from './redis-token-store.js';
+export { type RedisClient, RedisTokenStore, type RedisTokenStoreOptions } from './redis-token-store.js';

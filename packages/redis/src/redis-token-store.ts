@@ -12,6 +12,28 @@ import { connectionKeys, rotationKeys } from './redis-keys.js';
 import { withLock } from './refresh-lock.js';
 import { TokenCodec } from './token-codec.js';
 
+/**
+ * An ioredis client, `Redis` or `Cluster`, typed by what the stores call on it: one of ioredis 6 (the version the
+ * stores open themselves) or of ioredis 5 (what many apps still run) is taken as it is, without a cast.
+ */
+export interface RedisClient {
+  readonly isCluster: boolean;
+  eval(...args: never[]): Promise<unknown>;
+  get(...args: never[]): Promise<unknown>;
+  set(...args: never[]): Promise<unknown>;
+  del(...args: never[]): Promise<unknown>;
+  getdel(...args: never[]): Promise<unknown>;
+  hget(...args: never[]): Promise<unknown>;
+  hgetall(...args: never[]): Promise<unknown>;
+  hset(...args: never[]): Promise<unknown>;
+  hdel(...args: never[]): Promise<unknown>;
+  sadd(...args: never[]): Promise<unknown>;
+  smembers(...args: never[]): Promise<unknown>;
+  srem(...args: never[]): Promise<unknown>;
+  quit(...args: never[]): Promise<unknown>;
+  disconnect(...args: never[]): void;
+}
+
 /** Options of {@link RedisTokenStore}: `url` or `client`, not both. */
 export interface RedisTokenStoreOptions {
   /**
@@ -23,7 +45,7 @@ export interface RedisTokenStoreOptions {
    * Your ioredis client, a `Redis` or a `Cluster`; it stays yours (`close()` leaves it open). Give it
    * `maxRetriesPerRequest: 1` and a `commandTimeout` so an unreachable Redis fails calls instead of queueing them.
    */
-  client?: Redis | Cluster | undefined;
+  client?: RedisClient | undefined;
   /** Prefix of every key the store writes (default `'qonto-oauth:'`); no `{` or `}`. */
   keyPrefix?: string | undefined;
   /**
@@ -119,7 +141,8 @@ export class RedisTokenStore implements TokenStore, RefreshCoordination {
           'RedisTokenStore: `client` must be an ioredis `Redis` or `Cluster` (from the ioredis package).',
         );
       }
-      this.#client = o.client;
+      // Its methods are ioredis's, of the same commands in 5 and 6: used through ioredis 6's types.
+      this.#client = o.client as unknown as Redis | Cluster;
       this.#owned = false;
     } else {
       this.#client = ownClient(o.url);

@@ -33,7 +33,7 @@ beforeEach(async () => {
   await raw.flushall();
 });
 
-function newStore(o: { encryptionKey?: string; keyPrefix?: string } = {}) {
+function newStore(o: Omit<ConstructorParameters<typeof RedisConnectionStore>[0], 'url' | 'client'> = {}) {
   const store = new RedisConnectionStore({ url: redis.url, ...o });
   stores.push(store);
   return store;
