@@ -10,52 +10,54 @@ import {
 /** Options of {@link qonto}. Give `clientId` and `clientSecret`, or none of the credentials to read `QONTO_*`. */
 export interface QontoOptions {
   /** The app's client id for this environment (Developer Portal; sandbox and production differ). */
-  clientId?: string;
+  clientId?: string | undefined;
   /** The app's client secret for this environment; sent in the token request body only. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /**
    * `'sandbox'` (default), `'production'`, or explicit endpoints (e.g. core's `sandboxEndpointsAt(url)` for the
    * local emulator).
    */
-  environment?: QontoEnvironment;
+  environment?: QontoEnvironment | undefined;
   /** Required for the sandbox (Developer Portal > your app > Sandbox credentials), refused for production. */
-  stagingToken?: string;
+  stagingToken?: string | undefined;
   /** Scopes to ask for (default: core's `DEFAULT_QONTO_SCOPES`). `signIn.social({ scopes })` adds to them. */
-  scopes?: string[];
+  scopes?: string[] | undefined;
   /**
    * Treat the member's email as verified (default `true`): Qonto verifies its users' emails, so a Qonto sign-in
    * links to an existing user with the same (verified) email, like a trusted provider. Set `false` to make Better
    * Auth link only where you list `qonto` in `account.accountLinking.trustedProviders`.
    */
-  trustEmail?: boolean;
+  trustEmail?: boolean | undefined;
   /**
    * Where the `QONTO_*` variables are read from when `clientId` and `clientSecret` are not given (default
    * `process.env`).
    */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
   /** The fetch core wraps (default `globalThis.fetch`): a proxy agent, instrumentation. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * A store shared by every process of the app that coordinates refreshes (`@qonto-oauth/redis`'s
    * `RedisTokenStore`): one rotation per refresh token across processes, not only within each. Create it once per
    * process. Redis then holds the lock and, for 60 s, the rotated set under an HMAC of the replaced refresh token
    * keyed with the client secret, never the token itself.
    */
-  coordination?: RefreshCoordination;
+  coordination?: RefreshCoordination | undefined;
   /** Only existing users sign in with Qonto: a member without a user is refused (`error=signup_disabled`). */
-  disableSignUp?: boolean;
+  disableSignUp?: boolean | undefined;
   /**
    * A new user is created only when the sign-in asks for it (`signIn.social({ provider: 'qonto', requestSignUp: true
    * })`); otherwise a member without a user is refused, as `disableSignUp` does.
    */
-  disableImplicitSignUp?: boolean;
+  disableImplicitSignUp?: boolean | undefined;
   /** Updates an existing user from the Qonto profile (name, and what `mapProfileToUser` gives) at each sign-in. */
-  overrideUserInfoOnSignIn?: boolean;
+  overrideUserInfoOnSignIn?: boolean | undefined;
   /**
    * User fields from the Qonto profile, added to or replacing the plugin's (`name`, `email`, `emailVerified`), as
    * Better Auth's own providers take it: e.g. `(profile) => ({ name: profile.organization?.legalName })`.
    */
-  mapProfileToUser?: (profile: QontoProfile) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  mapProfileToUser?:
+    | ((profile: QontoProfile) => Record<string, unknown> | Promise<Record<string, unknown>>)
+    | undefined;
 }
 
 /** How new users and their fields come from a Qonto sign-in, as Better Auth's providers take them. */

@@ -77,12 +77,12 @@ export function qontoEnvFromAuthEnv(env: Env = processEnv()): Env {
  */
 export function qontoSettings(
   config: {
-    clientId?: string;
-    clientSecret?: string;
-    stagingToken?: string;
-    environment?: QontoEnvironment;
-    issuer?: string;
-    scope?: string | string[];
+    clientId?: string | undefined;
+    clientSecret?: string | undefined;
+    stagingToken?: string | undefined;
+    environment?: QontoEnvironment | undefined;
+    issuer?: string | undefined;
+    scope?: string | string[] | undefined;
   },
   env: Env = processEnv(),
 ): QontoSettingsFromEnv {

@@ -23,22 +23,22 @@ export interface QontoProviderOptions {
    * Sandbox and production have different hosts and different credentials
    * (https://docs.qonto.com/get-started/business-api/authentication/oauth/sandbox).
    */
-  environment?: QontoEnvironment;
+  environment?: QontoEnvironment | undefined;
   /**
    * The sandbox's `X-Qonto-Staging-Token` (Developer Portal > your app > Sandbox credentials). Required for the
    * sandbox, refused for production (https://docs.qonto.com/get-started/general/sandbox-access). Kept in a
    * closure: it never appears on the provider object the frameworks print in their debug logs.
    */
-  stagingToken?: string;
+  stagingToken?: string | undefined;
   /**
    * The scopes to ask for, as a space-separated string or an array (default `offline_access openid
    * membership.read organization.read`). `offline_access` brings a refresh token, `openid` an id_token,
    * `membership.read` the member's name and email
    * (https://docs.qonto.com/get-started/business-api/authentication/oauth/available-scopes).
    */
-  scope?: string | string[];
+  scope?: string | string[] | undefined;
   /** Locks the consent to one organization: Qonto then skips its organization picker. */
-  organizationId?: string;
+  organizationId?: string | undefined;
 }
 
 /** The keys of {@link QontoProviderOptions}, which must not reach the provider object the frameworks log. */
