@@ -74,7 +74,7 @@ describe('example-express-passport against the emulator', () => {
     if (served) {
       const table = page.body.match(/<table class="transactions">[\s\S]*?<\/table>/)?.[0] ?? '';
       expect(table.match(/<tr>/g)).toHaveLength(11);
-      // Each row shows the transaction's labels and a link to its first attachment (a temporary, tokenless URL).
+      // Each row shows the transaction's labels and a link to its first attachment (a temporary, tokenless URL, behind the sandbox gate).
       const latest = await apiWith(tokens.accessToken).get<{
         transactions: { labels: { name: string }[]; attachments: { file_name: string }[] }[];
       }>('/v2/transactions', {
@@ -93,7 +93,10 @@ describe('example-express-passport against the emulator', () => {
       expect(cells.map((c) => c[3])).toEqual(latest.transactions.map((t) => t.attachments[0]?.file_name));
       const receipt = cells.find((c) => c[2] !== undefined);
       expect(receipt).toBeDefined();
-      const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'));
+      // Behind the sandbox's gate, as every sandbox URL: the browser's web-app login or the staging header opens it.
+      const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'), {
+        headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken },
+      });
       expect(file.headers.get('content-type')).toBe('application/pdf');
     } else {
       expect(page.body).toContain('Transactions unavailable');

@@ -84,7 +84,10 @@ describe('example-nest against the emulator', () => {
     expect(cells.map((c) => c[3])).toEqual(embedded.transactions.map((t) => t.attachments[0]?.file_name));
     const receipt = cells.find((c) => c[2] !== undefined);
     expect(receipt).toBeDefined();
-    const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'));
+    // Behind the sandbox's gate, as every sandbox URL: the browser's web-app login or the staging header opens it.
+    const file = await fetch(receipt![2]!.replace(/&amp;/g, '&'), {
+      headers: { 'X-Qonto-Staging-Token': emulator.sandbox().stagingToken },
+    });
     expect(file.headers.get('content-type')).toBe('application/pdf');
   });
 

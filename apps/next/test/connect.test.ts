@@ -66,10 +66,13 @@ describe('example-next against the emulator', () => {
     expect(page.body).toContain(user.email);
     expect(page.body).toContain('Bank accounts');
     expect(page.body).toMatch(/<table data-testid="transactions">[\s\S]*<td>[^<]+<\/td>/);
-    // A transaction's attachment is linked with Qonto's temporary URL, which downloads without a token.
+    // A transaction's attachment is linked with Qonto's temporary URL, which downloads without a token, behind the
+    // sandbox's gate (the browser's web-app login, or the staging header).
     const receipt = /<a class="receipt" href="([^"]+)">[^<]+<\/a>/.exec(page.body);
     expect(receipt).not.toBeNull();
-    const file = await fetch(receipt![1]!.replace(/&amp;/g, '&'));
+    const file = await fetch(receipt![1]!.replace(/&amp;/g, '&'), {
+      headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken },
+    });
     expect(file.headers.get('content-type')).toBe('application/pdf');
     expect(page.body).not.toContain('answered 404');
     expect(browser.cookie(SESSION_COOKIE)).toBeDefined();
