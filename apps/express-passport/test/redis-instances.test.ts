@@ -73,7 +73,18 @@ async function freePort(): Promise<number> {
  * with its origin.
  */
 async function startInstance(emulator = sandbox): Promise<string> {
-  const port = await freePort();
+  // The free port is free when probed, not always when the instance listens (other suites run beside this one):
+  // an instance that exits before listening is tried again on another port, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startInstanceOn(await freePort(), emulator);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startInstanceOn(port: number, emulator: QontoSandbox): Promise<string> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     PORT: String(port),
