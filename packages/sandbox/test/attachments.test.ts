@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQontoSandbox } from '../src/index.js';
 import type { QontoSandbox } from '../src/types.js';
-import { connectRaw, startSandbox } from './helpers.js';
+import { connectRaw, fetchFile, startSandbox } from './helpers.js';
 
 // Tests that only read share one emulator; a test that uploads or moves the clock starts its own.
 let shared: QontoSandbox;
@@ -63,11 +63,6 @@ function upload(
     headers,
     body: form,
   });
-}
-
-/** A file URL fetched as a backend does on Qonto's sandbox: with the staging header, the URL's only credential. */
-function fetchFile(sandbox: QontoSandbox, url: string): Promise<Response> {
-  return fetch(url, { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } });
 }
 
 describe('GET /v2/attachments/{id}', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QontoSandbox } from '../src/types.js';
-import { apiGet, exchange, obtainCode, startSandbox } from './helpers.js';
+import { apiGet, exchange, fetchFile, obtainCode, startSandbox } from './helpers.js';
 
 const START = Date.UTC(2025, 0, 15, 9, 30);
 
@@ -42,9 +42,7 @@ async function rawBodies(options: { seed: number; startTime: number }): Promise<
   const url = new URL(attachment.attachment.url);
   for (const timed of ['X-Amz-Date', 'X-Amz-Credential', 'X-Amz-Signature']) url.searchParams.delete(timed);
   bodies.attachment = JSON.stringify({ ...attachment.attachment, url: url.pathname + url.search });
-  bodies.file = await (
-    await fetch(attachment.attachment.url, { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } })
-  ).text();
+  bodies.file = await (await fetchFile(sandbox, attachment.attachment.url)).text();
   // Error bodies carry the trace id of their request, drawn from the seed.
   const error = await apiGet(sandbox, '/v2/transactions', token);
   expect(error.status).toBe(422);

@@ -108,6 +108,14 @@ export function apiGet(sandbox: QontoSandbox, path: string, accessToken: string,
   });
 }
 
+/**
+ * A file URL (attachment, statement) fetched as a backend does on Qonto's sandbox, where it sits behind the sign-in
+ * gate: with the staging header and no bearer token.
+ */
+export function fetchFile(sandbox: QontoSandbox, url: string): Promise<Response> {
+  return fetch(url, { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } });
+}
+
 /** A registered app for the tests that go through core's clients. */
 export const CORE_APP = {
   clientId: 'core-app',

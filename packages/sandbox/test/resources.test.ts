@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQontoSandbox } from '../src/index.js';
 import type { QontoSandbox } from '../src/types.js';
-import { connectRaw } from './helpers.js';
+import { connectRaw, fetchFile } from './helpers.js';
 
 // Every test here only reads, through a sign-in of its own: one emulator serves the file, its clock never moves.
 let sandbox: QontoSandbox;
@@ -132,8 +132,7 @@ describe('GET /v2/transactions/{id} and includes[]', () => {
     expect(transaction.labels!.map((l) => l.id)).toEqual(t.label_ids);
     expect(transaction.attachments!.map((a) => a.id)).toEqual(t.attachment_ids);
     for (const a of transaction.attachments!) {
-      const file = await fetch(a.url, { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } });
-      expect(file.status).toBe(200);
+      expect((await fetchFile(sandbox, a.url)).status).toBe(200);
     }
     // vat_rate -1 (several rates) is told apart line by line.
     expect(transaction.vat_details!.items.map((i) => i.rate)).toEqual(

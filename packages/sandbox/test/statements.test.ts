@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQontoSandbox } from '../src/index.js';
 import { STATEMENT_MONTHS } from '../src/seed/statements.js';
 import type { QontoSandbox } from '../src/types.js';
-import { connectRaw } from './helpers.js';
+import { connectRaw, fetchFile } from './helpers.js';
 
 const START = Date.UTC(2025, 5, 15, 12);
 
@@ -60,9 +60,8 @@ describe('GET /v2/statements', () => {
 
   it('serves the PDF at file_url without a bearer token for 30 minutes, behind the gate, like an attachment', async () => {
     const [statement] = (await list()).statements;
-    const gate = { headers: { 'X-Qonto-Staging-Token': sandbox.stagingToken } };
     expect((await fetch(statement!.file.file_url, { redirect: 'manual' })).status).toBe(302);
-    const pdf = await fetch(statement!.file.file_url, gate);
+    const pdf = await fetchFile(sandbox, statement!.file.file_url);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = new Uint8Array(await pdf.arrayBuffer());
@@ -71,7 +70,7 @@ describe('GET /v2/statements', () => {
     const byId = await owner.get<{ statement: Statement }>(`/v2/statements/${statement!.id}`);
     expect(byId.body.statement.period).toBe(statement!.period);
     sandbox.clock.advance(31 * 60_000);
-    expect((await fetch(statement!.file.file_url, gate)).status).toBe(403);
+    expect((await fetchFile(sandbox, statement!.file.file_url)).status).toBe(403);
   });
 
   it("answers 404 for another organization's statement, and lists only the organization's own", async () => {
