@@ -73,9 +73,11 @@ export class TokenCodec {
         return 'it is encrypted and this store has no encryptionKey: give it the key the other processes use';
       }
       const sealed = Buffer.from(value.slice(ENCRYPTED.length), 'base64url');
-      const opened = this.#openingKeys
-        .map((key) => unseal(key, sealed, redisKey))
-        .find((j) => j !== undefined);
+      let opened: string | undefined;
+      for (const key of this.#openingKeys) {
+        opened = unseal(key, sealed, redisKey);
+        if (opened !== undefined) break;
+      }
       if (opened === undefined) {
         return (
           'it does not decrypt with this encryptionKey (nor any of previousEncryptionKeys): every process must use ' +
