@@ -14,4 +14,6 @@ export function packPublishedPackages(root: string, packsDir: string): Promise<M
 
 export function staleLockRecords(lockFile: string, manifests: Map<string, Manifest>): string[];
 
+export function relockedText(lockFile: string, manifests: Map<string, Manifest>): string;
+
 export function withoutLocalIntegrity(lockFile: string): string;

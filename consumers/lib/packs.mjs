@@ -50,6 +50,14 @@ export async function packPublishedPackages(root, packsDir) {
   return manifests;
 }
 
+/** What a lockfile records of a packed package that its manifest decides. */
+const LOCKED_FIELDS = /** @type {const} */ ([
+  'version',
+  'dependencies',
+  'peerDependencies',
+  'optionalDependencies',
+]);
+
 /**
  * What a consumer's package-lock.json records about the packed packages and no longer matches the tarballs: npm
  * installs a `file:` tarball's dependencies from the lockfile's record, without reading the tarball again, so a
@@ -65,7 +73,7 @@ export function staleLockRecords(lockFile, manifests) {
     const name = path.replace(/^.*node_modules\//, '');
     const manifest = manifests.get(name);
     if (manifest === undefined || path === '') continue;
-    for (const field of ['version', 'dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const field of LOCKED_FIELDS) {
       const recorded = JSON.stringify(sorted(record[field]));
       const packed = JSON.stringify(sorted(manifest[field]));
       if (recorded !== packed)
@@ -73,6 +81,26 @@ export function staleLockRecords(lockFile, manifests) {
     }
   }
   return problems;
+}
+
+/**
+ * The lockfile's text with its records of the packed packages brought in line with their manifests (version and
+ * dependency ranges), everything else untouched: what a version bump changes in them, without asking a registry.
+ * @param {string} lockFile
+ * @param {Map<string, Manifest>} manifests
+ * @returns {string}
+ */
+export function relockedText(lockFile, manifests) {
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+  for (const [path, record] of Object.entries(lock.packages ?? {})) {
+    const manifest = manifests.get(path.replace(/^.*node_modules\//, ''));
+    if (manifest === undefined || path === '') continue;
+    for (const field of LOCKED_FIELDS) {
+      if (manifest[field] === undefined) delete record[field];
+      else record[field] = sorted(manifest[field]);
+    }
+  }
+  return `${JSON.stringify(lock, null, 2)}\n`;
 }
 
 function sorted(value) {

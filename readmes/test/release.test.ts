@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, packPublishedPackages } from '../../consumers/lib/packs.mjs';
+import { type Manifest, packPublishedPackages, staleLockRecords } from '../../consumers/lib/packs.mjs';
 import { ROOT } from './markdown.js';
 import { publishedPackages } from './packages.js';
 
@@ -46,6 +46,11 @@ function waitingChangesets(): Map<string, { bump: Bump; summaries: string[] }> {
   return waiting;
 }
 
+/** `text` with each run of white space one space: a CHANGELOG wraps as its summary does, or not. */
+function words(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
 function bumped(version: string, bump: Bump): string {
   const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
   if (bump === 'major') return `${major + 1}.0.0`;
@@ -53,17 +58,22 @@ function bumped(version: string, bump: Bump): string {
   return `${major}.${minor}.${patch + 1}`;
 }
 
-/** The tracked files that `changeset version` and `pnpm publish` read: manifests, changesets, packages/ and their builds. */
+/**
+ * The tracked files that `changeset version`, `pnpm publish` and `consumers/relock.mjs` read: manifests, changesets,
+ * packages/ and their builds, the consumers' lockfiles.
+ */
 function copyWorkspace(to: string): void {
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
     cwd: ROOT,
     encoding: 'utf8',
   })
     .split('\n')
-    .filter((path) =>
-      /^(packages\/|\.changeset\/)|(^|\/)package\.json$|^pnpm-workspace\.yaml$|^LICENSE$/.test(path),
+    .filter(
+      (path) =>
+        /^(packages\/|\.changeset\/)|(^|\/)package\.json$|^pnpm-workspace\.yaml$|^LICENSE$/.test(path) ||
+        /^consumers\/([^/]+\/package-lock\.json|lib\/|relock\.mjs$|matrix\.mjs$)/.test(path),
     )
-    .filter((path) => !path.startsWith('consumers/') && existsSync(join(ROOT, path)));
+    .filter((path) => !/^consumers\/.*package\.json$/.test(path) && existsSync(join(ROOT, path)));
   for (const path of files) {
     mkdirSync(dirname(join(to, path)), { recursive: true });
     cpSync(join(ROOT, path), join(to, path));
@@ -135,10 +145,6 @@ afterAll(async () => {
 });
 
 describe('changeset version on a copy of the workspace', () => {
-  it('has changesets to release', () => {
-    expect([...waiting.keys()].filter((name) => publishedNames.includes(name))).not.toEqual([]);
-  });
-
   for (const { name, dir, manifest } of published) {
     const before = (manifest as unknown as { version: string }).version;
     const folder = dir.slice(ROOT.length);
@@ -151,7 +157,9 @@ describe('changeset version on a copy of the workspace', () => {
         expect(after).toBe(bumped(before, own.bump));
         const changelog = readFileSync(join(copy, folder, 'CHANGELOG.md'), 'utf8');
         expect(changelog).toMatch(new RegExp(`^# ${name}\\n\\n## ${after?.replaceAll('.', '\\.')}\\n`));
-        for (const summary of own.summaries) expect(changelog).toContain(summary.split('\n')[0]);
+        // Whole summaries: changesets formats the CHANGELOG with prettier, which mangles some markdown (a bare
+        // `id_token` opens emphasis).
+        for (const summary of own.summaries) expect(words(changelog)).toContain(words(summary));
       }
     });
 
@@ -165,6 +173,29 @@ describe('changeset version on a copy of the workspace', () => {
       }
     });
   }
+
+  it('leaves CHANGELOGs that the repository formatter accepts', () => {
+    const biome = join(ROOT, 'node_modules/@biomejs/biome/bin/biome');
+    for (const { dir } of published) {
+      const path = join(dir.slice(ROOT.length), 'CHANGELOG.md');
+      if (!existsSync(join(copy, path))) continue;
+      const text = readFileSync(join(copy, path), 'utf8');
+      const formatted = spawnSync(process.execPath, [biome, 'format', `--stdin-file-path=${path}`], {
+        cwd: ROOT,
+        input: text,
+        encoding: 'utf8',
+      });
+      expect(formatted.stdout, path).toBe(text);
+    }
+  });
+
+  it("brings the consumers' lockfiles to the new versions (pnpm version-packages)", () => {
+    execFileSync(process.execPath, [join(copy, 'consumers/relock.mjs')], { cwd: copy, encoding: 'utf8' });
+    for (const consumer of readdirSync(join(copy, 'consumers'))) {
+      const lockFile = join(copy, 'consumers', consumer, 'package-lock.json');
+      if (existsSync(lockFile)) expect(staleLockRecords(lockFile, versioned), consumer).toEqual([]);
+    }
+  });
 
   it('consumes every changeset', () => {
     expect(readdirSync(join(copy, '.changeset')).sort()).toEqual(['README.md', 'config.json']);
