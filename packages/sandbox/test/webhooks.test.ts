@@ -176,6 +176,11 @@ describe('webhook subscriptions', () => {
     });
     expect(own.status).toBe(201);
     expect(own.body!.secret).toBe('s'.repeat(32));
+    const mapped = await subscribe(sandbox, accessToken, {
+      callback_url: 'http://[::ffff:127.0.0.1]:3000/h',
+      types,
+    });
+    expect(mapped.status).toBe(201);
   });
 
   it('takes public HTTPS callback URLs only in production mode', async () => {
@@ -193,6 +198,10 @@ describe('webhook subscriptions', () => {
       'https://localhost/h',
       'https://[::1]/h',
       'https://192.168.1.2/h',
+      // IPv4-mapped IPv6: the URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1].
+      'https://[::ffff:127.0.0.1]/h',
+      'https://[0:0:0:0:0:ffff:a00:1]/h',
+      'https://[::ffff:192.168.1.1]/h',
     ]) {
       const answer = await subscribe(sandbox, accessToken, { callback_url: url, types });
       expect(answer.status, url).toBe(422);

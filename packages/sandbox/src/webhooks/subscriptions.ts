@@ -61,16 +61,30 @@ export function subscriptionView(s: WebhookSubscription, withSecret = false) {
   return withSecret ? { ...view, secret: s.secret } : view;
 }
 
-function isLoopback(hostname: string): boolean {
+/**
+ * A host without IPv6 brackets, lower-cased, with an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, which the URL
+ * parser writes `::ffff:7f00:1`) as the IPv4 address it reaches.
+ */
+function plainHost(hostname: string): string {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const mapped = /^::ffff:(?:([0-9a-f]{1,4}):([0-9a-f]{1,4})|(\d+\.\d+\.\d+\.\d+))$/.exec(host);
+  if (mapped === null) return host;
+  if (mapped[3] !== undefined) return mapped[3];
+  const high = Number.parseInt(mapped[1] ?? '0', 16);
+  const low = Number.parseInt(mapped[2] ?? '0', 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = plainHost(hostname);
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '::ffff:127.0.0.1';
+  return host === '::1';
 }
 
 /** Loopback, private, link-local and unspecified addresses: not reachable from Qonto's servers. */
 function isPrivateAddress(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = plainHost(hostname);
   if (isLoopback(host)) return true;
   if (isIP(host) === 4) {
     const [a = 0, b = 0] = host.split('.').map(Number);
