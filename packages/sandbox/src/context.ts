@@ -1,3 +1,4 @@
+import type { ClockWaits } from './clock-waits.js';
 import type { ExpiringMap } from './expiring-map.js';
 import type { FaultState } from './faults.js';
 import type { GrantStore } from './oauth/grants.js';
@@ -61,6 +62,8 @@ export interface SandboxContext {
   webAppSessions: ExpiringMap<string, true>;
   log: ((line: string) => void) | undefined;
   faults: FaultState;
+  /** The requests `faults.latency` holds: moving the clock or closing the emulator ends them. */
+  latencyWaits: ClockWaits;
   /** One trace id per request, drawn from the seed, so the same seed and requests give the same ids. */
   traceIds: Prng;
   /** Ids of uploaded attachments, drawn from the seed. */

@@ -54,11 +54,22 @@ function assertFault(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(message);
 }
 
-/** Waits until the emulator's clock reaches `until` (a `clock.advance` ends the wait early). */
-async function waitUntil(ctx: SandboxContext, until: number): Promise<void> {
-  for (let left = until - ctx.clock.now(); left > 0; left = until - ctx.clock.now()) {
-    await new Promise((resolve) => setTimeout(resolve, left));
-  }
+/**
+ * Holds the request until the emulator's clock has moved by `latencyMs` (a `clock.advance` past it ends the wait
+ * early). A wait ended otherwise (the client went away, the emulator closed) drops the request unanswered.
+ */
+async function delay(
+  ctx: SandboxContext,
+  req: HttpRequest,
+  res: HttpResponse,
+  latencyMs: number,
+): Promise<void> {
+  const wait = ctx.latencyWaits.until(ctx.clock.now() + latencyMs);
+  res.once('close', wait.end);
+  const reached = await wait.reached;
+  res.off('close', wait.end);
+  if (reached) failNow(ctx, req, res);
+  else res.destroy();
 }
 
 /**
@@ -68,7 +79,7 @@ async function waitUntil(ctx: SandboxContext, until: number): Promise<void> {
 export function injectFaults(ctx: SandboxContext): Step {
   return (req: HttpRequest, res: HttpResponse): Promise<void> | undefined => {
     const { latencyMs } = ctx.faults;
-    if (latencyMs > 0) return waitUntil(ctx, ctx.clock.now() + latencyMs).then(() => failNow(ctx, req, res));
+    if (latencyMs > 0) return delay(ctx, req, res, latencyMs);
     failNow(ctx, req, res);
     return undefined;
   };

@@ -6,6 +6,7 @@ import { apiGateway, apiRoutes, isApiPath } from './api/routes.js';
 import { apiError, gatewayNotFound } from './api-errors.js';
 import { assertValidClient, defaultClients } from './clients.js';
 import { createClock } from './clock.js';
+import { ClockWaits } from './clock-waits.js';
 import { connectedAppsRoutes } from './connected-apps.js';
 import type { SandboxContext } from './context.js';
 import { DEMO_APPS, DEMO_STAGING_TOKEN } from './demo.js';
@@ -172,6 +173,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     }),
     log: options.log,
     faults: createFaultState(),
+    latencyWaits: new ClockWaits(clock.now),
     traceIds: prngFor(seed, 'trace-ids'),
     uploadIds: prngFor(seed, 'uploads'),
     fileSigningKey: prngFor(seed, 'file-signing-key').hex(64),
@@ -189,7 +191,10 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       }),
     },
   };
-  clock.onAdvance(() => ctx.webhooks.dispatcher.wake());
+  clock.onAdvance(() => {
+    ctx.webhooks.dispatcher.wake();
+    ctx.latencyWaits.wake();
+  });
 
   const router = new Router();
   router.get('/', homePage(ctx));
@@ -261,6 +266,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     close() {
       // Idempotent: a test's own close and its afterEach may both call it.
       ctx.webhooks.dispatcher.close();
+      ctx.latencyWaits.close();
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

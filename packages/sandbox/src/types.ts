@@ -157,7 +157,10 @@ export interface SandboxThrottleOptions {
 
 /** Faults a test can switch on at run time; each applies from the next request on, until {@link reset}. */
 export interface SandboxFaults {
-  /** Delays every later answer by `ms` milliseconds (of the emulator's clock), the OAuth pages included. */
+  /**
+   * Delays every later answer by `ms` milliseconds of the emulator's clock, the OAuth pages included: a
+   * `clock.advance` past it answers at once; a client that gives up, or `close()`, drops the waiting request.
+   */
   latency(ms: number): void;
   /**
    * Answers the next `count` requests of `route` (`'GET /v2/organization'`, `'POST /oauth2/token'`: method and

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import {
   QontoApiClient,
   QontoApiError,
@@ -13,6 +18,12 @@ function count(sandbox: QontoSandbox, method: string, path: string): number {
   return sandbox.requests.filter((r) => r.method === method && r.path === path).length;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(5);
+}
+
 describe('faults.latency', () => {
   it('delays every later answer by the given time of the emulator clock, until reset', async () => {
     const sandbox = await startSandbox();
@@ -25,6 +36,49 @@ describe('faults.latency', () => {
     }
     sandbox.faults.reset();
     await api.getOrganization();
+  });
+
+  it('answers at once when clock.advance moves the emulator clock past the latency', async () => {
+    const sandbox = await startSandbox();
+    sandbox.faults.latency(60_000);
+    const answer = apiGet(sandbox, '/v2/organization', 'x').then((r) => r.status);
+    await until(() => count(sandbox, 'GET', '/v2/organization') === 1);
+    sandbox.clock.advance(30_000);
+    expect(await Promise.race([answer, sleep(100).then(() => 'still waiting')])).toBe('still waiting');
+    sandbox.clock.advance(30_000);
+    expect(await answer).toBe(401);
+  }, 10_000);
+
+  it('ends the waits when the emulator closes: the test process exits at once', async () => {
+    const dist = join(import.meta.dirname, '../dist/index.js');
+    if (!existsSync(dist))
+      throw new Error(`${dist} is missing: run \`pnpm --filter @qonto-oauth/sandbox build\` first.`);
+    // A process of its own, as a user's test runner is: it must end once its test closed the emulator.
+    const script = `
+      import { startQontoSandbox } from ${JSON.stringify(pathToFileURL(dist).href)};
+      const sandbox = await startQontoSandbox();
+      sandbox.faults.latency(60_000);
+      const answer = fetch(sandbox.url + '/v2/organization').then((r) => r.status, () => 'dropped');
+      while (sandbox.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await sandbox.close();
+      console.log(await answer);`;
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe('dropped');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('drops the request of a client that gave up waiting: it does not use an injected failure', async () => {
+    const sandbox = await startSandbox();
+    sandbox.faults.latency(300);
+    sandbox.faults.failNext('GET /v2/organization', 503);
+    const gaveUp = fetch(`${sandbox.url}/v2/organization`, { signal: AbortSignal.timeout(50) });
+    await expect(gaveUp).rejects.toThrow();
+    sandbox.faults.latency(0);
+    await sleep(500); // past the 300 ms the abandoned request would have waited
+    expect((await apiGet(sandbox, '/v2/organization', 'x')).status).toBe(503);
   });
 
   it('refuses a negative or non-finite latency', async () => {

@@ -98,7 +98,7 @@ export class Router {
 
 /**
  * Runs `steps` in order until one answers. True when none did (the request goes on to what comes next), false once
- * the response was ended.
+ * the response was ended or destroyed (a request dropped unanswered).
  */
 export async function runSteps(
   steps: readonly Step[],
@@ -108,7 +108,7 @@ export async function runSteps(
   for (const step of steps) {
     const pending = step(req, res);
     if (pending !== undefined) await pending;
-    if (res.writableEnded) return false;
+    if (res.writableEnded || res.destroyed) return false;
   }
   return true;
 }
