@@ -8,7 +8,7 @@ import { redirect, sendHtml } from './http/respond.js';
 import type { HttpResponse } from './http/response.js';
 import type { Router } from './http/router.js';
 import { BROWSER_STATE_CAPACITY, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
-import type { Grant } from './oauth/grants.js';
+import { consentedOrganizations, type Grant } from './oauth/grants.js';
 import { credentialsForm, errorBanner, sendErrorPage } from './oauth/pages.js';
 import { stringParam } from './oauth/redirects.js';
 import { randomSecret } from './random.js';
@@ -33,12 +33,14 @@ function connectedApps(grants: readonly Grant[], user: SandboxUser): Map<string,
   const byOrganization = new Map<string, Map<string, ConnectedApp>>();
   for (const g of grants) {
     if (g.userId !== user.id) continue;
-    const apps = byOrganization.get(g.organizationId) ?? new Map<string, ConnectedApp>();
-    byOrganization.set(g.organizationId, apps);
-    const app = apps.get(g.clientId) ?? { clientId: g.clientId, scopes: [], since: g.requestedAt };
-    app.scopes = [...new Set([...app.scopes, ...g.scopes])];
-    app.since = Math.min(app.since, g.requestedAt);
-    apps.set(g.clientId, app);
+    for (const organizationId of consentedOrganizations(g)) {
+      const apps = byOrganization.get(organizationId) ?? new Map<string, ConnectedApp>();
+      byOrganization.set(organizationId, apps);
+      const app = apps.get(g.clientId) ?? { clientId: g.clientId, scopes: [], since: g.requestedAt };
+      app.scopes = [...new Set([...app.scopes, ...g.scopes])];
+      app.since = Math.min(app.since, g.requestedAt);
+      apps.set(g.clientId, app);
+    }
   }
   return new Map([...byOrganization].map(([id, apps]) => [id, [...apps.values()]]));
 }

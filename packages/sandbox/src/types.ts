@@ -204,7 +204,8 @@ export interface QontoSandbox {
   emitWebhook(o: SandboxEmitWebhookOptions): Promise<SandboxWebhookDelivery[]>;
   /**
    * A member revokes an app's access, as on the emulator's `/connected-apps` page: the app's tokens for that member
-   * and organization stop working at once (API 401, refresh `invalid_grant`), and a `v1/consent-revocations` event
+   * and organization stop working at once (API 401, refresh `invalid_grant`; a user-flow token, 403 in that
+   * organization only, until no organization is left), and a `v1/consent-revocations` event
    * goes to the app's subscriptions in the organization. Resolves once each first attempt has ended. Throws when
    * there is no such consent.
    */

@@ -104,11 +104,12 @@ export function apiRoutes(ctx: SandboxContext, router: Router): void {
     sendPage(req, res, 'memberships', members);
   });
 
-  // https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents: the success
-  // status is not documented; 204 is the emulator's choice.
+  // https://docs.qonto.com/api-reference/business-api/authentication/oauth2/revoke-oauth-consents: "the consents
+  // for the authenticated membership", which for a user-flow token is the one of X-Qonto-Organization-Id. The
+  // success status is not documented; 204 is the emulator's choice.
   router.delete('/v2/oauth2/consents', organizationRead, (_req, res) => {
-    const grant = grantOf(res);
-    ctx.store.revokeConsents(grant.membershipId, grant.clientId);
+    const { clientId, userId, organizationId } = grantOf(res);
+    ctx.store.revokeConsents({ clientId, userId, organizationId });
     sendEmpty(res, 204);
   });
 }

@@ -22,10 +22,16 @@ export interface Consent {
   requestedAt: number;
   nonce?: string;
   /**
-   * The user OAuth flow: every organization the consent covers. `organizationId` and `membershipId` are then the
-   * first one's; each API call picks one with `X-Qonto-Organization-Id`.
+   * The user OAuth flow: every organization the consent covers (revoking the consent in one removes it).
+   * `organizationId` and `membershipId` are then those of the first organization consented to: read
+   * {@link consentedOrganizations} instead; each API call picks one with `X-Qonto-Organization-Id`.
    */
   organizationIds?: string[];
+}
+
+/** The organizations a consent covers: its one organization, or those of a user-flow consent still consented to. */
+export function consentedOrganizations(consent: Consent): readonly string[] {
+  return consent.organizationIds ?? [consent.organizationId];
 }
 
 interface CodeRecord {
@@ -195,10 +201,18 @@ export class GrantStore {
     return [...this.grants.values()].filter((g) => !g.revoked);
   }
 
-  /** Revokes every grant of one membership for one client (`DELETE /v2/oauth2/consents`). */
-  revokeConsents(membershipId: string, clientId: string): void {
+  /**
+   * Revokes a member's consents to one client in one organization (`DELETE /v2/oauth2/consents`, the connected-apps
+   * page): a grant of that organization is revoked; a user-flow grant loses the organization, and is revoked once it
+   * has none left.
+   */
+  revokeConsents(o: { clientId: string; userId: string; organizationId: string }): void {
     for (const grant of this.grants.values()) {
-      if (grant.membershipId === membershipId && grant.clientId === clientId) grant.revoked = true;
+      if (grant.clientId !== o.clientId || grant.userId !== o.userId) continue;
+      if (!consentedOrganizations(grant).includes(o.organizationId)) continue;
+      const left = grant.organizationIds?.filter((id) => id !== o.organizationId) ?? [];
+      if (left.length === 0) grant.revoked = true;
+      else grant.organizationIds = left;
     }
   }
 }

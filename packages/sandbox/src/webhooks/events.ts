@@ -1,4 +1,5 @@
 import { findClient, type SandboxContext } from '../context.js';
+import { consentedOrganizations } from '../oauth/grants.js';
 import { randomUUID } from '../random.js';
 import type { WebhookDispatcher } from './deliveries.js';
 import { isoSeconds, QONTO_WEBHOOK_TYPES, type WebhookSubscriptions } from './subscriptions.js';
@@ -84,8 +85,9 @@ function deliver(
 
 /**
  * A member revokes an app's access to an organization, as in Qonto's web app: every grant of that member (every
- * member who consented, without `email`) for the app is revoked at once (its access tokens answer 401, its refresh
- * tokens `invalid_grant`), then a `v1/consent-revocations` event (`data: { client_id, revoked_at }`,
+ * member who consented, without `email`) for the app in that organization is revoked at once (its access tokens
+ * answer 401, its refresh tokens `invalid_grant`; a user-flow token keeps working in the user's other consented
+ * organizations), then a `v1/consent-revocations` event (`data: { client_id, revoked_at }`,
  * https://docs.qonto.com/api-reference/business-api/webhooks/supported-webhooks/v1-consent-revocations) goes to
  * the app's subscriptions in that organization, one per member revoked. Throws when there is no such consent.
  */
@@ -118,20 +120,23 @@ export function revokeConsent(
     .filter(
       (g) =>
         g.clientId === o.clientId &&
-        g.organizationId === o.organizationId &&
+        consentedOrganizations(g).includes(o.organizationId) &&
         (userId === undefined || g.userId === userId),
     );
-  const memberships = [...new Set(grants.map((g) => g.membershipId))];
-  if (memberships.length === 0) {
+  // One membership per member and organization: one event per member revoked.
+  const members = [...new Set(grants.map((g) => g.userId))];
+  if (members.length === 0) {
     const who = o.email === undefined ? `no member of ${organization.legal_name} has` : `${o.email} has no`;
     throw new Error(
       `${where}: ${who} live consent to ${o.clientId} in ${organization.legal_name} to revoke: connect first (the authorize pages, then the token exchange).`,
     );
   }
   const revokedAt = isoSeconds(ctx.clock.now());
-  for (const membershipId of memberships) ctx.store.revokeConsents(membershipId, o.clientId);
+  for (const member of members) {
+    ctx.store.revokeConsents({ clientId: o.clientId, userId: member, organizationId: o.organizationId });
+  }
   return Promise.all(
-    memberships.map(() =>
+    members.map(() =>
       deliver(
         ctx,
         o.organizationId,
