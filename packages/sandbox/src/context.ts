@@ -1,6 +1,7 @@
 import type { ClockWaits } from './clock-waits.js';
 import type { ExpiringMap } from './expiring-map.js';
 import type { FaultState } from './faults.js';
+import type { LogCallback } from './log-callback.js';
 import type { GrantStore } from './oauth/grants.js';
 import type { IdTokenSigner } from './oauth/id-token.js';
 import type { RateLimitLog } from './rate-limit.js';
@@ -60,7 +61,8 @@ export interface SandboxContext {
   flows: ExpiringMap<string, AuthorizationFlow>;
   /** Browsers logged in to the emulated sandbox web app, by session cookie value. */
   webAppSessions: ExpiringMap<string, true>;
-  log: ((line: string) => void) | undefined;
+  /** The `log` option, guarded: a callback that throws loses its line, never the process. */
+  log: LogCallback | undefined;
   faults: FaultState;
   /** The requests `faults.latency` holds: moving the clock or closing the emulator ends them. */
   latencyWaits: ClockWaits;

@@ -1,5 +1,6 @@
 import { DEMO_SANDBOX_PORT } from './demo.js';
 import { PortInUseError } from './listen.js';
+import { assertLogOption, guardedLog } from './log-callback.js';
 import { startQontoSandbox } from './server.js';
 import type { QontoSandbox } from './types.js';
 
@@ -29,6 +30,8 @@ export interface StartDemoSandboxOptions {
  * const qonto = demoQontoConfig(sandbox.url)
  */
 export async function startDemoSandbox(o: StartDemoSandboxOptions = {}): Promise<QontoSandbox> {
+  assertLogOption(o.log);
+  const log = guardedLog(o.log);
   const preferredPort = o.preferredPort ?? DEMO_SANDBOX_PORT;
   const options = { demo: true, ...(o.host === undefined ? {} : { host: o.host }) };
   let sandbox: QontoSandbox;
@@ -40,7 +43,7 @@ export async function startDemoSandbox(o: StartDemoSandboxOptions = {}): Promise
     sandbox = await startQontoSandbox({ ...options, port: 0 });
     fellBack = true;
   }
-  o.log?.(
+  log?.(
     `started the Qonto sandbox emulator (demo mode) on ${sandbox.url}` +
       (fellBack ? ` (port ${preferredPort} is in use)` : ''),
   );

@@ -21,6 +21,7 @@ import type { HttpResponse } from './http/response.js';
 import { Router, runSteps, type Step } from './http/router.js';
 import { BROWSER_STATE_CAPACITY, FLOW_LIFETIME_MS, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
 import { listen } from './listen.js';
+import { assertLogOption, guardedLog } from './log-callback.js';
 import { noFraming } from './no-framing.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { GrantStore } from './oauth/grants.js';
@@ -132,6 +133,8 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       (typeof options.stagingToken === 'string' && options.stagingToken !== ''),
     'stagingToken must be a non-empty string when given.',
   );
+  assertLogOption(options.log);
+  const log = guardedLog(options.log);
   const demo = options.demo ?? false;
   const clients = (options.clients ?? defaultClients(demo)).map((c) => ({
     ...c,
@@ -171,7 +174,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
       capacity: BROWSER_STATE_CAPACITY,
       now: clock.now,
     }),
-    log: options.log,
+    log,
     faults: createFaultState(),
     latencyWaits: new ClockWaits(clock.now),
     traceIds: prngFor(seed, 'trace-ids'),
@@ -187,7 +190,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
         now: clock.now,
         retryDelaysMs,
         isLive: (id) => ctx.webhooks.subscriptions.has(id),
-        log: options.log,
+        log,
       }),
     },
   };

@@ -107,7 +107,8 @@ export interface QontoSandboxOptions {
   /**
    * Receives one line per answered request, secrets left out (no query string, no header value), and one per
    * webhook delivery attempt (`webhook <type> -> <callback URL without query>: <status or error> (…)`). The CLI
-   * prints them; the library logs nothing by default.
+   * prints them; the library logs nothing by default. A callback that throws loses that line, never the process
+   * (one process warning, `QONTO_SANDBOX_LOG_FAILED`, says so).
    */
   log?: (line: string) => void;
   /**
