@@ -63,10 +63,16 @@ function readOptions(): QontoSandboxOptions {
     } catch (error) {
       fail(`cannot read --config ${v.config}: ${(error as Error).message}`);
     }
+    if (typeof options !== 'object' || options === null || Array.isArray(options))
+      fail(
+        `--config ${v.config} must hold a JSON object of startQontoSandbox options, such as { "seed": 42 }.`,
+      );
   }
   const port = v.port ?? (options.port === undefined ? String(DEMO_SANDBOX_PORT) : String(options.port));
-  if (!/^\d+$/.test(port) || Number(port) > 65535)
-    fail(`--port must be a number from 0 to 65535, not ${port}.`);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) {
+    const where = v.port === undefined ? `port in --config ${v.config}` : '--port';
+    fail(`${where} must be a number from 0 to 65535, not ${port}.`);
+  }
   if (v.mode !== undefined && v.mode !== 'sandbox' && v.mode !== 'production') {
     fail(`--mode must be sandbox or production, not ${v.mode}.`);
   }

@@ -33,11 +33,14 @@ export function assertValidClient(client: SandboxClient): void {
     throw new TypeError(`${where} needs at least one redirect URI in redirectUris.`);
   }
   for (const uri of client.redirectUris) {
-    if (!URL.canParse(uri.replace(':*', ':1')))
-      throw new TypeError(`${where} has an invalid redirect URI: ${uri}`);
+    if (typeof uri !== 'string' || !URL.canParse(uri.replace(':*', ':1')))
+      throw new TypeError(`${where} has an invalid redirect URI: ${String(uri)}`);
   }
   if (client.userFlow !== undefined && typeof client.userFlow !== 'boolean') {
     throw new TypeError(`${where}: userFlow is true (approved for the user OAuth flow) or false.`);
+  }
+  if (client.allowedScopes !== undefined && !Array.isArray(client.allowedScopes)) {
+    throw new TypeError(`${where}: allowedScopes is an array of scopes, such as ['organization.read'].`);
   }
   for (const scope of client.allowedScopes ?? []) {
     if (!(scope in QONTO_SCOPES)) {

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { sandboxEndpointsAt } from '@qonto-oauth/core';
@@ -21,7 +22,7 @@ import type { HttpResponse } from './http/response.js';
 import { Router, runSteps, type Step } from './http/router.js';
 import { BROWSER_STATE_CAPACITY, FLOW_LIFETIME_MS, WEB_APP_SESSION_LIFETIME_MS } from './limits.js';
 import { listen } from './listen.js';
-import { assertLogOption, guardedLog } from './log-callback.js';
+import { guardedLog } from './log-callback.js';
 import { noFraming } from './no-framing.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { GrantStore } from './oauth/grants.js';
@@ -34,7 +35,8 @@ import { resolveRateLimits } from './rate-limit.js';
 import { createRequestList, recordRequests } from './request-log.js';
 import { createSeedData, DEFAULT_SEED } from './seed/index.js';
 import { prngFor } from './seed/prng.js';
-import type { QontoSandbox, QontoSandboxOptions, SandboxClient, SandboxDemoApp } from './types.js';
+import { assertValidOptions } from './start-options.js';
+import type { GateMode, QontoSandbox, QontoSandboxOptions, SandboxClient } from './types.js';
 import { DEFAULT_WEBHOOK_RETRY_DELAYS_MS, WebhookDispatcher } from './webhooks/deliveries.js';
 import { emitEvent, revokeConsent } from './webhooks/events.js';
 import { WebhookSubscriptions } from './webhooks/subscriptions.js';
@@ -83,31 +85,6 @@ function answerOptions(res: HttpResponse, methods: string[]): void {
   send(res, 200, 'text/plain; charset=utf-8', allow);
 }
 
-function assertOption(ok: boolean, message: string): void {
-  if (!ok) throw new TypeError(message);
-}
-
-/** Whether `url` parses as an absolute http: or https: URL (the home page links to it). */
-function isHttpUrl(url: unknown): boolean {
-  if (typeof url !== 'string') return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(url).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function assertValidDemoApp(app: SandboxDemoApp): void {
-  assertOption(
-    typeof app?.name === 'string' && app.name.trim() !== '',
-    `demoApps: each app needs a non-empty name, got ${JSON.stringify(app)}.`,
-  );
-  assertOption(
-    isHttpUrl(app.url),
-    `demoApps: ${app.name} needs an absolute http(s) URL such as http://localhost:3000, not ${JSON.stringify(app.url)}.`,
-  );
-}
-
 /**
  * Starts a local emulator of Qonto's sandbox: the OAuth server (authorize pages, token endpoint, staging gate) and
  * a Business API subset, on `http://127.0.0.1:<free port>` by default. Every behaviour, and which Qonto page it
@@ -118,36 +95,17 @@ function assertValidDemoApp(app: SandboxDemoApp): void {
  * const client = new QontoOAuthClient({ environment: sandbox.endpoints, stagingToken: sandbox.stagingToken, ... });
  */
 export async function startQontoSandbox(options: QontoSandboxOptions = {}): Promise<QontoSandbox> {
+  assertValidOptions(options);
   const mode = options.mode ?? 'sandbox';
   const gate = options.gate ?? 'redirect';
-  assertOption(
-    mode === 'sandbox' || mode === 'production',
-    `mode must be 'sandbox' or 'production', not ${JSON.stringify(mode)}.`,
-  );
-  assertOption(
-    gate === 'redirect' || gate === 'html',
-    `gate must be 'redirect' or 'html', not ${JSON.stringify(gate)}.`,
-  );
-  assertOption(
-    options.stagingToken === undefined ||
-      (typeof options.stagingToken === 'string' && options.stagingToken !== ''),
-    'stagingToken must be a non-empty string when given.',
-  );
-  assertLogOption(options.log);
   const log = guardedLog(options.log);
   const demo = options.demo ?? false;
   const clients = (options.clients ?? defaultClients(demo)).map((c) => ({
     ...c,
     redirectUris: [...c.redirectUris],
   }));
-  clients.forEach(assertValidClient);
   const retryDelaysMs = [...(options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS)];
-  assertOption(
-    retryDelaysMs.length <= 20 && retryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0),
-    `webhookRetryDelaysMs must list at most 20 delays in ms, each a finite number >= 0, not ${JSON.stringify(options.webhookRetryDelaysMs)}.`,
-  );
   const demoApps = (options.demoApps ?? DEMO_APPS).map((a) => ({ name: a.name, url: a.url }));
-  demoApps.forEach(assertValidDemoApp);
   const clock = createClock(options.startTime);
   // The anchor of the seed's dates is startTime itself, not the clock a few ms later: the same seed and startTime
   // must give the same bytes.
@@ -239,8 +197,24 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
   }
 
   const server = await listen(handle, options.port ?? 0, options.host ?? '127.0.0.1');
+  try {
+    return runningSandbox(ctx, server, { host: options.host ?? '127.0.0.1', mode, gate, demo });
+  } catch (error) {
+    // The caller gets no sandbox to close: nothing may keep listening (and keep the process alive).
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+}
+
+/** The `QontoSandbox` of a server that listens. */
+function runningSandbox(
+  ctx: SandboxContext,
+  server: Server<typeof HttpRequest, typeof HttpResponse>,
+  o: { host: string; mode: 'sandbox' | 'production'; gate: GateMode; demo: boolean },
+): QontoSandbox {
+  const { host, mode, gate, demo } = o;
   const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   const urlHost =
     host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   ctx.url = `http://${urlHost}:${port}`;
@@ -253,7 +227,7 @@ export async function startQontoSandbox(options: QontoSandboxOptions = {}): Prom
     stagingToken: ctx.stagingToken,
     clients: ctx.clients,
     users: ctx.data.users,
-    clock,
+    clock: ctx.clock,
     faults: createFaults(ctx, gate),
     requests: ctx.requests as QontoSandbox['requests'],
     addClient(client: SandboxClient) {

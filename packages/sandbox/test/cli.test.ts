@@ -146,6 +146,35 @@ describe('qonto-sandbox CLI', () => {
     expect(await cli.exited).toBe(0);
   });
 
+  it('refuses a --config the emulator cannot start with, in one line naming the option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qonto-sandbox-cli-'));
+    const cases: [unknown, number, RegExp][] = [
+      [
+        { clients: [{ clientId: 'a', redirectUris: ['http://127.0.0.1/cb'] }] },
+        1,
+        /Sandbox client "a" needs a non-empty clientSecret\./,
+      ],
+      [
+        { clients: [{ clientId: 'a', clientSecret: 's' }] },
+        1,
+        /Sandbox client "a" needs at least one redirect URI in redirectUris\./,
+      ],
+      [{ startTime: '2025-01-01' }, 1, /startTime must be a time in epoch milliseconds/],
+      [{ port: 'http' }, 2, /port in --config \S+ must be a number from 0 to 65535, not http\./],
+      [null, 2, /must hold a JSON object of startQontoSandbox options/],
+    ];
+    for (const [config, code, message] of cases) {
+      const file = join(dir, 'sandbox.json');
+      writeFileSync(file, JSON.stringify(config));
+      // --port would win over the config's port.
+      const port = config !== null && typeof config === 'object' && 'port' in config ? [] : ['--port', '0'];
+      const cli = run([...port, '--no-demo', '--config', file]);
+      expect(await cli.exited).toBe(code);
+      expect(cli.stderr()).toMatch(/^qonto-sandbox: [^\n]+\n$/);
+      expect(cli.stderr()).toMatch(message);
+    }
+  });
+
   it('rejects an unknown flag or a bad value with usage and exit code 2', async () => {
     for (const args of [
       ['--bogus'],
