@@ -212,6 +212,21 @@ describe('GET and POST /v2/transactions/{id}/attachments', () => {
     expect(listed.body.attachments).toHaveLength(1);
   });
 
+  it('answers 413 naming the 15 MB limit to a larger file, whether the body or only the file is past it', async () => {
+    const { sandbox, accessToken, without } = await setUp('organization.read attachment.write', {
+      fresh: true,
+    });
+    const pdfOf = (bytes: number) => `%PDF-1.4 ${'x'.repeat(bytes - 9)}`;
+    for (const bytes of [15 * 1024 * 1024 + 1, 16 * 1024 * 1024]) {
+      const refused = await upload(sandbox, accessToken, without.id, { bytes: pdfOf(bytes) });
+      expect(refused.status).toBe(413);
+      const { errors } = (await refused.json()) as { errors: { detail: string }[] };
+      expect(errors[0]!.detail).toMatch(/the file is over 15 MB, the largest attachment the emulator takes/);
+    }
+    const largest = await upload(sandbox, accessToken, without.id, { bytes: pdfOf(15 * 1024 * 1024) });
+    expect(largest.status).toBe(200);
+  });
+
   it('keeps at most 64 MB of uploads in memory, then answers 413', async () => {
     const { sandbox, accessToken, transactions } = await setUp('organization.read attachment.write', {
       fresh: true,

@@ -12,6 +12,7 @@ import { findTransaction } from './transactions.js';
 
 /** Qonto's MCP server accepts attachments up to 15 MB; the emulator takes the same (emulator choice). */
 export const MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
+const FILE_TOO_LARGE = `the file is over ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB, the largest attachment the emulator takes`;
 /** All uploads of one emulator together: they live in memory (emulator limit). */
 export const MAX_UPLOADED_BYTES = 64 * 1024 * 1024;
 /** "attachment_ids … (up to 5)" in Qonto's list-transactions description. */
@@ -64,6 +65,12 @@ async function uploadedFile(req: HttpRequest, res: HttpResponse): Promise<File |
   const file = form.get('file');
   if (!(file instanceof File)) return fail('No file part: send the file in a multipart part named file.');
   if (file.size === 0) return fail('The file is empty.');
+  if (file.size > MAX_ATTACHMENT_BYTES) {
+    apiError(res, 413, 'payload_too_large', `The upload was refused: ${FILE_TOO_LARGE}.`, {
+      parameter: 'file',
+    });
+    return undefined;
+  }
   if (!(FILE_TYPES as readonly string[]).includes(file.type)) {
     return fail(
       `The file must be a PDF, JPEG or PNG (${FILE_TYPES.join(', ')}), not ${JSON.stringify(file.type)}.`,
@@ -99,7 +106,8 @@ export function attachmentRoutes(ctx: SandboxContext, router: Router): void {
   router.post(
     '/v2/transactions/:id/attachments',
     authorized(ctx, 'attachment.write'),
-    rawBody('multipart/form-data', MAX_ATTACHMENT_BYTES + 64 * 1024),
+    // The multipart framing around the file gets 64 KB of its own.
+    rawBody('multipart/form-data', MAX_ATTACHMENT_BYTES + 64 * 1024, FILE_TOO_LARGE),
     async (req: HttpRequest, res: HttpResponse) => {
       const organizationId = grantOf(res).organizationId;
       const t = findTransaction(ctx, organizationId, req.params.id as string);

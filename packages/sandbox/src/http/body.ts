@@ -63,9 +63,13 @@ function drained(req: HttpRequest): Promise<void> {
 
 /**
  * The body's bytes, at most `limit` after decompression. Past the limit the rest is read and dropped, so the 413
- * reaches a client that is still sending.
+ * (saying `tooLarge`) reaches a client that is still sending.
  */
-async function readBytes(req: HttpRequest, limit: number): Promise<Buffer> {
+async function readBytes(
+  req: HttpRequest,
+  limit: number,
+  tooLarge = 'request entity too large',
+): Promise<Buffer> {
   let source: Readable;
   try {
     source = decoded(req);
@@ -84,7 +88,7 @@ async function readBytes(req: HttpRequest, limit: number): Promise<Buffer> {
     });
     source.once('end', () => {
       ended = true;
-      if (size > limit) reject(new RequestRefusedError(413, 'request entity too large'));
+      if (size > limit) reject(new RequestRefusedError(413, tooLarge));
       else resolve(Buffer.concat(chunks, size));
     });
     source.once('error', (error) => reject(new RequestRefusedError(400, error.message)));
@@ -175,11 +179,11 @@ export function jsonBody(limit: number) {
   };
 }
 
-/** A step that reads a body of media type `type` into `req.body` as bytes. */
-export function rawBody(type: string, limit: number) {
+/** A step that reads a body of media type `type` into `req.body` as bytes; `tooLarge` says why past `limit`. */
+export function rawBody(type: string, limit: number, tooLarge?: string) {
   return async (req: HttpRequest, _res: HttpResponse): Promise<void> => {
     req.body = undefined;
     if (!hasBodyOfType(req, type)) return;
-    req.body = await readBytes(req, limit);
+    req.body = await readBytes(req, limit, tooLarge);
   };
 }
