@@ -136,6 +136,11 @@ export function createFaults(ctx: SandboxContext, initialGate: GateMode): Sandbo
         `faults.failNext retryAfter is a whole number of seconds >= 0, not ${String(o.retryAfter)}.`,
       );
       const [, method, path] = match as RegExpExecArray;
+      const bare = (path as string).replace(/[?#].*/, '');
+      assertFault(
+        bare === path,
+        `faults.failNext matches the path without a query string or fragment, as requests are routed: use '${method} ${bare}', not ${JSON.stringify(route)}.`,
+      );
       const failure: InjectedFailure = {
         method: (method as string).toUpperCase(),
         path: path as string,

@@ -165,7 +165,7 @@ export interface SandboxFaults {
   latency(ms: number): void;
   /**
    * Answers the next `count` requests of `route` (`'GET /v2/organization'`, `'POST /oauth2/token'`: method and
-   * exact path, no query string) with `status` and an error body of the route's kind: RFC 6749
+   * exact path, no query string: one with `?` is refused) with `status` and an error body of the route's kind: RFC 6749
    * `{ error, error_description }` under `/oauth2/`, JSON:API `{ errors: [{ code, detail }], trace_id }` elsewhere.
    * Calls queue up: the earliest one with requests left answers first.
    */

@@ -174,6 +174,11 @@ describe('faults.failNext', () => {
     [['GET /v2/organization', 302], /400 to 599/],
     [['GET /v2/organization', 500, { count: 0 }], /count/],
     [['GET /v2/organization', 500, { retryAfter: -1 }], /retryAfter/],
+    [
+      ['GET /v2/organization?x=1', 503],
+      /without a query string.*use 'GET \/v2\/organization', not "GET \/v2\/organization\?x=1"/,
+    ],
+    [['GET /v2/transactions#top', 503], /use 'GET \/v2\/transactions'/],
   ] as const)('refuses bad arguments %j', async (args, message) => {
     const sandbox = await startSandbox();
     expect(() => (sandbox.faults.failNext as (...a: unknown[]) => void)(...args)).toThrow(message);
