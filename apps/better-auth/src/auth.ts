@@ -29,6 +29,9 @@ function authOptions(config: AuthConfig, database: Database.Database) {
     // Auth's guess reads the driver's own `db` property as a Kysely instance.
     database: { dialect: new SqliteDialect({ database }), type: 'sqlite' as const, transaction: true },
     plugins: [qonto(config.qonto)],
+    // Better Auth answers these with the member's Qonto access, id and refresh tokens; this app's browser needs
+    // none of them, and its server calls auth.api.getAccessToken / refreshToken directly, which stay available.
+    disabledPaths: ['/get-access-token', '/refresh-token'],
     advanced: { cookiePrefix: COOKIE_PREFIX },
     telemetry: { enabled: false },
   };

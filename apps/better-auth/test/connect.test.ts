@@ -104,6 +104,33 @@ describe('example-better-auth against the emulator', () => {
     expect((await browser.open(answer.headers.get('location')!)).body).toContain(first.legalName);
   });
 
+  it("keeps the member's Qonto tokens on the server: Better Auth's token routes answer 404, the pages still work", async () => {
+    const { running, browser } = await app();
+    await browser.connect(manon, { organizationId: first.id });
+    const [row] = running.rows<AccountRow & { accessToken: string; idToken: string }>('account');
+
+    for (const path of ['/api/auth/get-access-token', '/api/auth/refresh-token']) {
+      const answer = await browser.fetch(`${running.origin}${path}`, {
+        method: 'POST',
+        headers: { origin: running.origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ accountId: row!.id }),
+      });
+      const body = await answer.text();
+      expect(answer.status, path).toBe(404);
+      for (const token of [row!.accessToken, row!.refreshToken, row!.idToken])
+        expect(body).not.toContain(token);
+    }
+
+    // The server still reads the token (its expiry on the account page) and refreshes it (the Refresh form).
+    const page = await browser.open('/account');
+    expect(page.body).toMatch(/Access token valid until <time>/);
+    const grants = tokenRequests();
+    const refreshed = await browser.post('/refresh', { accountId: row!.id });
+    expect(refreshed.status).toBe(303);
+    expect(tokenRequests()).toBe(grants + 1);
+    expect(running.rows<AccountRow>('account')[0]!.refreshToken).not.toBe(row!.refreshToken);
+  });
+
   it('Disconnect revokes that consent and keeps the other organization; the last one signs out', async () => {
     const { running, browser } = await app();
     await browser.connect(manon, { organizationId: first.id });
