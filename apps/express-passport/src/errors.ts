@@ -34,12 +34,16 @@ function statusOf(error: QontoError & { error?: string; status?: number }): numb
 /**
  * The error page for anything a route threw: core's message as is (it says what happened, the likely cause and the
  * fix, and never holds a secret), escaped; other errors get a generic message, their details only in the log.
+ * A Qonto error of the app's own making (5xx: wrong credentials, staging token, outage) is logged too, on one line.
  */
 export function renderError(error: unknown): { status: number; html: string } {
   if (isQontoError(error)) {
     const hint = (error as { hint?: unknown }).hint;
+    const status = statusOf(error);
+    // The operator reads the log, not the user's page; core's messages hold no secret, so they can go there as is.
+    if (status >= 500) console.error(`[qonto] ${error.code}: ${error.message}`);
     return {
-      status: statusOf(error),
+      status,
       html: errorPage({
         title: TITLES[error.code] ?? 'Qonto error',
         message: error.message,

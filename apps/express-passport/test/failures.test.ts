@@ -1,6 +1,6 @@
 import { QontoConfigError } from '@qonto-oauth/core';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   consentAt,
   type RunningApp,
@@ -67,6 +67,27 @@ describe('a sign-in that goes wrong ends on a clear page with no half-login', ()
     expect(page.body).toMatch(/other environment/);
     expect(page.body).not.toContain('the-production-secret');
     await expectNoHalfLogin(app);
+  });
+
+  it('invalid_client leaves one line in the log for the operator, without the secret', async () => {
+    const log: string[] = [];
+    const spies = (['error', 'warn', 'log', 'info'] as const).map((level) =>
+      vi
+        .spyOn(console, level)
+        .mockImplementation((...args: unknown[]) => void log.push(args.map(String).join(' '))),
+    );
+    try {
+      app = await startApp(sandbox, { clientSecret: 'the-production-secret' });
+      const page = await signIn(app, singleOrganizationUser(sandbox));
+      expect(page.status).toBe(502);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const lines = log.filter((line) => line.startsWith('[qonto] oauth: '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('invalid_client');
+    expect(log.join('\n')).not.toContain('the-production-secret');
+    expect(log.join('\n')).not.toContain(sandbox.stagingToken);
   });
 
   it('denied consent', async () => {
