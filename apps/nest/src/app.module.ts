@@ -25,14 +25,14 @@ const appConfigOf = (config: ConfigService): AppConfig => config.getOrThrow<AppC
 export class AppModule implements NestModule {
   constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
 
-  /** Reads the environment (and a `.env` file) when the app boots: see `appConfigFromEnv`. */
-  static fromEnv(): DynamicModule {
-    return appModule(
-      ConfigModule.forRoot({
-        isGlobal: true,
-        load: [registerAs(APP_CONFIG, () => appConfigFromEnv(process.env))],
-      }),
-    );
+  /**
+   * Reads the environment (and a `.env` file, whose variables do not replace the environment's; see
+   * `appConfigFromEnv`) before Nest builds anything. It rejects with core's `QontoConfigError` naming the variable
+   * and the fix: read inside Nest's injector, the error was also printed by Nest's ExceptionHandler, with a stack.
+   */
+  static async fromEnv(): Promise<DynamicModule> {
+    await ConfigModule.forRoot(); // loads `.env` into process.env
+    return AppModule.forConfig(await appConfigFromEnv(process.env));
   }
 
   /** The app for a given config (tests: the emulator's endpoints, a client of their own, port 0). */

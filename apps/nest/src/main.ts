@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,17 +8,16 @@ import type { AppConfig } from './config.js';
 
 const logger = new Logger('example-nest');
 
-let app: NestExpressApplication;
+let appModule: DynamicModule;
 try {
-  app = await NestFactory.create<NestExpressApplication>(AppModule.fromEnv(), {
-    logger: ['log', 'warn', 'error'],
-    abortOnError: false,
-  });
+  appModule = await AppModule.fromEnv();
 } catch (error) {
-  // A bad QONTO_* variable or option: core's message names it and the fix; no stack needed.
+  // A bad QONTO_* variable or PORT: the message names it and the fix; no stack needed.
   logger.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
+// Anything failing from here on is a bug: Nest's ExceptionHandler prints it once, with its stack, and exits.
+const app = await NestFactory.create<NestExpressApplication>(appModule, { logger: ['log', 'warn', 'error'] });
 const config = app.get(ConfigService).getOrThrow<AppConfig>(APP_CONFIG);
 for (const note of config.notes) logger.log(note);
 await app.listen(config.port);

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QontoConfigError } from '@qonto-oauth/core';
 import { type QontoSandbox, startQontoSandbox } from '@qonto-oauth/sandbox';
@@ -82,6 +84,59 @@ describe('configuration from the environment', () => {
     } finally {
       await config.emulator?.close();
       blocker.close();
+    }
+  });
+});
+
+/** Starts the built app with `env` (no other QONTO_* variable) in `cwd`; it must exit: its code and its output. */
+async function failedStart(
+  env: Record<string, string>,
+  cwd = appDir,
+): Promise<{ code: number | null; output: string }> {
+  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  if (!existsSync(main))
+    throw new Error('dist/main.js is missing: run `pnpm --filter example-nest build` first.');
+  const base: Record<string, string | undefined> = { ...process.env, PORT: '0', NO_COLOR: '1' };
+  for (const name of Object.keys(base)) if (name.startsWith('QONTO_')) delete base[name];
+  const child = spawn(process.execPath, [main], {
+    cwd,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}
+
+describe('the built app (pnpm start) with a bad configuration', () => {
+  it('prints the missing variable and the fix once, with no stack, and exits with 1', async () => {
+    const { code, output } = await failedStart({
+      QONTO_CLIENT_ID: 'sandbox-id',
+      QONTO_CLIENT_SECRET: 's3cret-value',
+    });
+    expect(code).toBe(1);
+    expect(output.match(/QONTO_STAGING_TOKEN is missing/g)).toHaveLength(1);
+    expect(output).toContain('Developer Portal > your app > Sandbox credentials');
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toContain('ExceptionHandler');
+    expect(output).not.toContain('s3cret-value');
+  });
+
+  it('still reads a .env file in its working directory (the environment wins over it)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'example-nest-env-'));
+    try {
+      writeFileSync(join(cwd, '.env'), 'QONTO_CLIENT_ID=from-dotenv\nQONTO_ENV=production\n');
+      const { code, output } = await failedStart({ QONTO_ENV: 'prod' }, cwd);
+      expect(code).toBe(1);
+      expect(output.match(/QONTO_ENV must be "sandbox" or "production", not "prod"/g)).toHaveLength(1);
+      expect(output).toContain('QONTO_CLIENT_SECRET is missing');
+      expect(output).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });
