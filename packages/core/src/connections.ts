@@ -278,8 +278,10 @@ export class QontoConnections {
 
   /**
    * Marks connections to `organizationId` revoked and deletes their tokens, keeping the records so the app can
-   * tell the user: what a `v1/consent-revocations` webhook handler calls. Narrow it to one `userKey`, or to the
-   * connections one member made (`membershipId`). Returns the connections marked.
+   * tell the user, without asking Qonto: for when you know whose consent ended; narrow it with `userKey` or
+   * `membershipId`, since without them it marks every user's connection to the organization. A
+   * `v1/consent-revocations` webhook does not say whose consent ended: pass it to {@link handleConsentRevocation}.
+   * Returns the connections marked.
    */
   async markRevoked(
     organizationId: string,
