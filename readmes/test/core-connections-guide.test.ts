@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_QONTO_SCOPES, parseAuthorizationCallback, QontoOAuthClient } from '@qonto-oauth/core';
 import { type QontoSandbox, type SandboxUser, startQontoSandbox } from '@qonto-oauth/sandbox';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_STAGING_TOKEN } from '@qonto-oauth/sandbox/demo';
 import { completeAuthorization } from '@qonto-oauth/sandbox/testing';
@@ -11,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeBlocks, readReadme } from './markdown.js';
 
 // Core's "Connect an organization to your users" guide, run as pasted (only its port changed to a free one) against
-// the emulator's demo client: the whole loop a user follows, the consent revoked on the emulator's side included.
+// the emulator's demo client: the whole loop a user follows, for two organizations (each subscribed to webhooks with
+// its own secret), the consent revoked on the emulator's side included.
 const README = 'packages/core/README.md';
 
 function guideCode(): string {
@@ -34,56 +34,27 @@ let sandbox: QontoSandbox;
 let app: ChildProcess;
 let base = '';
 let user: SandboxUser;
-let organizationId = '';
 // Inside this package, so the guide's `@qonto-oauth/core` resolves to the built workspace package.
 const dir = mkdtempSync(join(fileURLToPath(new URL('..', import.meta.url)), '.guide-'));
 
-/** What the app's admin does once: a webhook subscription to the guide's URL, made with the `webhook` scope. */
-async function subscribe(port: number): Promise<string> {
-  const oauth = new QontoOAuthClient({
-    environment: sandbox.endpoints,
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    redirectUri: `http://localhost:${port}/connect/qonto/callback`,
-    stagingToken: DEMO_STAGING_TOKEN,
-    scopes: [...DEFAULT_QONTO_SCOPES, 'webhook'],
-  });
-  const request = await oauth.createAuthorizationRequest({ organizationId });
-  const callback = await completeAuthorization(request.url, { ...user, organizationId });
-  const { code } = parseAuthorizationCallback(callback, { expectedState: request.state });
-  const tokens = await oauth.exchangeCode({ code, codeVerifier: request.codeVerifier });
-  const response = await fetch(`${sandbox.url}/v2/webhook_subscriptions`, {
-    method: 'POST',
-    headers: {
-      'X-Qonto-Staging-Token': DEMO_STAGING_TOKEN,
-      Authorization: `Bearer ${tokens.accessToken}`,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({
-      callback_url: `http://localhost:${port}/webhooks/qonto`,
-      types: ['v1/consent-revocations'],
-    }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { secret: string }).secret;
-}
-
 beforeAll(async () => {
   sandbox = await startQontoSandbox({ demo: true });
-  user = sandbox.users[1]!;
-  organizationId = user.organizations[0]!.id;
+  const withTwo = sandbox.users.find((u) => u.organizations.length === 2);
+  if (!withTwo) throw new Error('the emulator seed has no user with two organizations');
+  user = withTwo;
   const port = await freePort();
   const code = guideCode();
   expect(code).toContain('3010');
   writeFileSync(join(dir, 'connect.mjs'), code.replaceAll('3010', String(port)));
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('QONTO_')) delete env[name];
   app = spawn(process.execPath, [join(dir, 'connect.mjs')], {
     env: {
-      ...process.env,
+      ...env,
       QONTO_SANDBOX_URL: sandbox.url,
       QONTO_CLIENT_ID: DEMO_CLIENT_ID,
       QONTO_CLIENT_SECRET: DEMO_CLIENT_SECRET,
       QONTO_STAGING_TOKEN: DEMO_STAGING_TOKEN,
-      QONTO_WEBHOOK_SECRET: await subscribe(port),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -105,47 +76,84 @@ const text = async (path: string, init?: RequestInit) => {
   return { status: response.status, body: await response.text() };
 };
 
-describe("core README's connections guide, as pasted", () => {
-  it('connects, syncs, refuses a forged webhook, takes the revocation webhook, and disconnects', async () => {
-    const start = await fetch(`${base}/connect/qonto`, { redirect: 'manual' });
-    expect(start.status).toBe(302);
-    const callback = new URL(
-      await completeAuthorization(start.headers.get('location')!, { ...user, organizationId }),
-    );
-    const organization = user.organizations[0]!;
-    expect(await text(callback.pathname + callback.search)).toEqual({
-      status: 200,
-      body: `Connected ${organization.legalName}: /sync?organization=${organizationId}\n`,
-    });
-    const sync = await text(`/sync?organization=${organizationId}`);
-    expect(sync).toEqual({ status: 200, body: expect.stringMatching(/^[1-9]\d* transactions\n$/) });
-    expect((await text('/')).body).toContain(
-      `${organization.legalName} (${organizationId}): active, reconnect by`,
-    );
+/** Connects `organization` through the guide, as the user does: its start, Qonto's pages, its callback. */
+async function connect(organization: SandboxUser['organizations'][number]) {
+  const start = await fetch(`${base}/connect/qonto`, { redirect: 'manual' });
+  expect(start.status).toBe(302);
+  const authorize = new URL(start.headers.get('location')!);
+  expect(authorize.searchParams.get('scope')?.split(' ')).toContain('webhook');
+  const callback = new URL(
+    await completeAuthorization(authorize.href, { ...user, organizationId: organization.id }),
+  );
+  expect(await text(callback.pathname + callback.search)).toEqual({
+    status: 200,
+    body: `Connected ${organization.legalName}: /sync?organization=${organization.id}\n`,
+  });
+}
 
+const subscriptionsCreated = () =>
+  sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/v2/webhook_subscriptions').length;
+
+describe("core README's connections guide, as pasted", () => {
+  it("connects two organizations, takes each one's revocation webhook, refuses forged ones, and disconnects", async () => {
+    const [first, second] = user.organizations as [
+      SandboxUser['organizations'][number],
+      SandboxUser['organizations'][number],
+    ];
+    await connect(first);
+    const sync = await text(`/sync?organization=${first.id}`);
+    expect(sync).toEqual({ status: 200, body: expect.stringMatching(/^[1-9]\d* transactions\n$/) });
+    await connect(second);
+    // One subscription per organization, made with its own connection's token; connecting again adds none.
+    expect(subscriptionsCreated()).toBe(2);
+    await connect(first);
+    expect(subscriptionsCreated()).toBe(2);
+    const settings = (await text('/')).body;
+    for (const organization of [first, second]) {
+      expect(settings).toContain(`${organization.legalName} (${organization.id}): active, reconnect by`);
+    }
+
+    const signature = `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`;
     const forged = await text('/webhooks/qonto', {
       method: 'POST',
       body: '{}',
-      headers: { 'x-qonto-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
+      headers: { 'x-qonto-signature': signature },
     });
     expect(forged.status).toBe(400);
 
-    // The member revokes the app in Qonto: the emulator revokes its tokens and delivers the signed webhook.
-    const deliveries = await sandbox.revokeConsent({
-      clientId: DEMO_CLIENT_ID,
-      organizationId,
-      email: user.email,
-    });
-    expect(deliveries.map((d) => d.state)).toEqual(['delivered']);
-    // The guide answers the delivery first, then checks the connection with Qonto: it turns revoked shortly after.
-    await expect
-      .poll(async () => (await text('/')).body, { timeout: 20_000 })
-      .toContain(`${organization.legalName} (${organizationId}): revoked`);
+    // The member revokes the app in the second organization, then in the first: the emulator revokes the tokens and
+    // delivers a webhook signed with that organization's subscription secret; the guide verifies each with its own.
+    for (const [revoked, still] of [
+      [second, first],
+      [first, undefined],
+    ] as const) {
+      const deliveries = await sandbox.revokeConsent({
+        clientId: DEMO_CLIENT_ID,
+        organizationId: revoked.id,
+        email: user.email,
+      });
+      expect(deliveries.map((d) => d.state)).toEqual(['delivered']);
+      // The guide answers the delivery first, then checks the connection with Qonto: it turns revoked shortly after.
+      await expect
+        .poll(async () => (await text('/')).body, { timeout: 20_000 })
+        .toContain(`${revoked.legalName} (${revoked.id}): revoked`);
+      if (still) expect((await text('/')).body).toContain(`${still.legalName} (${still.id}): active`);
 
-    expect(await text(`/disconnect?organization=${organizationId}`, { method: 'POST' })).toEqual({
-      status: 200,
-      body: 'Disconnected\n',
-    });
+      // A delivery naming a real subscription, without its signature, changes nothing.
+      const replayed = await text('/webhooks/qonto', {
+        method: 'POST',
+        body: deliveries[0]!.body,
+        headers: { 'x-qonto-signature': signature },
+      });
+      expect(replayed.status).toBe(400);
+    }
+
+    for (const organization of [first, second]) {
+      expect(await text(`/disconnect?organization=${organization.id}`, { method: 'POST' })).toEqual({
+        status: 200,
+        body: 'Disconnected\n',
+      });
+    }
     expect((await text('/')).body).toBe('No organization connected: open /connect/qonto\n');
   });
 });
