@@ -36,7 +36,7 @@ describe('the GitHub Actions workflows', () => {
     const [job] = Object.values(ci.jobs) as {
       container: { image: string };
       strategy: { matrix: { node: number[] } };
-      steps: { run?: string; uses?: string }[];
+      steps: { run?: string; uses?: string; if?: string; with?: Record<string, unknown> }[];
     }[];
     const expression = (text: string) => `\${{ ${text} }}`;
     expect(job?.container.image).toBe(`node:${expression('matrix.node')}-bookworm`);
@@ -44,6 +44,11 @@ describe('the GitHub Actions workflows', () => {
     expect(job?.steps.map((step) => step.run?.trim())).toContain('.ci/run');
     expect(job?.steps.filter((step) => step.uses?.startsWith('actions/cache@'))).not.toEqual([]);
     expect(ci.concurrency).toMatchObject({ 'cancel-in-progress': true });
+    // The test command ends with `changeset status`, which needs the base branch as a local branch.
+    const checkout = job?.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with).toMatchObject({ 'fetch-depth': 0 });
+    const base = job?.steps.find((step) => step.if?.includes("github.event_name == 'pull_request'"));
+    expect(base?.run).toMatch(/git fetch .*refs\/heads\/\$\{\{ github\.base_ref \}\}/);
     expect(ci.concurrency.group).toContain('github.ref');
   });
 
@@ -55,10 +60,12 @@ describe('the GitHub Actions workflows', () => {
     }[];
     expect(job?.permissions['id-token']).toBe('write');
     const changesets = job?.steps.find((step) => step.uses?.startsWith('changesets/action@'));
-    expect(changesets?.with).toMatchObject({ publish: 'pnpm release', version: 'pnpm changeset version' });
+    expect(changesets?.with).toMatchObject({ publish: 'pnpm release', version: 'pnpm version-packages' });
     expect(changesets?.env?.NPM_CONFIG_PROVENANCE).toBe('true');
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(manifest.scripts.release).toMatch(/build.*&& changeset publish$/);
+    // The consumers' lockfiles follow the new versions, or the matrix refuses them after the release.
+    expect(manifest.scripts['version-packages']).toBe('changeset version && node consumers/relock.mjs');
     expect(release.concurrency['cancel-in-progress']).toBe(false);
   });
 });
