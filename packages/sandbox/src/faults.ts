@@ -78,6 +78,11 @@ async function delay(
  */
 export function injectFaults(ctx: SandboxContext): Step {
   return (req: HttpRequest, res: HttpResponse): Promise<void> | undefined => {
+    // On a busy machine a client may be gone before its request gets here: it must not use up a failure.
+    if (res.closed || res.destroyed) {
+      res.destroy();
+      return undefined;
+    }
     const { latencyMs } = ctx.faults;
     if (latencyMs > 0) return delay(ctx, req, res, latencyMs);
     failNow(ctx, req, res);

@@ -74,7 +74,11 @@ describe('faults.latency', () => {
     const sandbox = await startSandbox();
     sandbox.faults.latency(300);
     sandbox.faults.failNext('GET /v2/organization', 503);
-    const gaveUp = fetch(`${sandbox.url}/v2/organization`, { signal: AbortSignal.timeout(50) });
+    const giveUp = new AbortController();
+    const gaveUp = fetch(`${sandbox.url}/v2/organization`, { signal: giveUp.signal });
+    // Given up once the emulator holds it (recorded on arrival), as a client's timeout would.
+    while (!sandbox.requests.some((r) => r.path === '/v2/organization')) await sleep(5);
+    giveUp.abort();
     await expect(gaveUp).rejects.toThrow();
     sandbox.faults.latency(0);
     await sleep(500); // past the 300 ms the abandoned request would have waited
