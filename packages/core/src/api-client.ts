@@ -13,6 +13,7 @@ import { QontoConfigError, QontoUnexpectedResponseError } from './errors.js';
 import { createQontoFetch, type QontoRetryOptions } from './fetch.js';
 import { bearerToken } from './header-token.js';
 import { mustBe, NOT_QONTO, requireString } from './messages.js';
+import { ORGANIZATION_ID_HEADER, organizationIdOption } from './organization-header.js';
 import { cut, redactSecrets } from './redact.js';
 import { DEFAULT_MAX_API_RESPONSE_BYTES, discardBody } from './response-body.js';
 import type { QontoTokenManager } from './token-manager.js';
@@ -88,10 +89,7 @@ export class QontoApiClient {
     this.#baseUrl = endpoints.apiBaseUrl;
     this.#tokens = tokens;
     this.#stagingToken = o.stagingToken;
-    if (o.organizationId !== undefined && (typeof o.organizationId !== 'string' || o.organizationId === '')) {
-      throw new QontoConfigError(mustBe('organizationId', "an organization's id", o.organizationId));
-    }
-    this.#organizationId = o.organizationId;
+    this.#organizationId = organizationIdOption(o.organizationId);
     this.#maxResponseBytes = o.maxResponseBytes ?? DEFAULT_MAX_API_RESPONSE_BYTES;
     if (!Number.isSafeInteger(this.#maxResponseBytes) || this.#maxResponseBytes < 1) {
       throw new QontoConfigError(
@@ -351,8 +349,8 @@ export class QontoApiClient {
     const headers = new Headers(init.headers);
     headers.set('Authorization', `Bearer ${bearerToken(accessToken, 'The access token')}`);
     if (!headers.has('accept')) headers.set('Accept', 'application/json');
-    if (this.#organizationId !== undefined && !headers.has('x-qonto-organization-id'))
-      headers.set('X-Qonto-Organization-Id', this.#organizationId);
+    if (this.#organizationId !== undefined && !headers.has(ORGANIZATION_ID_HEADER))
+      headers.set(ORGANIZATION_ID_HEADER, this.#organizationId);
     if (typeof init.body === 'string' && !headers.has('content-type'))
       headers.set('Content-Type', 'application/json');
     return this.#fetch(url, { ...init, headers });

@@ -11,6 +11,7 @@ import { QontoConfigError } from './errors.js';
 import { createQontoFetch } from './fetch.js';
 import { bearerToken } from './header-token.js';
 import { requireString } from './messages.js';
+import { ORGANIZATION_ID_HEADER, organizationIdOption } from './organization-header.js';
 import { codeChallengeS256, createCodeVerifier, createState } from './pkce.js';
 import { discardBody } from './response-body.js';
 import { parseTokenResponse, readRevocationResponse, type TokenGrant } from './token-response.js';
@@ -179,13 +180,17 @@ export class QontoOAuthClient {
 
   /**
    * Revokes the user's consent (disconnect): `DELETE {api}/v2/oauth2/consents` with the access token. Any 2xx is
-   * success. Needs `organization.read`.
+   * success. Needs `organization.read`. With a token of the user OAuth flow, pass the `organizationId` whose consent
+   * ends (sent as `X-Qonto-Organization-Id`, which that flow requires on every call).
    */
-  async revokeConsent(accessToken: string): Promise<void> {
+  async revokeConsent(accessToken: string, o: { organizationId?: string | undefined } = {}): Promise<void> {
     const token = bearerToken(requireString(accessToken, 'accessToken'), 'accessToken');
+    const organizationId = organizationIdOption(o?.organizationId);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (organizationId !== undefined) headers[ORGANIZATION_ID_HEADER] = organizationId;
     const response = await this.#fetch(`${this.endpoints.apiBaseUrl}/v2/oauth2/consents`, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers,
     });
     // Any 2xx is success, whatever its body; anything else reads like every other Business API error.
     if (response.ok) await discardBody(response);

@@ -111,9 +111,11 @@ describe('QontoApiClient requests', () => {
     const [first, second] = apiRequests();
     expect(first?.rawHeaders['X-Qonto-Organization-Id']).toBe('org-2');
     expect(second?.rawHeaders['X-Qonto-Organization-Id']).toBe('org-3'); // the caller's own wins
-    expect(() => new QontoApiClient({ environment: production, tokens: 'at', organizationId: '' })).toThrow(
-      QontoConfigError,
-    );
+    for (const organizationId of ['', 'org-2\r\nX-Injected: 1']) {
+      expect(() => new QontoApiClient({ environment: production, tokens: 'at', organizationId })).toThrow(
+        QontoConfigError,
+      );
+    }
     await new QontoApiClient({ environment: production, tokens: 'at' }).getOrganization();
     expect(apiRequests()[2]?.headerNames.map((n) => n.toLowerCase())).not.toContain(
       'x-qonto-organization-id',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   parseAuthorizationCallback,
   QontoApiError,
+  QontoConfigError,
   QontoNetworkError,
   QontoOAuthClient,
   type QontoOAuthClientOptions,
@@ -287,6 +288,27 @@ describe('revokeConsent', () => {
       expect(recorded.rawHeaders.authorization).toBe('Bearer ory_at_access');
       expect(recorded.rawHeaders['X-Qonto-Staging-Token']).toBe('stg-token');
     }
+  });
+
+  it('names the organization in X-Qonto-Organization-Id when given (the user OAuth flow), and only then', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(204).end();
+    });
+    await sandboxClient().revokeConsent('ory_at_user', { organizationId: 'org-2' });
+    await sandboxClient().revokeConsent('ory_at_access');
+    const [named, plain] = server.requests;
+    expect(named?.rawHeaders['X-Qonto-Organization-Id']).toBe('org-2');
+    expect(Object.keys(plain?.rawHeaders ?? {}).map((n) => n.toLowerCase())).not.toContain(
+      'x-qonto-organization-id',
+    );
+    for (const organizationId of ['', 'org 2', 'org-2\r\nX-Injected: 1', 42]) {
+      const error = await sandboxClient()
+        .revokeConsent('ory_at_user', { organizationId: organizationId as string })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(QontoConfigError);
+      expect(error.message).toMatch(/^organizationId must be an organization's id/);
+    }
+    expect(server.requests).toHaveLength(2);
   });
 
   it('turns a refusal into QontoApiError with the status', async () => {

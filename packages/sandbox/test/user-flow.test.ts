@@ -163,6 +163,17 @@ describe('revoking a consent of the user OAuth flow', () => {
     await expect(oauth.refresh(refreshed.refreshToken!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it("core's revokeConsent with organizationId ends the consent in that organization only", async () => {
+    const sandbox = await startSandbox();
+    const { user, oauth, tokens, status } = await connectUserFlow(sandbox);
+    const [first, second] = user.organizations.map((o) => o.id) as [string, string];
+    await oauth.revokeConsent(tokens.accessToken, { organizationId: second });
+    expect(await status(second)).toBe(403);
+    expect(await status(first)).toBe(200);
+    await oauth.revokeConsent(tokens.accessToken, { organizationId: first });
+    expect(await status(first)).toBe(401);
+  });
+
   it('sandbox.revokeConsent finds it in each of its organizations, and tells the subscriptions there only', async () => {
     const sandbox = await startSandbox();
     const receiver = await startReceiver();
