@@ -66,7 +66,7 @@ export class RedisConnectionStore implements QontoConnectionStore {
       const record = await this.get(userKey, organizationId);
       if (record !== undefined) records.push(record);
       // A delete interrupted between its two writes left the user in the index: tidy it.
-      else await run('tidying the organization index', undefined, () => client.srem(users, userKey));
+      else await this.#unindex(userKey, organizationId, 'tidying the organization index');
     }
     return records;
   }
@@ -85,7 +85,20 @@ export class RedisConnectionStore implements QontoConnectionStore {
     const { run, client } = internalsOf(this.tokens);
     const doing = `deleting connection ${describe(userKey, organizationId)}`;
     await run(doing, undefined, () => client.hdel(this.#userKey(userKey), checkId(organizationId)));
-    await run(doing, undefined, () => client.srem(this.#organizationKey(organizationId), userKey));
+    await this.#unindex(userKey, organizationId, doing);
+  }
+
+  /**
+   * Takes the user out of the organization's index, then puts them back if their record exists again: a `put` of
+   * another process may land between a delete's two writes (the record and the index live under different keys,
+   * maybe different cluster slots), and its record must not be left out of `listByOrganization`.
+   */
+  async #unindex(userKey: string, organizationId: string, doing: string): Promise<void> {
+    const { run, client } = internalsOf(this.tokens);
+    const users = this.#organizationKey(organizationId);
+    await run(doing, undefined, () => client.srem(users, userKey));
+    const back = await run(doing, undefined, () => client.hget(this.#userKey(userKey), organizationId));
+    if (back !== null) await run(doing, undefined, () => client.sadd(users, userKey));
   }
 
   async putPending(state: string, pending: QontoPendingConnection, ttlMs: number): Promise<void> {

@@ -105,6 +105,54 @@ describe('RedisConnectionStore', () => {
     expect(await store.listByOrganization(first!.id)).toEqual([]);
   });
 
+  it("keeps a connection put by another process between a delete's two writes in its organization's index", async () => {
+    const record = {
+      userKey: 'app-user-1',
+      organizationId: 'org-1',
+      organization: { id: 'org-1', legalName: 'Acme' },
+      membership: { id: 'membership-1' },
+      status: 'active' as const,
+      connectedAt: 1,
+      updatedAt: 1,
+    };
+    const other = newStore();
+    // This process's client: its next SREM waits until the other process has put the connection back.
+    const client = new Redis(redis.url);
+    let interleave: (() => Promise<void>) | undefined;
+    const paused = new Proxy(client, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== 'srem' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const before = interleave;
+          interleave = undefined;
+          await before?.();
+          return value.apply(target, args);
+        };
+      },
+    });
+    const deleting = new RedisConnectionStore({ client: paused });
+    try {
+      // A delete, then a reconnection between its two writes (record, then index) and its tidying in a listing.
+      await other.put(record);
+      interleave = () => other.put({ ...record, updatedAt: 2 });
+      await deleting.delete('app-user-1', 'org-1');
+      expect((await other.get('app-user-1', 'org-1'))?.updatedAt).toBe(2);
+      expect((await other.listByOrganization('org-1')).map((r) => r.userKey)).toEqual(['app-user-1']);
+
+      await raw.sadd('qonto-oauth:organization:{org-1}:users', 'app-user-2');
+      interleave = () => other.put({ ...record, userKey: 'app-user-2' });
+      expect((await deleting.listByOrganization('org-1')).map((r) => r.userKey)).toEqual(['app-user-1']);
+      expect((await other.listByOrganization('org-1')).map((r) => r.userKey).sort()).toEqual([
+        'app-user-1',
+        'app-user-2',
+      ]);
+    } finally {
+      await deleting.close();
+      client.disconnect();
+    }
+  });
+
   it('hands a started connection out once, whoever asks at the same time, and lets it expire', async () => {
     const store = newStore();
     const pending = {
