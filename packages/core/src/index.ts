@@ -98,6 +98,7 @@ export {
   ROTATION_GRACE_MS,
   sharedRefresh,
 } from './shared-refresh.js';
+export { type ProbeStagingTokenOptions, probeStagingToken } from './staging-token-probe.js';
 export { QontoTokenManager, type QontoTokenManagerOptions } from './token-manager.js';
 export { MemoryTokenStore, type TokenStore } from './token-store.js';
 export {
