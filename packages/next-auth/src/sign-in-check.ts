@@ -5,8 +5,7 @@
  * code and consent.
  */
 import {
-  createQontoFetch,
-  isQontoError,
+  probeStagingToken,
   QontoConfigError,
   type QontoEndpoints,
   QontoStagingGateError,
@@ -58,7 +57,7 @@ const STAGING_TOKEN_HELP =
  * Refuses a sign-in that cannot succeed, before the redirect to Qonto: a missing client id or secret, a sandbox
  * without a staging token, or a staging token with production (no network call for those); then, once per process
  * and staging token, a staging token the sandbox does not accept (one probe of the token endpoint, see
- * {@link probeStagingToken}). Throws core's errors, whose messages name the variables an Auth.js app sets.
+ * core's `probeStagingToken`). Throws core's errors, whose messages name the variables an Auth.js app sets.
  */
 export async function checkBeforeSignIn(o: SignInSettings): Promise<void> {
   if (o.clientId === undefined) {
@@ -89,7 +88,7 @@ export async function checkBeforeSignIn(o: SignInSettings): Promise<void> {
     );
   }
   if (o.stagingToken === undefined) return;
-  const refused = await probeStagingToken(o.endpoints, o.stagingToken, o.fetch);
+  const refused = await probeStagingToken(o.endpoints, o.stagingToken, { fetch: o.fetch });
   if (refused !== undefined) {
     const from = o.sources.stagingToken ?? 'Qonto({ stagingToken })';
     throw new QontoStagingGateError(
@@ -109,74 +108,4 @@ function howToSetStagingToken(from: string): string {
   if (from === 'QONTO_STAGING_TOKEN')
     return 'Set QONTO_STAGING_TOKEN (or AUTH_QONTO_STAGING_TOKEN, read first)';
   return 'Set what you pass as Qonto({ stagingToken }) (AUTH_QONTO_STAGING_TOKEN, when it comes from the environment)';
-}
-
-/** The probes made in this process, by token endpoint and staging token digest, shared by every copy of the package. */
-const PROBES = Symbol.for('@qonto-oauth/next-auth.staging-token-probes');
-type ProbeCache = Map<string, Promise<QontoStagingGateError | undefined>>;
-
-function probeCache(): ProbeCache {
-  const scope = globalThis as { [PROBES]?: ProbeCache };
-  scope[PROBES] ??= new Map();
-  return scope[PROBES];
-}
-
-/**
- * Whether the sandbox lets this staging token through: one `POST` to the token endpoint with no credentials,
- * remembered for the life of the process (Qonto throttles a client after 200 refused requests in an hour, so never
- * one per sign-in). The gate (a 3xx or an HTML page below 500, core's `QontoStagingGateError`) means the token is
- * wrong; Qonto's answer below 500 (its JSON refusal of the empty request) means it passed. A 5xx, a network failure
- * or a timeout proves nothing: the sign-in goes on, the code exchange reports what happens then, and the next
- * sign-in probes again.
- */
-export async function probeStagingToken(
-  endpoints: QontoEndpoints,
-  stagingToken: string,
-  transport: typeof fetch | undefined,
-): Promise<QontoStagingGateError | undefined> {
-  const key = `${endpoints.tokenUrl} ${await sha256(stagingToken)}`;
-  // No await between the lookup and the set: concurrent sign-ins share one probe.
-  const cache = probeCache();
-  let probe = cache.get(key);
-  if (probe === undefined) {
-    const answer = gateAnswerOf(endpoints, stagingToken, transport);
-    probe = answer.then((a) => a.gate);
-    cache.set(key, probe);
-    void answer.then((a) => {
-      if (!a.conclusive && cache.get(key) === probe) cache.delete(key);
-    });
-  }
-  return probe;
-}
-
-async function gateAnswerOf(
-  endpoints: QontoEndpoints,
-  stagingToken: string,
-  transport: typeof fetch | undefined,
-): Promise<{ gate: QontoStagingGateError | undefined; conclusive: boolean }> {
-  const qontoFetch = createQontoFetch({
-    environment: endpoints,
-    stagingToken,
-    timeoutMs: 10_000,
-    ...(transport === undefined ? {} : { fetch: transport }),
-  });
-  try {
-    const response = await qontoFetch(endpoints.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: 'grant_type=authorization_code',
-    });
-    await response.body?.cancel();
-    return { gate: undefined, conclusive: response.status < 500 };
-  } catch (error) {
-    return isQontoError(error) && error.code === 'staging_gate'
-      ? { gate: error as QontoStagingGateError, conclusive: true }
-      : { gate: undefined, conclusive: false };
-  }
-}
-
-/** The cache key of a staging token: its SHA-256, so the process-wide cache never holds the token itself. */
-async function sha256(value: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
