@@ -42,17 +42,34 @@ describe('a misconfigured sandbox', () => {
   });
 
   it.each(['redirect', 'html'] as const)(
-    'with a wrong staging token (gate as %s), ends on a page naming X-Qonto-Staging-Token and the fix',
+    'with a wrong staging token (gate as %s), stops at the login start on a page naming the fix, Qonto never reached',
     async (gate) => {
+      const wrongToken = `wrong-staging-token-${gate}`;
       sandbox.faults.gate(gate);
-      app = await startApp(sandbox, { stagingToken: 'wrong-staging-token' });
-      const page = await signIn(app, singleOrganizationUser(sandbox));
-      expect(page.url).toContain('/auth/qonto/callback');
+      app = await startApp(sandbox, { stagingToken: wrongToken });
+      sandbox.requests.clear();
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      let page: Awaited<ReturnType<RunningApp['browser']['follow']>>;
+      let logged: string;
+      try {
+        page = await app.browser.follow(`${app.origin}/auth/qonto`);
+        logged = errors.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
+      } finally {
+        errors.mockRestore();
+      }
+      // The login start answered itself: no redirect to Qonto's login, SMS code and consent.
+      expect(page.url).toBe(`${app.origin}/auth/qonto`);
       expect(page.status).toBe(502);
+      expect(sandbox.requests.filter((r) => r.path === '/oauth2/auth')).toEqual([]);
       expect(page.body).toContain('X-Qonto-Staging-Token');
+      expect(page.body).toContain('QONTO_STAGING_TOKEN');
+      expect(page.body).toContain('Sign-in stopped before the redirect to Qonto.');
       expect(page.body).toMatch(/Developer Portal/);
-      expect(page.body).not.toContain('wrong-staging-token');
+      expect(page.body).not.toContain(wrongToken);
       expect(page.body).not.toContain('Failed to obtain access token');
+      // The operator gets the fix in the log too, without the token.
+      expect(logged).toContain('[qonto] staging_gate: ');
+      expect(logged).not.toContain(wrongToken);
       await expectNoHalfLogin(app);
     },
   );

@@ -18,13 +18,19 @@ function messageOf(html: string): string {
 }
 
 describe('example-nest error pages', () => {
-  it('a wrong staging token: 502, the gate named with the fix, and no secret on the page', async () => {
+  it('a wrong staging token: 502 at the login start, the gate named with the fix, Qonto never reached, no secret', async () => {
     const wrongToken = 'wrong-staging-token-0123456789';
     const app = await emulator.start({ stagingToken: wrongToken });
-    const page = await app.browser.open(await consent(app, singleOrganizationUser(emulator.sandbox())));
+    emulator.sandbox().requests.clear();
+    const page = await app.browser.open(`${app.origin}/auth/qonto`);
+    // The login route answered itself: no redirect to Qonto's login, SMS code and consent.
+    expect(page.url).toBe(`${app.origin}/auth/qonto`);
     expect(page.status).toBe(502);
+    expect(emulator.sandbox().requests.filter((r) => r.path === '/oauth2/auth')).toEqual([]);
     expect(page.html).toContain('<h1>Qonto&#39;s sandbox gate answered instead of the API</h1>');
     expect(messageOf(page.html)).toContain('X-Qonto-Staging-Token');
+    expect(messageOf(page.html)).toContain('QONTO_STAGING_TOKEN');
+    expect(messageOf(page.html)).toContain('Sign-in stopped before the redirect to Qonto.');
     expect(page.html).not.toContain(wrongToken);
     expect(page.html).not.toContain(app.clientSecret);
     expect(app.store.keys.size).toBe(0);

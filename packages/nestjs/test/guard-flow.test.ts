@@ -222,21 +222,32 @@ describe.each<HttpAdapterName>(['express', 'fastify'])(
       expect(body.message).not.toContain('the-production-secret');
     });
 
-    it('answers 502 naming X-Qonto-Staging-Token when the staging token is wrong', async () => {
-      app = await boot({ stagingToken: 'not-the-staging-token' });
-      const { callbackUrl, cookie } = await login(app);
+    it('answers 502 naming X-Qonto-Staging-Token at the login route when the staging token is wrong, before Qonto', async () => {
+      const wrongToken = `not-the-staging-token-${adapter}`;
+      app = await boot({ stagingToken: wrongToken });
+      sandbox.requests.clear();
       const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
-        const response = await get(callbackUrl, cookie);
+        const response = await get(`${app.origin}/auth/qonto`);
+        // Refused where the login starts: no redirect, so the member never sees Qonto's login, SMS code and consent.
         expect(response.status).toBe(502);
+        expect(response.headers.get('location')).toBeNull();
+        expect(sandbox.requests.filter((r) => r.path === '/oauth2/auth')).toEqual([]);
+        expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toHaveLength(1);
         const body = await json(response);
-        expect(body.code).toBe('staging_gate');
+        expect(body).toMatchObject({ statusCode: 502, error: 'Bad Gateway', code: 'staging_gate' });
         expect(body.message).toMatch(/X-Qonto-Staging-Token/);
-        expect(body.message).not.toContain('not-the-staging-token');
+        expect(body.message).toMatch(/QONTO_STAGING_TOKEN/);
+        expect(body.message).toContain('Sign-in stopped before the redirect to Qonto.');
+        expect(JSON.stringify(body)).not.toContain(wrongToken);
         // The fix also reaches the server's log, where whoever can apply it reads (Nest logs no HttpException).
         const lines = logged.mock.calls.map((call) => String(call[0]));
         expect(lines.some((line) => /QontoStagingGateError: .*X-Qonto-Staging-Token/.test(line))).toBe(true);
-        expect(lines.join('\n')).not.toContain('not-the-staging-token');
+        expect(lines.join('\n')).not.toContain(wrongToken);
+
+        // Checked once per process and staging token: the next login is refused without another request.
+        expect((await get(`${app.origin}/auth/qonto`)).status).toBe(502);
+        expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toHaveLength(1);
       } finally {
         logged.mockRestore();
       }

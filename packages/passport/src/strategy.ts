@@ -23,6 +23,7 @@ import type {
   QontoVerifyFunctionWithRequestAndParams,
 } from './options.js';
 import { parseQontoProfile, type QontoPassportProfile } from './profile.js';
+import { type StagingTokenCheck, stagingTokenCheck } from './staging-token-check.js';
 
 type TokenCallback = (
   error: unknown,
@@ -35,6 +36,8 @@ type TokenCallback = (
 interface QontoInternals {
   refresh(refreshToken: string): Promise<TokenSet>;
   profile(accessToken: string): Promise<QontoPassportProfile>;
+  /** The sandbox's staging-token check, run before a login leaves for Qonto; none in production. */
+  checkStagingToken: StagingTokenCheck | undefined;
 }
 
 /** What passport adds to the per-request copy of a strategy (passport-strategy's actions). */
@@ -192,6 +195,7 @@ export class QontoStrategy extends OAuth2Strategy {
     });
 
     const internals: QontoInternals = {
+      checkStagingToken: stagingTokenCheck(endpoints, stagingToken, fetch),
       refresh: (refreshToken) => client.refresh(refreshToken),
       profile: async (accessToken) => {
         const login = pending.get(accessToken);
@@ -213,14 +217,32 @@ export class QontoStrategy extends OAuth2Strategy {
    * `error_description`; with a matching state,
    * `access_denied` (the user declined) fails with 401, so `failureRedirect` applies, and any other error reaches
    * the app as core's `QontoOAuthError`, with its hint. Either way `error` and `error_description` are cut short.
+   *
+   * In the sandbox, the login leg (no `code`, no `error`) first checks the staging token with core's
+   * `probeStagingToken` (one token-endpoint request per process and staging token): a token the sandbox refuses
+   * fails the request through `error()` with a `QontoStagingGateError`, before the redirect to Qonto.
    */
   override authenticate(req: StrategyRequest, options?: QontoAuthenticateOptions): void {
     const query = req.query as Record<string, string | string[] | undefined> | undefined;
+    const self = this as unknown as PassportActions & OAuth2Internals;
     if (query?.error === undefined) {
-      super.authenticate(req, options);
+      const check = this[INTERNALS].checkStagingToken;
+      if (check === undefined || isCallback(req)) {
+        super.authenticate(req, options);
+        return;
+      }
+      // The login leg, in the sandbox: a staging token the sandbox refuses stops here, before the member goes
+      // through Qonto's login, SMS code and consent for a code exchange that cannot work. On a fresh tick, so a
+      // throw in the app's handlers cannot re-enter the promise.
+      check().then(
+        (refused) =>
+          setImmediate(() =>
+            refused === undefined ? super.authenticate(req, options) : self.error(refused),
+          ),
+        (error: unknown) => setImmediate(() => self.error(error)),
+      );
       return;
     }
-    const self = this as unknown as PassportActions & OAuth2Internals;
     const state = typeof query.state === 'string' ? query.state : undefined;
     const report = (error: unknown, ok: unknown, info?: { message?: unknown }) => {
       if (error) return self.error(error);
@@ -309,6 +331,13 @@ function requireString(value: unknown, name: string, what: string): string {
         ? ': when it comes from an environment variable, that variable is not set in this process.'
         : '.'),
   );
+}
+
+/** A callback with a code, as passport-oauth2 tells one (query or body `code`): no staging-token check there. */
+function isCallback(req: StrategyRequest): boolean {
+  const query = req.query as { code?: unknown } | undefined;
+  const body = (req as { body?: { code?: unknown } }).body;
+  return Boolean(query?.code) || Boolean(body?.code);
 }
 
 function scopeList(scope: string | readonly string[]): string[] {

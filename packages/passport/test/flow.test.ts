@@ -272,22 +272,76 @@ describe('QontoStrategy against the emulator', () => {
   });
 });
 
-describe("QontoStrategy errors are core's, never 'Failed to obtain access token'", () => {
+describe('QontoStrategy checks the staging token before the redirect to Qonto', () => {
+  const requestsTo = (path: string) => sandbox.requests.filter((r) => r.path === path);
+
   it.each(['redirect', 'html'] as const)(
-    'a wrong staging token (gate as %s) gives QontoStagingGateError naming the header and the fix',
+    'a wrong staging token (gate as %s) fails the login with QontoStagingGateError, never reaching Qonto',
     async (gate) => {
-      await app({ stagingToken: 'not-the-staging-token' });
-      const callback = await consent();
+      const wrongToken = `wrong-staging-token-${gate}`;
+      await app({ stagingToken: wrongToken });
       sandbox.faults.gate(gate);
-      const outcome = await harness.callback(callback);
-      const error = outcome.error as Error;
+      sandbox.requests.clear();
+
+      const response = await harness.get('/login');
+
+      expect(response.status).toBe(500);
+      expect(response.headers.get('location')).toBeNull();
+      const [error, ...others] = harness.loginErrors as Error[];
+      expect(others).toEqual([]);
       expect(isQontoError(error)).toBe(true);
       expect(error).toMatchObject({ code: 'staging_gate' });
-      expect(error.message).toContain('X-Qonto-Staging-Token');
-      expect(error.message).not.toContain('Failed to obtain access token');
-      expect(error.message).not.toContain('not-the-staging-token');
+      expect(error!.message).toMatch(/stagingToken/);
+      expect(error!.message).toContain('QONTO_STAGING_TOKEN');
+      expect(error!.message).toContain('Sign-in stopped before the redirect to Qonto.');
+      expect(`${error!.message} ${inspect(error)} ${await response.text()}`).not.toContain(wrongToken);
+      expect(requestsTo('/oauth2/auth')).toEqual([]);
+      expect(requestsTo('/oauth2/token')).toHaveLength(1);
+
+      // Checked once per process and staging token: the next login is refused without asking again.
+      expect((await harness.get('/login')).status).toBe(500);
+      expect(harness.loginErrors).toHaveLength(2);
+      expect(requestsTo('/oauth2/token')).toHaveLength(1);
     },
   );
+
+  it('the right staging token: one probe per process, then every login goes straight to Qonto', async () => {
+    await app();
+    await harness.authorizationUrl();
+    sandbox.requests.clear();
+    const authorize = new URL(await harness.authorizationUrl());
+    expect(authorize.origin + authorize.pathname).toBe(`${sandbox.url}/oauth2/auth`);
+    expect(requestsTo('/oauth2/token')).toEqual([]);
+  });
+
+  it('production (no staging token): no probe at all', async () => {
+    const production = await startQontoSandbox({ mode: 'production' });
+    try {
+      await app({ environment: production.endpoints, stagingToken: undefined });
+      const authorize = new URL(await harness.authorizationUrl());
+      expect(authorize.origin).toBe(production.url);
+      expect(production.requests.filter((r) => r.path === '/oauth2/token')).toEqual([]);
+    } finally {
+      await production.close();
+    }
+  });
+});
+
+describe("QontoStrategy errors are core's, never 'Failed to obtain access token'", () => {
+  it('a staging token the probe could not check (network failure) still gets the gate at the callback', async () => {
+    // The probe's request fails: it proves nothing, so the login goes on, and the code exchange reports the gate.
+    const probeFails: typeof fetch = async (input, init) => {
+      if (init?.body === 'grant_type=authorization_code') throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    await app({ stagingToken: 'unchecked-staging-token', fetch: probeFails });
+    const outcome = await harness.callback(await consent());
+    const error = outcome.error as Error;
+    expect(error).toMatchObject({ code: 'staging_gate' });
+    expect(error.message).toContain('X-Qonto-Staging-Token');
+    expect(error.message).not.toContain('Failed to obtain access token');
+    expect(error.message).not.toContain('unchecked-staging-token');
+  });
 
   it("credentials of the other environment give invalid_client with core's hint, without the secret", async () => {
     await app({ clientSecret: 'the-production-secret' });

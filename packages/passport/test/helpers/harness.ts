@@ -20,6 +20,8 @@ export interface CallbackOutcome {
  */
 export class PassportHarness {
   readonly outcomes: CallbackOutcome[] = [];
+  /** Errors `/login` passed to Express (`this.error(...)` on the login leg). */
+  readonly loginErrors: unknown[] = [];
   #server: Server | undefined;
   #cookies = '';
   origin = '';
@@ -57,6 +59,10 @@ export class PassportHarness {
     app.get('/failed', (_req, res) => {
       res.status(401).send('failed');
     });
+    app.use(((error, _req, res, _next) => {
+      this.loginErrors.push(error);
+      res.status(500).json({ error: error instanceof Error ? error.message : String(error) });
+    }) as express.ErrorRequestHandler);
     this.#server!.on('request', app);
   }
 
