@@ -1,5 +1,5 @@
 import { type QontoSandbox, type SandboxUser, startQontoSandbox } from '@qonto-oauth/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningApp, startApp, TestBrowser } from './helpers/app-harness.js';
 
 let sandbox: QontoSandbox;
@@ -36,6 +36,40 @@ async function connected() {
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 describe('example-better-auth when Qonto fails', () => {
+  it('a wrong staging token: stopped at "Connect with Qonto", Qonto never reached, the fix in the log only', async () => {
+    const wrongToken = 'wrong-staging-token-0123456789';
+    const running = await startApp(sandbox, { stagingToken: wrongToken });
+    started.push(running);
+    const browser = new TestBrowser(running.origin);
+    sandbox.requests.clear();
+    const lines: string[] = [];
+    const spies = (['error', 'warn', 'log', 'info'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(' '));
+      }),
+    );
+    let page: Awaited<ReturnType<TestBrowser['open']>>;
+    try {
+      const start = await browser.post('/connect');
+      page = await browser.open(start.headers.get('location')!);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    expect(page.url.pathname).toBe('/connect-failed');
+    expect(page.url.searchParams.get('error')).toBe('qonto_staging_gate');
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('A configuration problem on our side');
+    expect(page.body).not.toContain(wrongToken);
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/auth')).toEqual([]);
+    const log = lines.join('\n');
+    expect(log).toMatch(/qonto_staging_gate.*QONTO_STAGING_TOKEN/);
+    expect(log).toContain('Sign-in stopped before the redirect to Qonto.');
+    expect(log).not.toContain(wrongToken);
+    expect(log).not.toContain(running.clientSecret);
+    expect(running.rows('account')).toEqual([]);
+  });
+
   it("shows core's message on a readable page when the Business API fails, with no secret and no stack", async () => {
     const { running, browser, row } = await connected();
     sandbox.faults.failNext('GET /v2/organization', 503, { count: 3 });

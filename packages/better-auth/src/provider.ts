@@ -12,6 +12,7 @@ import { apiClientFor } from './api-client.js';
 import { qontoErrorCode } from './error-codes.js';
 import type { ResolvedQontoOptions } from './options.js';
 import type { ShortLivedMap } from './short-lived-map.js';
+import { stagingGateCallbackUrl, stagingTokenCheck } from './staging-token-check.js';
 
 /** The provider id: `signIn.social({ provider: 'qonto' })`, `/api/auth/callback/qonto`, `account.providerId`. */
 export const QONTO_PROVIDER_ID = 'qonto';
@@ -61,6 +62,7 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
   }
 
   const { signUp } = config;
+  const checkStagingToken = stagingTokenCheck(config);
   const provider: OAuthProvider<QontoProfile> = {
     id: QONTO_PROVIDER_ID,
     name: 'Qonto',
@@ -76,6 +78,13 @@ export function createQontoProvider(deps: QontoProviderDeps): OAuthProvider<Qont
     accountSubject: ({ profile }) => profile.id,
 
     async createAuthorizationURL({ state, codeVerifier, scopes, redirectURI, additionalParams }) {
+      // In the sandbox, a staging token it refuses stops the sign-in here, not after the member went through
+      // Qonto's login, SMS code and consent: the browser goes to Better Auth's callback with the error instead.
+      const refused = await checkStagingToken?.();
+      if (refused !== undefined) {
+        report(deps, 'Qonto sign-in failed', refused);
+        return stagingGateCallbackUrl(redirectURI, state);
+      }
       const requested = [...(config.scopes ?? client.scopes), ...(scopes ?? [])];
       const request = await client.createAuthorizationRequest({
         state,

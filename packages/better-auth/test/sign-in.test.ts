@@ -19,9 +19,11 @@ describe('signing in with Qonto through Better Auth', () => {
     const a = await app();
     const person = sandbox.users[1]!;
     const browser = new Browser(a);
+    // Starting the sign-in may probe the staging token (once per process): count the code exchange's requests only.
+    const authorizeUrl = await browser.startSignIn();
     sandbox.requests.clear();
 
-    const landed = await browser.signIn(person);
+    const landed = await browser.consentAndReturn(authorizeUrl, person);
 
     expect(landed.pathname).toBe('/dashboard');
     const { body: session } = await browser.call<Session>('/get-session');
@@ -182,15 +184,51 @@ describe('a failed sign-in lands on a Qonto error code, with the cause in the lo
     return [a.clientSecret, sandbox.stagingToken];
   }
 
-  it('names the staging gate when the staging token is wrong', async () => {
-    const a = await app({ qonto: { stagingToken: 'not-the-staging-token' } });
+  it('stops a wrong staging token before the redirect to Qonto, on qonto_staging_gate', async () => {
+    const wrongToken = 'not-the-staging-token';
+    const a = await app({ qonto: { stagingToken: wrongToken } });
+    const browser = new Browser(a);
+    sandbox.requests.clear();
+
+    // The sign-in's URL is Better Auth's own callback with the error, never Qonto's authorize page.
+    const start = new URL(await browser.startSignIn());
+    expect(start.origin + start.pathname).toBe(`${a.url}/api/auth/callback/qonto`);
+    expect(start.searchParams.get('error')).toBe('qonto_staging_gate');
+    const response = await browser.fetch(start.href);
+    await response.body?.cancel();
+    expect(response.status).toBe(302);
+    const landed = new URL(response.headers.get('location')!, a.url);
+
+    expect(landed.pathname).toBe('/oops');
+    expect(landed.searchParams.get('error')).toBe('qonto_staging_gate');
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/auth')).toEqual([]);
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toHaveLength(1);
+    const log = a.logs.map((l) => l.message).join('\n');
+    expect(log).toMatch(/Qonto sign-in failed \(qonto_staging_gate\):.*QONTO_STAGING_TOKEN/);
+    expect(log).toContain('Sign-in stopped before the redirect to Qonto.');
+    for (const secret of [...secretsIn(a), wrongToken]) expect(log).not.toContain(secret);
+    expect(landed.href).not.toContain(wrongToken);
+    expect(qontoRows(a)).toEqual([]);
+
+    // Checked once per process and staging token: the next sign-in is stopped without another request.
+    expect(new URL(await browser.startSignIn()).searchParams.get('error')).toBe('qonto_staging_gate');
+    expect(sandbox.requests.filter((r) => r.path === '/oauth2/token')).toHaveLength(1);
+  });
+
+  it('names the staging gate at the callback when the check proved nothing (network failure)', async () => {
+    // The probe's request fails: the sign-in goes on, and the code exchange meets the gate.
+    const probeFails: typeof fetch = async (input, init) => {
+      if (init?.body === 'grant_type=authorization_code') throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const a = await app({ qonto: { stagingToken: 'unchecked-staging-token', fetch: probeFails } });
     const landed = await new Browser(a).signIn(sandbox.users[1]!);
 
     expect(landed.pathname).toBe('/oops');
     expect(landed.searchParams.get('error')).toBe('qonto_staging_gate');
     const log = a.logs.map((l) => l.message).join('\n');
     expect(log).toMatch(/Qonto sign-in failed \(qonto_staging_gate\):.*[Ss]taging/);
-    for (const secret of [...secretsIn(a), 'not-the-staging-token']) expect(log).not.toContain(secret);
+    for (const secret of [...secretsIn(a), 'unchecked-staging-token']) expect(log).not.toContain(secret);
     expect(qontoRows(a)).toEqual([]);
   });
 

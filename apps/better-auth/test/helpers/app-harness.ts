@@ -30,11 +30,11 @@ let clients = 0;
 
 /**
  * Starts the app against `sandbox` on `databaseFile` (default: a new file in a temporary folder). `secret` stays
- * the same across a restart, as `BETTER_AUTH_SECRET` does.
+ * the same across a restart, as `BETTER_AUTH_SECRET` does; `stagingToken` replaces the emulator's.
  */
 export async function startApp(
   sandbox: QontoSandbox,
-  o: { databaseFile?: string; secret?: string } = {},
+  o: { databaseFile?: string; secret?: string; stagingToken?: string } = {},
 ): Promise<RunningApp> {
   const folder =
     o.databaseFile === undefined ? mkdtempSync(join(tmpdir(), 'example-better-auth-')) : undefined;
@@ -53,7 +53,12 @@ export async function startApp(
     baseURL: origin,
     secret: o.secret ?? 'a-test-secret-of-at-least-32-characters!!',
     databaseFile,
-    qonto: { clientId, clientSecret, environment: sandbox.endpoints, stagingToken: sandbox.stagingToken },
+    qonto: {
+      clientId,
+      clientSecret,
+      environment: sandbox.endpoints,
+      stagingToken: o.stagingToken ?? sandbox.stagingToken,
+    },
   });
   function handler(request: Request) {
     return app.fetch(request);
