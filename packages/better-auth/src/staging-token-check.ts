@@ -1,7 +1,7 @@
 import {
   probeStagingToken,
   type QontoEnvironment,
-  QontoStagingGateError,
+  type QontoStagingGateError,
   resolveEndpoints,
 } from '@qonto-oauth/core';
 
@@ -10,7 +10,7 @@ export type StagingTokenCheck = () => Promise<QontoStagingGateError | undefined>
 
 /**
  * The check a sign-in runs before the redirect to Qonto: core's `probeStagingToken` (one token-endpoint request
- * per process and staging token), its refusal reworded for a Better Auth app. `undefined` when the environment
+ * per process and staging token), its refusal naming the plugin's option. `undefined` when the environment
  * takes no staging token (production): nothing to check, no request.
  */
 export function stagingTokenCheck(o: {
@@ -21,19 +21,11 @@ export function stagingTokenCheck(o: {
   const endpoints = resolveEndpoints(o.environment);
   const { stagingToken } = o;
   if (!endpoints.requiresStagingToken || stagingToken === undefined) return undefined;
-  return async () => {
-    const refused = await probeStagingToken(endpoints, stagingToken, { fetch: o.fetch });
-    if (refused === undefined) return undefined;
-    const answer = `HTTP ${refused.status}${refused.locationHost === undefined ? '' : ` to ${refused.locationHost}`}`;
-    return new QontoStagingGateError(
-      `The Qonto sandbox did not accept the X-Qonto-Staging-Token from qonto({ stagingToken }) (or ` +
-        `QONTO_STAGING_TOKEN): its token endpoint answered with the sign-in gate (${answer}) instead of JSON. Set ` +
-        `stagingToken (QONTO_STAGING_TOKEN) to this app's staging token (Qonto Developer Portal, sandbox mode > ` +
-        `your app > Sandbox credentials) and restart the server (the token is checked once per process). ` +
-        `Sign-in stopped before the redirect to Qonto.`,
-      { status: refused.status, locationHost: refused.locationHost },
-    );
-  };
+  return () =>
+    probeStagingToken(endpoints, stagingToken, {
+      fetch: o.fetch,
+      source: 'qonto({ stagingToken }) (or QONTO_STAGING_TOKEN)',
+    });
 }
 
 /**

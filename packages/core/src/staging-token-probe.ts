@@ -3,8 +3,9 @@
  * wrong token shows only at the callback, after the member went through Qonto's login, SMS code and consent.
  */
 import { type QontoEnvironment, resolveEndpoints } from './environments.js';
-import { isQontoError, type QontoStagingGateError } from './errors.js';
-import { createQontoFetch } from './fetch.js';
+import { isQontoError, QontoStagingGateError } from './errors.js';
+import { createQontoFetch, STAGING_TOKEN_HEADER } from './fetch.js';
+import { SANDBOX_CREDENTIALS } from './messages.js';
 import { base64url } from './pkce.js';
 
 /** Options of {@link probeStagingToken}. */
@@ -13,6 +14,11 @@ export interface ProbeStagingTokenOptions {
   fetch?: typeof fetch | undefined;
   /** How long the probe waits for the token endpoint; 10 000 ms by default. A timeout proves nothing. */
   timeoutMs?: number | undefined;
+  /**
+   * Where the token came from, as the refusal names it, e.g. `"QontoStrategy's stagingToken option (often
+   * QONTO_STAGING_TOKEN)"`; by default `stagingToken (QONTO_STAGING_TOKEN)`.
+   */
+  source?: string | undefined;
 }
 
 type ProbeCache = Map<string, Promise<QontoStagingGateError | undefined>>;
@@ -34,8 +40,9 @@ function probeCache(): ProbeCache {
  * sign-in starts, never per request.
  *
  * - Resolves a `QontoStagingGateError` when the sandbox answered with its sign-in gate (a 3xx, or an HTML page
- *   below 500): the token is wrong, revoked or another app's. Remembered: the answer will not change until the
- *   process restarts with another token.
+ *   below 500): the token is wrong, revoked or another app's. Its message names `source` and the fix, and says the
+ *   sign-in stopped before the redirect. Remembered: the answer will not change until the process restarts with
+ *   another token.
  * - Resolves `undefined` when Qonto answered below 500 without the gate (its JSON refusal of the empty request):
  *   the token passed. Remembered.
  * - Resolves `undefined`, and remembers nothing, for a 5xx, a network failure or a timeout: they prove nothing, so
@@ -73,7 +80,20 @@ export async function probeStagingToken(
       if (!a.conclusive && cache.get(key) === probe) cache.delete(key);
     });
   }
-  return probe;
+  const gate = await probe;
+  return gate && refusal(gate, o.source ?? 'stagingToken (QONTO_STAGING_TOKEN)');
+}
+
+/** The gate's answer to the probe, told as a sign-in that cannot start: where the token came from and the fix. */
+function refusal(gate: QontoStagingGateError, source: string): QontoStagingGateError {
+  const { status, locationHost } = gate;
+  return new QontoStagingGateError(
+    `The Qonto sandbox did not accept the ${STAGING_TOKEN_HEADER} from ${source}: its token endpoint answered with ` +
+      `the sign-in gate (HTTP ${status}${locationHost === undefined ? '' : ` to ${locationHost}`}) instead of ` +
+      `JSON. Fix: set it to this app's staging token (${SANDBOX_CREDENTIALS.replace(/^the /, '')}) and restart ` +
+      'the server (the token is checked once per process). Sign-in stopped before the redirect to Qonto.',
+    { status, locationHost },
+  );
 }
 
 async function gateAnswerOf(

@@ -64,7 +64,9 @@ describe('probeStagingToken', () => {
 
     expect(refused).toBeInstanceOf(QontoStagingGateError);
     expect(refused).toMatchObject({ code: 'staging_gate', status: 302, locationHost: 'qonto.onelogin.com' });
-    expect(refused!.message).toContain('X-Qonto-Staging-Token');
+    expect(refused!.message).toContain('X-Qonto-Staging-Token from stagingToken (QONTO_STAGING_TOKEN)');
+    expect(refused!.message).toMatch(/Fix: set it to this app's staging token \(Developer Portal > your app/);
+    expect(refused!.message).toMatch(/Sign-in stopped before the redirect to Qonto\.$/);
     expect(`${refused!.message} ${inspect(refused)} ${JSON.stringify(refused)}`).not.toContain(token);
     // One POST without credentials, the token in the exact header.
     const [request, ...others] = probes();
@@ -73,11 +75,14 @@ describe('probeStagingToken', () => {
     expect(request!.body).toBe('grant_type=authorization_code');
   });
 
-  it('answers an HTML page below 500 as the gate too', async () => {
+  it('answers an HTML page below 500 as the gate too, naming where the token came from', async () => {
     sandbox.handle((_req, res) => sendHtml(res, 200, '<html>Sign in to Qonto</html>'));
-    const refused = await probeStagingToken(sandboxEndpointsAt(sandbox.url), freshToken());
+    const refused = await probeStagingToken(sandboxEndpointsAt(sandbox.url), freshToken(), {
+      source: "MyAuth's qontoStagingToken",
+    });
     expect(isQontoError(refused)).toBe(true);
     expect(refused).toMatchObject({ code: 'staging_gate', status: 200 });
+    expect(refused!.message).toContain("X-Qonto-Staging-Token from MyAuth's qontoStagingToken: ");
   });
 
   it('passes a token Qonto answers with its JSON refusal (400), and remembers it: one request per process', async () => {
@@ -96,7 +101,13 @@ describe('probeStagingToken', () => {
     const endpoints = sandboxEndpointsAt(sandbox.url);
     const first = await probeStagingToken(endpoints, token);
     const second = await probeStagingToken(endpoints, token);
-    expect(second).toBe(first);
+    // A new error each time (each names its caller's source), from the one remembered answer.
+    expect(second).toBeInstanceOf(QontoStagingGateError);
+    expect(second).toMatchObject({
+      status: first!.status,
+      locationHost: first!.locationHost,
+      message: first!.message,
+    });
     expect(probes()).toHaveLength(1);
   });
 
